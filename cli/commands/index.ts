@@ -1,0 +1,8 @@
+import type { Command } from '../command.ts';
+import { demoCommand } from './demo.ts';
+import { devCommand } from './dev.ts';
+import { temporalCliCommand } from './temporal-cli.ts';
+import { workerCommand } from './worker.ts';
+
+/** Every `gamelake` subcommand, in the order `gamelake --help` lists them. */
+export const COMMANDS: Command[] = [devCommand, workerCommand, demoCommand, temporalCliCommand];

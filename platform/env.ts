@@ -1,0 +1,101 @@
+import path from 'node:path';
+import { ConfigError } from './errors.ts';
+
+/**
+ * Every environment variable gamelake reads, with its default. This is the only module that
+ * reads `process.env` (a test keeps it so), which makes this list complete: the README table
+ * and the docker-compose file are checked against it.
+ */
+export const ENVIRONMENT = {
+  GAMELAKE_DATA_DIR: {
+    default: './.gamelake',
+    description: 'Holds the Temporal SQLite file, the lake, the inbox and the warehouse.',
+  },
+  TEMPORAL_ADDRESS: {
+    default: '(unset: `gamelake dev`/`demo` start an embedded server on 127.0.0.1:7233)',
+    description: 'host:port of a Temporal frontend to use instead of the embedded dev server.',
+  },
+  TEMPORAL_NAMESPACE: { default: 'default', description: 'Temporal namespace for workflows and schedules.' },
+  GAMELAKE_TASK_QUEUE: { default: 'gamelake', description: 'Task queue the worker polls and the CLI starts workflows on.' },
+  TEMPORAL_CLI_PATH: {
+    default: '(unset)',
+    description: 'Path to a `temporal` binary; checked before PATH, the project-local build and the SDK download.',
+  },
+  TEMPORAL_UI_URL: {
+    default: 'http://localhost:8233',
+    description: 'Base URL of the Temporal Web UI, used for links; the embedded dev server serves its UI on this port.',
+  },
+  GAMELAKE_DEBUG: { default: '(unset)', description: 'When set, failing commands print the full error with its causes and stack.' },
+} as const;
+
+export type EnvName = keyof typeof ENVIRONMENT;
+
+export const DEFAULT_TEMPORAL_ADDRESS = '127.0.0.1:7233';
+
+export interface GamelakeConfig {
+  /** Absolute path of the data directory. */
+  dataDir: string;
+  /** Set when the user points gamelake at an existing server; undefined means "embedded". */
+  temporalAddress: string | undefined;
+  namespace: string;
+  taskQueue: string;
+  temporalCliPath: string | undefined;
+  uiUrl: string;
+  /** Port the embedded dev server serves the UI on (from TEMPORAL_UI_URL). */
+  uiPort: number;
+}
+
+type Env = Readonly<Record<string, string | undefined>>;
+
+function nonEmpty(env: Env, name: EnvName): string | undefined {
+  const value = env[name]?.trim();
+  return value ? value : undefined;
+}
+
+function url(env: Env, name: EnvName, fallback: string): URL {
+  const raw = nonEmpty(env, name) ?? fallback;
+  let parsed: URL | undefined;
+  try {
+    parsed = new URL(raw);
+  } catch {
+    parsed = undefined;
+  }
+  if (!parsed || (parsed.protocol !== 'http:' && parsed.protocol !== 'https:')) {
+    throw new ConfigError(`${name}=${raw} is not an http(s) URL`);
+  }
+  return parsed;
+}
+
+/** Reads gamelake's configuration from the environment (default: `process.env`). */
+export function loadConfig(env: Env = process.env, cwd: string = process.cwd()): GamelakeConfig {
+  const address = nonEmpty(env, 'TEMPORAL_ADDRESS');
+  if (address !== undefined && !/^[^\s:]+:\d{1,5}$/.test(address)) {
+    throw new ConfigError(`TEMPORAL_ADDRESS=${address} is not host:port`);
+  }
+  const uiUrl = url(env, 'TEMPORAL_UI_URL', ENVIRONMENT.TEMPORAL_UI_URL.default);
+  return {
+    dataDir: path.resolve(cwd, nonEmpty(env, 'GAMELAKE_DATA_DIR') ?? ENVIRONMENT.GAMELAKE_DATA_DIR.default),
+    temporalAddress: address,
+    namespace: nonEmpty(env, 'TEMPORAL_NAMESPACE') ?? ENVIRONMENT.TEMPORAL_NAMESPACE.default,
+    taskQueue: nonEmpty(env, 'GAMELAKE_TASK_QUEUE') ?? ENVIRONMENT.GAMELAKE_TASK_QUEUE.default,
+    temporalCliPath: nonEmpty(env, 'TEMPORAL_CLI_PATH'),
+    uiUrl: uiUrl.href.replace(/\/$/, ''),
+    uiPort: Number(uiUrl.port || (uiUrl.protocol === 'https:' ? 443 : 80)),
+  };
+}
+
+/** Where things live under the data directory (documented in the README). */
+export function dataLayout(dataDir: string) {
+  return {
+    root: dataDir,
+    temporalDb: path.join(dataDir, 'temporal.db'),
+    lake: path.join(dataDir, 'lake'),
+    inbox: path.join(dataDir, 'inbox'),
+    inboxDone: path.join(dataDir, 'inbox', 'done'),
+    inboxFailed: path.join(dataDir, 'inbox', 'failed'),
+    warehouse: path.join(dataDir, 'warehouse.duckdb'),
+    logs: path.join(dataDir, 'logs'),
+  };
+}
+
+export type DataLayout = ReturnType<typeof dataLayout>;

@@ -1,0 +1,85 @@
+import { Client, Connection } from '@temporalio/client';
+import { DefaultLogger, Runtime } from '@temporalio/worker';
+import { DEFAULT_TEMPORAL_ADDRESS, dataLayout, type GamelakeConfig } from './env.ts';
+import { isPortOpen, startDevServer, waitForTemporal, type DevServer } from './dev-server.ts';
+import { ensureSearchAttributes } from './search-attributes.ts';
+import { resolveTemporalCli } from './temporal-cli.ts';
+
+export type ServerMode =
+  /** Always start the embedded dev server (unless TEMPORAL_ADDRESS is set). */
+  | 'embedded'
+  /** Use a server already listening on the default address, else start the embedded one. */
+  | 'reuse-or-embedded';
+
+export interface Session {
+  address: string;
+  namespace: string;
+  uiUrl: string;
+  client: Client;
+  connection: Connection;
+  /** The embedded server, when this session started it. */
+  server: DevServer | undefined;
+  close(): Promise<void>;
+}
+
+let runtimeInstalled = false;
+
+/** Quiet the SDK's own logging to warnings; the CLI prints its own progress. */
+export function installQuietRuntime(): void {
+  if (runtimeInstalled) return;
+  runtimeInstalled = true;
+  Runtime.install({ logger: new DefaultLogger('WARN') });
+}
+
+/**
+ * Connects to Temporal: the server named by TEMPORAL_ADDRESS, or the embedded dev server (SQLite under the
+ * data directory, UI on TEMPORAL_UI_URL's port), and makes sure the project's search attributes exist.
+ */
+export async function openSession(config: GamelakeConfig, mode: ServerMode, log: (line: string) => void): Promise<Session> {
+  installQuietRuntime();
+  const layout = dataLayout(config.dataDir);
+  let server: DevServer | undefined;
+  let address: string;
+  if (config.temporalAddress) {
+    address = config.temporalAddress;
+    log(`connecting to Temporal at ${address} (TEMPORAL_ADDRESS)`);
+    await waitForTemporal(address, 15_000);
+  } else if (mode === 'reuse-or-embedded' && (await isPortOpen(DEFAULT_TEMPORAL_ADDRESS))) {
+    address = DEFAULT_TEMPORAL_ADDRESS;
+    log(`using the Temporal server already running at ${address}`);
+    await waitForTemporal(address, 15_000);
+  } else {
+    const cli = await resolveTemporalCli({ explicitPath: config.temporalCliPath, searchPath: process.env.PATH, log });
+    log(`starting the Temporal dev server (${cli.path}, ${cli.source}); history in ${layout.temporalDb}`);
+    server = await startDevServer({
+      binary: cli.path,
+      dbFile: layout.temporalDb,
+      uiPort: config.uiPort,
+      namespace: config.namespace,
+      logFile: `${layout.logs}/temporal-server.log`,
+    });
+    address = server.address;
+  }
+  const connection = await Connection.connect({ address });
+  const added = await ensureSearchAttributes(connection, config.namespace);
+  if (added.length > 0) log(`registered search attributes: ${added.join(', ')}`);
+  const client = new Client({ connection, namespace: config.namespace });
+  return {
+    address,
+    namespace: config.namespace,
+    uiUrl: config.uiUrl,
+    client,
+    connection,
+    server,
+    async close() {
+      await connection.close();
+      await server?.stop();
+    },
+  };
+}
+
+/** Link to one workflow run in the Temporal Web UI. */
+export function workflowUrl(uiUrl: string, namespace: string, workflowId: string, runId?: string): string {
+  const base = `${uiUrl}/namespaces/${encodeURIComponent(namespace)}/workflows/${encodeURIComponent(workflowId)}`;
+  return runId ? `${base}/${runId}/history` : base;
+}

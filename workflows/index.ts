@@ -1,0 +1,3 @@
+// Everything the worker registers as a workflow. Workflow code runs in Temporal's sandbox: import only
+// @temporalio/workflow, @temporalio/common, other workflow modules and types (`import type`).
+export { demoWorkflow, type DemoResult } from './demo.ts';
