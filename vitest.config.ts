@@ -4,6 +4,8 @@ export default defineConfig({
   test: {
     // Temporal's native bridge prefers process forks over worker threads.
     pool: 'forks',
+    // In CI also write a JSON report; .ci/run prints its "N passed, N failed" line.
+    reporters: process.env.CI ? ['default', ['json', { outputFile: '.vitest-report.json' }]] : ['default'],
     projects: [
       {
         extends: true,
