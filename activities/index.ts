@@ -1,18 +1,61 @@
+import { rmSync } from 'node:fs';
+import path from 'node:path';
+import { Context } from '@temporalio/activity';
 import type { DataLayout } from '../platform/env.ts';
 import { prepareDataDir } from './data-dir.ts';
+import { commitBatch, readManifest, scanInbox, settleInboxFile, stageBatch, stageDir, type CommitInput, type StageInput } from './ingest/index.ts';
 
 export type { DataDirSummary } from './data-dir.ts';
+export type { BatchManifest, StageResult, InboxFile } from './ingest/index.ts';
 
-/** What activities need from the worker: paths and clients, never secrets passed through workflows. */
+/** What activities need from the worker: paths and settings, never secrets passed through workflows. */
 export interface ActivityDeps {
   layout: DataLayout;
+  /** Longest accepted event line in bytes (default 1 MiB). */
+  maxLineBytes?: number;
+  /** How far in the future occurred_at may be (default 5 minutes). */
+  maxClockSkewMs?: number;
+}
+
+/** Heartbeats when running inside an activity; a no-op when called directly (unit tests). */
+function heartbeat(details: unknown): void {
+  try {
+    Context.current().heartbeat(details);
+  } catch {
+    // not in an activity context
+  }
 }
 
 /** Builds the worker's activities around their dependencies (tests inject their own). */
 export function createActivities(deps: ActivityDeps) {
+  const workDir = path.join(deps.layout.root, 'work');
   return {
     async prepareDataDir() {
       return prepareDataDir(deps.layout);
+    },
+    /** The manifest of a committed batch, or null. */
+    async lookupBatch(batchId: string) {
+      return readManifest(deps.layout.lake, batchId) ?? null;
+    },
+    async stageBatch(input: StageInput) {
+      return stageBatch(input, {
+        workDir,
+        maxLineBytes: deps.maxLineBytes,
+        maxClockSkewMs: deps.maxClockSkewMs,
+        onProgress: (lines) => heartbeat({ step: 'stage', lines }),
+      });
+    },
+    async commitBatch(input: CommitInput) {
+      return commitBatch(input, { lakeDir: deps.layout.lake, workDir, onProgress: (step) => heartbeat({ step }) });
+    },
+    async cleanupBatch(batchId: string) {
+      rmSync(stageDir(workDir, batchId), { recursive: true, force: true });
+    },
+    async scanInbox() {
+      return scanInbox(deps.layout.inbox);
+    },
+    async settleInboxFile(file: string, outcome: 'done' | 'failed', reason?: string) {
+      return settleInboxFile(deps.layout.inbox, file, outcome, reason);
     },
   };
 }

@@ -2,6 +2,7 @@ import { Client, Connection } from '@temporalio/client';
 import { DefaultLogger, Runtime } from '@temporalio/worker';
 import { DEFAULT_TEMPORAL_ADDRESS, dataLayout, type GamelakeConfig } from './env.ts';
 import { isPortOpen, startDevServer, waitForTemporal, type DevServer } from './dev-server.ts';
+import { TemporalUnreachableError } from './errors.ts';
 import { ensureSearchAttributes } from './search-attributes.ts';
 import { resolveTemporalCli } from './temporal-cli.ts';
 
@@ -76,6 +77,30 @@ export async function openSession(config: GamelakeConfig, mode: ServerMode, log:
       await server?.stop();
     },
   };
+}
+
+/**
+ * A client for commands that need a running server and worker (ingest, marts, steam): TEMPORAL_ADDRESS or
+ * the default local address, with a one-line reason when nothing answers there.
+ */
+export async function connectClient(config: GamelakeConfig): Promise<{ client: Client; connection: Connection; address: string }> {
+  installQuietRuntime();
+  const address = config.temporalAddress ?? DEFAULT_TEMPORAL_ADDRESS;
+  if (!(await isPortOpen(address, 1000))) {
+    throw new TemporalUnreachableError(`no Temporal server at ${address}: start \`gamelake dev\` or set TEMPORAL_ADDRESS`);
+  }
+  const connection = await Connection.connect({ address });
+  return { client: new Client({ connection, namespace: config.namespace }), connection, address };
+}
+
+/** True when at least one worker polled the task queue recently. */
+export async function hasWorkers(client: Client, taskQueue: string): Promise<boolean> {
+  const response = await client.workflowService.describeTaskQueue({
+    namespace: client.options.namespace,
+    taskQueue: { name: taskQueue },
+    taskQueueType: 1, // workflow task queue
+  });
+  return (response.pollers?.length ?? 0) > 0;
 }
 
 /** Link to one workflow run in the Temporal Web UI. */

@@ -1,3 +1,5 @@
 // Everything the worker registers as a workflow. Workflow code runs in Temporal's sandbox: import only
 // @temporalio/workflow, @temporalio/common, other workflow modules and types (`import type`).
 export { demoWorkflow, type DemoResult } from './demo.ts';
+export { ingestBatchWorkflow, ingestWorkflowId, type IngestBatchInput, type IngestBatchResult } from './ingest-batch.ts';
+export { ingestInboxWorkflow, type InboxResult } from './ingest-inbox.ts';

@@ -1,8 +1,12 @@
+import path from 'node:path';
+import { batchIdOf, hashFile } from '../../activities/ingest/inbox.ts';
 import { dataLayout, loadConfig } from '../../platform/env.ts';
+import { ensureSchedules } from '../../platform/schedules.ts';
 import { openSession, workflowUrl } from '../../platform/session.ts';
 import { createGamelakeWorker } from '../../platform/worker.ts';
-import { demoWorkflow } from '../../workflows/index.ts';
-import { GAMELAKE_JOB } from '../../workflows/search-attributes.ts';
+import { simulateEvents } from '../../sim/events/simulate.ts';
+import { demoWorkflow, ingestBatchWorkflow, ingestWorkflowId } from '../../workflows/index.ts';
+import { GAMELAKE_BATCH_ID, GAMELAKE_JOB } from '../../workflows/search-attributes.ts';
 import { defineCommand, progress } from '../command.ts';
 
 export const demoCommand = defineCommand({
@@ -10,6 +14,11 @@ export const demoCommand = defineCommand({
   usage: 'demo [--exit]',
   summary: 'Run the pipeline end to end on a Temporal server and print links to the runs in the Web UI.',
   help: `
+Prepares the data directory, simulates two batches of events from all three seed games (with some
+malformed lines and cheating trades), and ingests them through ingest-batch workflows into the
+Parquet lake, printing the counts. Ingesting is exactly once: a second demo finds the batches
+already ingested.
+
 Uses TEMPORAL_ADDRESS if set, else a server already listening on 127.0.0.1:7233 (\`gamelake dev\`),
 else starts the embedded dev server itself. Runs an in-process worker for the duration.
 
@@ -21,31 +30,55 @@ Options:
     const config = loadConfig();
     const layout = dataLayout(config.dataDir);
     const session = await openSession(config, 'reuse-or-embedded', progress);
+    const link = (id: string, runId?: string) => workflowUrl(session.uiUrl, config.namespace, id, runId);
+    const out = (line: string) => process.stdout.write(`${line}\n`);
     try {
+      await ensureSchedules(session.client, config.taskQueue);
       const { worker, close } = await createGamelakeWorker({
         address: session.address,
         namespace: config.namespace,
         taskQueue: config.taskQueue,
         deps: { layout },
       });
-      const workflowId = `demo-${new Date().toISOString().replace(/[:.]/g, '-')}`;
       await worker.runUntil(async () => {
-        progress(`starting workflow ${workflowId}`);
-        const handle = await session.client.workflow.start(demoWorkflow, {
+        const demoId = `demo-${new Date().toISOString().replace(/[:.]/g, '-')}`;
+        progress(`1. preparing the data directory: ${link(demoId)}`);
+        const prepared = await session.client.workflow.execute(demoWorkflow, {
           taskQueue: config.taskQueue,
-          workflowId,
+          workflowId: demoId,
           typedSearchAttributes: [{ key: GAMELAKE_JOB, value: 'demo' }],
         });
-        progress(`  ${workflowUrl(session.uiUrl, config.namespace, workflowId, handle.firstExecutionRunId)}`);
-        const result = await handle.result();
-        const { files, bytes } = result.dataDir;
-        process.stdout.write(`data directory ${result.dataDir.dataDir} (prepared ${result.dataDir.createdAt})\n`);
-        for (const area of Object.keys(files)) {
-          process.stdout.write(`  ${area.padEnd(6)} ${String(files[area]).padStart(6)} files ${String(bytes[area]).padStart(12)} bytes\n`);
+        out(`data directory ${prepared.dataDir.dataDir} (prepared ${prepared.dataDir.createdAt})`);
+
+        const simDir = path.join(layout.root, 'demo-batches');
+        progress(`2. simulating events from exrps, trade-engine and placebo into ${simDir}`);
+        const truth = await simulateEvents({ game: 'all', players: 200, events: 3000, seed: 'demo', badRate: 0.02, cheatRate: 0.02, batches: 2, outDir: simDir });
+
+        progress('3. ingesting the batches (one workflow per batch, id from the content hash)');
+        for (const b of truth.batches) {
+          const file = path.join(simDir, b.file);
+          const sha256 = await hashFile(file);
+          const batchId = batchIdOf(sha256);
+          const workflowId = ingestWorkflowId(batchId);
+          let result;
+          try {
+            const handle = await session.client.workflow.start(ingestBatchWorkflow, {
+              args: [{ file, sha256, batchId }],
+              taskQueue: config.taskQueue,
+              workflowId,
+              typedSearchAttributes: [{ key: GAMELAKE_JOB, value: 'ingest-batch' }, { key: GAMELAKE_BATCH_ID, value: batchId }],
+            });
+            progress(`   ${link(workflowId, handle.firstExecutionRunId)}`);
+            result = await handle.result();
+          } catch {
+            result = { ...(await session.client.workflow.getHandle(workflowId).result()), alreadyIngested: true };
+          }
+          out(`batch ${batchId} ${b.file}: ${result.linesIn} lines, ${result.accepted} accepted, ${result.quarantined} quarantined, ${result.duplicates} duplicates${result.alreadyIngested ? ' (already ingested)' : ''}`);
         }
+        out(`lake: ${layout.lake}`);
       });
       await close();
-      progress(`done. Inspect the runs: ${session.uiUrl}/namespaces/${config.namespace}/workflows?query=${encodeURIComponent('GamelakeJob="demo"')}`);
+      progress(`done. All runs: ${session.uiUrl}/namespaces/${config.namespace}/workflows`);
       const keepUp = session.server !== undefined && values.exit !== true && process.stdout.isTTY;
       if (keepUp) {
         progress(`the embedded Temporal server and its Web UI (${session.uiUrl}) stay up; press Ctrl-C to stop`);

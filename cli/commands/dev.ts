@@ -1,5 +1,6 @@
 import { dataLayout, loadConfig } from '../../platform/env.ts';
 import { openSession } from '../../platform/session.ts';
+import { ensureSchedules } from '../../platform/schedules.ts';
 import { createGamelakeWorker } from '../../platform/worker.ts';
 import { defineCommand, progress } from '../command.ts';
 
@@ -26,6 +27,8 @@ TEMPORAL_CLI_PATH, TEMPORAL_UI_URL (see README).`,
         taskQueue: config.taskQueue,
         deps: { layout: dataLayout(config.dataDir) },
       });
+      const schedules = await ensureSchedules(session.client, config.taskQueue);
+      if (schedules.length > 0) progress(`created schedules: ${schedules.join(', ')}`);
       progress(`Temporal frontend: ${session.address}  namespace: ${config.namespace}`);
       progress(`Temporal Web UI:   ${session.uiUrl}/namespaces/${config.namespace}/workflows`);
       progress(`worker polling task queue "${config.taskQueue}"; data in ${config.dataDir}`);

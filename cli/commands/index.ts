@@ -1,8 +1,10 @@
 import type { Command } from '../command.ts';
 import { demoCommand } from './demo.ts';
 import { devCommand } from './dev.ts';
+import { ingestCommand } from './ingest.ts';
+import { simulateEventsCommand } from './simulate.ts';
 import { temporalCliCommand } from './temporal-cli.ts';
 import { workerCommand } from './worker.ts';
 
 /** Every `gamelake` subcommand, in the order `gamelake --help` lists them. */
-export const COMMANDS: Command[] = [devCommand, workerCommand, demoCommand, temporalCliCommand];
+export const COMMANDS: Command[] = [devCommand, workerCommand, demoCommand, simulateEventsCommand, ingestCommand, temporalCliCommand];

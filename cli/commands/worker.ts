@@ -3,7 +3,8 @@ import { waitForTemporal } from '../../platform/dev-server.ts';
 import { installQuietRuntime } from '../../platform/session.ts';
 import { ensureSearchAttributes } from '../../platform/search-attributes.ts';
 import { createGamelakeWorker } from '../../platform/worker.ts';
-import { Connection } from '@temporalio/client';
+import { Client, Connection } from '@temporalio/client';
+import { ensureSchedules } from '../../platform/schedules.ts';
 import { defineCommand, progress } from '../command.ts';
 
 export const workerCommand = defineCommand({
@@ -25,6 +26,7 @@ Environment: TEMPORAL_ADDRESS, TEMPORAL_NAMESPACE, GAMELAKE_TASK_QUEUE, GAMELAKE
     const connection = await Connection.connect({ address });
     try {
       await ensureSearchAttributes(connection, config.namespace);
+      await ensureSchedules(new Client({ connection, namespace: config.namespace }), config.taskQueue);
     } finally {
       await connection.close();
     }

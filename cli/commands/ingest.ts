@@ -1,0 +1,99 @@
+import { existsSync, statSync } from 'node:fs';
+import path from 'node:path';
+import { WorkflowExecutionAlreadyStartedError, WorkflowFailedError, type WorkflowHandle } from '@temporalio/client';
+import { WorkflowIdReusePolicy } from '@temporalio/common';
+import { batchIdOf, hashFile } from '../../activities/ingest/inbox.ts';
+import { loadConfig } from '../../platform/env.ts';
+import { UsageError } from '../../platform/errors.ts';
+import { connectClient, hasWorkers, workflowUrl } from '../../platform/session.ts';
+import { ingestBatchWorkflow, ingestWorkflowId, type IngestBatchResult } from '../../workflows/index.ts';
+import { GAMELAKE_BATCH_ID, GAMELAKE_JOB } from '../../workflows/search-attributes.ts';
+import { defineCommand, progress } from '../command.ts';
+
+export const ingestCommand = defineCommand({
+  path: ['ingest'],
+  usage: 'ingest FILE... [--wait] [--json]',
+  summary: 'Ingest NDJSON batch files (plain or gzip) into the lake, exactly once per file content.',
+  help: `
+Each file becomes one ingest-batch workflow whose id comes from the file's sha256, so ingesting the
+same content again changes nothing and says so. Workers must be able to read the path (same machine
+or a shared volume). Needs a running server and worker (\`gamelake dev\`, or TEMPORAL_ADDRESS).
+
+Options:
+  --wait    wait for every batch and print its counts (the default is to start them and print links)
+  --json    wait, then print one JSON object per batch:
+            {batchId, file, linesIn, accepted, quarantined, duplicates, files:[...], alreadyIngested}
+
+Exits 1 if any batch failed; its one-line reason names the file and the step.`,
+  options: { wait: { type: 'boolean' }, json: { type: 'boolean' } },
+  positionals: true,
+  async run({ values, positionals }) {
+    if (positionals.length === 0) throw new UsageError('no FILE given (see gamelake ingest --help)');
+    const files = positionals.map((f) => path.resolve(f));
+    for (const f of files) {
+      if (!existsSync(f) || !statSync(f).isFile()) throw new UsageError(`${f} is not a file`);
+    }
+    const config = loadConfig();
+    const { client, connection } = await connectClient(config);
+    const wait = values.wait === true || values.json === true;
+    try {
+      if (!(await hasWorkers(client, config.taskQueue))) {
+        progress(`warning: no worker is polling task queue "${config.taskQueue}"; batches wait until \`gamelake dev\` or \`gamelake worker\` runs`);
+      }
+      const started: Array<{ file: string; handle: WorkflowHandle<typeof ingestBatchWorkflow>; existed: boolean }> = [];
+      for (const file of files) {
+        progress(`hashing ${file}`);
+        const sha256 = await hashFile(file);
+        const batchId = batchIdOf(sha256);
+        const workflowId = ingestWorkflowId(batchId);
+        let existed = false;
+        let handle: WorkflowHandle<typeof ingestBatchWorkflow>;
+        try {
+          handle = await client.workflow.start(ingestBatchWorkflow, {
+            args: [{ file, sha256, batchId }],
+            taskQueue: config.taskQueue,
+            workflowId,
+            workflowIdReusePolicy: WorkflowIdReusePolicy.ALLOW_DUPLICATE_FAILED_ONLY,
+            typedSearchAttributes: [
+              { key: GAMELAKE_JOB, value: 'ingest-batch' },
+              { key: GAMELAKE_BATCH_ID, value: batchId },
+            ],
+          });
+        } catch (err) {
+          if (!(err instanceof WorkflowExecutionAlreadyStartedError)) throw err;
+          existed = true;
+          handle = client.workflow.getHandle(workflowId);
+        }
+        progress(`${existed ? 'batch already known' : 'started'} ${workflowId}  ${workflowUrl(config.uiUrl, config.namespace, workflowId)}`);
+        started.push({ file, handle, existed });
+      }
+      if (!wait) return 0;
+
+      let failures = 0;
+      for (const { file, handle, existed } of started) {
+        let result: IngestBatchResult;
+        try {
+          result = await handle.result();
+        } catch (err) {
+          failures += 1;
+          const cause = err instanceof WorkflowFailedError && err.cause ? err.cause.message : (err as Error).message;
+          process.stderr.write(`gamelake ingest: ${cause}\n`);
+          continue;
+        }
+        const already = existed || result.alreadyIngested;
+        const out = { ...result, file, alreadyIngested: already };
+        if (values.json) {
+          const { rejectedByReason: _r, ...json } = out;
+          process.stdout.write(`${JSON.stringify(json)}\n`);
+        } else {
+          process.stdout.write(
+            `${result.batchId}  ${file}: ${result.linesIn} lines, ${result.accepted} accepted, ${result.quarantined} quarantined, ${result.duplicates} duplicates${already ? '  (already ingested: nothing changed)' : ''}\n`,
+          );
+        }
+      }
+      return failures > 0 ? 1 : 0;
+    } finally {
+      await connection.close();
+    }
+  },
+});

@@ -1,0 +1,162 @@
+import { once } from 'node:events';
+import { createWriteStream, mkdirSync, writeFileSync, type WriteStream } from 'node:fs';
+import path from 'node:path';
+import { DEFAULT_MAX_LINE_BYTES } from '../../transforms/contract.ts';
+import { Random } from '../random.ts';
+import { makeBadLine } from './bad-lines.ts';
+import type { SimEvent } from './clock.ts';
+import { exrps, type ExrpsTruth } from './exrps.ts';
+import { placebo, type PlaceboTruth } from './placebo.ts';
+import { tradeEngine, type TradeEngineTruth } from './trade-engine.ts';
+
+export const GAMES = ['exrps', 'trade-engine', 'placebo'] as const;
+export type Game = (typeof GAMES)[number];
+
+export interface SimulateOptions {
+  game: Game | 'all';
+  players: number;
+  /** Trade events for trade-engine; all events for exrps and placebo. */
+  events: number;
+  seed: string;
+  badRate: number;
+  cheatRate: number;
+  batches: number;
+  outDir: string;
+  maxLineBytes?: number;
+  progress?: (line: string) => void;
+}
+
+export interface BatchTruth {
+  file: string;
+  lines: number;
+  good: number;
+  duplicates: number;
+  /** Quarantine reason -> lines. */
+  rejected: Record<string, number>;
+  goodByType: Record<string, number>;
+}
+
+export interface SimulationTruth {
+  options: Omit<SimulateOptions, 'progress' | 'outDir'>;
+  batches: BatchTruth[];
+  games: { 'trade-engine'?: TradeEngineTruth; placebo?: PlaceboTruth; exrps?: ExrpsTruth };
+}
+
+function generators(opts: SimulateOptions, truth: SimulationTruth): Array<Generator<SimEvent>> {
+  const games = opts.game === 'all' ? GAMES : [opts.game];
+  return games.map((game) => {
+    const rng = new Random(`${opts.seed}:${game}`);
+    switch (game) {
+      case 'trade-engine': {
+        const t: TradeEngineTruth = { players: 0, trades: 0, validTrades: 0, failedTrades: {}, lopsidedTrades: 0, playerStates: 0 };
+        truth.games['trade-engine'] = t;
+        return tradeEngine(rng, { players: opts.players, trades: opts.events, cheatRate: opts.cheatRate, seed: opts.seed }, t);
+      }
+      case 'placebo': {
+        const t: PlaceboTruth = { users: 0, purchases: {}, joins: 0 };
+        truth.games.placebo = t;
+        return placebo(rng, { players: opts.players, events: opts.events, seed: opts.seed }, t);
+      }
+      case 'exrps': {
+        const t: ExrpsTruth = { games: 0, finishedGames: 0, wins: {}, losses: {}, selections: { rock: 0, paper: 0, scissors: 0, botch: 0 } };
+        truth.games.exrps = t;
+        return exrps(rng, { players: opts.players, events: opts.events, seed: opts.seed }, t);
+      }
+    }
+  });
+}
+
+/** Merges the games' streams in event-time order (each stream is already in time order). */
+function* merged(streams: Array<Generator<SimEvent>>): Generator<SimEvent> {
+  const heads = streams.map((s) => s.next());
+  const time = (e: SimEvent) => Date.parse(e.occurred_at);
+  for (;;) {
+    let best = -1;
+    for (let k = 0; k < heads.length; k++) {
+      const h = heads[k]!;
+      if (h.done) continue;
+      if (best < 0 || time(h.value) < time((heads[best] as IteratorYieldResult<SimEvent>).value)) best = k;
+    }
+    if (best < 0) return;
+    yield (heads[best] as IteratorYieldResult<SimEvent>).value;
+    heads[best] = streams[best]!.next();
+  }
+}
+
+class LineWriter {
+  private chunks: string[] = [];
+  private size = 0;
+  readonly stream: WriteStream;
+  constructor(file: string) {
+    this.stream = createWriteStream(file);
+  }
+  async write(line: string): Promise<void> {
+    this.chunks.push(line, '\n');
+    this.size += line.length + 1;
+    if (this.size > 1 << 20) await this.flush();
+  }
+  async flush(): Promise<void> {
+    if (this.chunks.length === 0) return;
+    const ok = this.stream.write(this.chunks.join(''));
+    this.chunks = [];
+    this.size = 0;
+    if (!ok) await once(this.stream, 'drain');
+  }
+  async close(): Promise<void> {
+    await this.flush();
+    this.stream.end();
+    await once(this.stream, 'finish');
+  }
+}
+
+/**
+ * Writes `batches` NDJSON files of simulated events (deterministic for a seed) plus truth.json, the ground
+ * truth tests compare against: per batch, the lines, good events and the quarantine reason of each bad line.
+ */
+export async function simulateEvents(opts: SimulateOptions): Promise<SimulationTruth> {
+  const log = opts.progress ?? (() => {});
+  const maxLineBytes = opts.maxLineBytes ?? DEFAULT_MAX_LINE_BYTES;
+  const { progress: _p, outDir: _o, ...recorded } = opts;
+  // First pass counts events so batches can be contiguous, equal slices of the timeline.
+  let total = 0;
+  for (const _ of merged(generators(opts, { options: recorded, batches: [], games: {} }))) total += 1;
+  const perBatch = Math.ceil(total / Math.max(1, opts.batches));
+
+  mkdirSync(opts.outDir, { recursive: true });
+  const truth: SimulationTruth = { options: recorded, batches: [], games: {} };
+  const bad = new Random(`${opts.seed}:bad-lines`);
+  const recent: string[] = [];
+  const prefix = opts.game === 'all' ? 'all' : opts.game;
+  let writer: LineWriter | undefined;
+  let batch: BatchTruth | undefined;
+  let n = 0;
+  for (const event of merged(generators(opts, truth))) {
+    if (n % perBatch === 0) {
+      await writer?.close();
+      const file = path.join(opts.outDir, `${prefix}-${opts.seed}-${String(truth.batches.length + 1).padStart(3, '0')}.ndjson`);
+      writer = new LineWriter(file);
+      batch = { file: path.basename(file), lines: 0, good: 0, duplicates: 0, rejected: {}, goodByType: {} };
+      truth.batches.push(batch);
+      log(`writing ${file}`);
+    }
+    n += 1;
+    const line = JSON.stringify(event);
+    await writer!.write(line);
+    batch!.lines += 1;
+    batch!.good += 1;
+    batch!.goodByType[event.event_type] = (batch!.goodByType[event.event_type] ?? 0) + 1;
+    if (opts.badRate > 0 && bad.chance(opts.badRate)) {
+      const b = makeBadLine(bad, event, line, recent, maxLineBytes);
+      await writer!.write(b.text);
+      batch!.lines += 1;
+      if (b.reason === 'duplicate') batch!.duplicates += 1;
+      else batch!.rejected[b.reason] = (batch!.rejected[b.reason] ?? 0) + 1;
+    }
+    if (recent.length < 1000) recent.push(line);
+    else if (bad.chance(0.01)) recent[bad.int(0, 999)] = line;
+    if (n % 500_000 === 0) log(`  ${n.toLocaleString('en-US')} / ${total.toLocaleString('en-US')} events`);
+  }
+  await writer?.close();
+  writeFileSync(path.join(opts.outDir, 'truth.json'), JSON.stringify(truth, null, 2) + '\n');
+  return truth;
+}

@@ -1,0 +1,101 @@
+import { ActivityFailure, ApplicationFailure, log, proxyActivities, upsertSearchAttributes } from '@temporalio/workflow';
+import type { Activities, BatchManifest } from '../activities/index.ts';
+import { GAMELAKE_BATCH_ID, GAMELAKE_DUPLICATES, GAMELAKE_GAMES, GAMELAKE_JOB, GAMELAKE_LINES_IN, GAMELAKE_OUTCOME, GAMELAKE_QUARANTINED } from './search-attributes.ts';
+
+const NON_RETRYABLE = ['BatchFileError', 'BatchInvariantError', 'StageMissingError'];
+
+const { lookupBatch, stageBatch, commitBatch, cleanupBatch } = proxyActivities<Activities>({
+  startToCloseTimeout: '2 hours',
+  // A killed worker is noticed within this; the activity then runs again on a live worker.
+  heartbeatTimeout: '20 seconds',
+  retry: { initialInterval: '1 second', backoffCoefficient: 2, maximumInterval: '1 minute', nonRetryableErrorTypes: NON_RETRYABLE },
+});
+
+export interface IngestBatchInput {
+  /** Absolute path, readable by the workers. */
+  file: string;
+  sha256: string;
+  batchId: string;
+}
+
+export interface IngestBatchResult {
+  batchId: string;
+  file: string;
+  linesIn: number;
+  accepted: number;
+  quarantined: number;
+  duplicates: number;
+  files: string[];
+  /** True when the batch had been committed before: nothing changed. */
+  alreadyIngested: boolean;
+  rejectedByReason: Record<string, number>;
+}
+
+function summary(m: BatchManifest, file: string, alreadyIngested: boolean): IngestBatchResult {
+  return {
+    batchId: m.batchId,
+    file,
+    linesIn: m.linesIn,
+    accepted: m.accepted,
+    quarantined: m.quarantined,
+    duplicates: m.duplicates,
+    files: m.files,
+    alreadyIngested,
+    rejectedByReason: m.rejectedByReason,
+  };
+}
+
+/** Workflow id of a batch: derived from the file's content, so the same file is one workflow. */
+export function ingestWorkflowId(batchId: string): string {
+  return `ingest-batch-${batchId}`;
+}
+
+/**
+ * One batch file -> Parquet in the lake, exactly once: look up the manifest (a committed batch is a
+ * no-op), stage (validate, de-duplicate, flatten), commit (cross-batch de-duplication, Parquet, manifest),
+ * clean up. Activities exchange paths and counts, never event data.
+ */
+export async function ingestBatchWorkflow(input: IngestBatchInput): Promise<IngestBatchResult> {
+  upsertSearchAttributes([
+    { key: GAMELAKE_JOB, value: 'ingest-batch' },
+    { key: GAMELAKE_BATCH_ID, value: input.batchId },
+  ]);
+  const before = await lookupBatch(input.batchId);
+  if (before) {
+    upsertSearchAttributes([{ key: GAMELAKE_OUTCOME, value: 'already-ingested' }]);
+    return summary(before, input.file, true);
+  }
+  let step = 'stage';
+  try {
+    let staged = await stageBatch(input);
+    upsertSearchAttributes([
+      { key: GAMELAKE_GAMES, value: staged.products },
+      { key: GAMELAKE_LINES_IN, value: staged.linesIn },
+    ]);
+    step = 'commit';
+    let manifest: BatchManifest & { alreadyCommitted: boolean };
+    try {
+      manifest = await commitBatch(input);
+    } catch (err) {
+      // Staging files vanished (work dir wiped between attempts): stage again, then commit.
+      if (!(err instanceof ActivityFailure && err.cause instanceof ApplicationFailure && err.cause.type === 'StageMissingError')) throw err;
+      log.warn('staging missing at commit; staging again', { batchId: input.batchId });
+      step = 'stage';
+      staged = await stageBatch(input);
+      step = 'commit';
+      manifest = await commitBatch(input);
+    }
+    step = 'cleanup';
+    await cleanupBatch(input.batchId);
+    upsertSearchAttributes([
+      { key: GAMELAKE_QUARANTINED, value: manifest.quarantined },
+      { key: GAMELAKE_DUPLICATES, value: manifest.duplicates },
+      { key: GAMELAKE_OUTCOME, value: manifest.alreadyCommitted ? 'already-ingested' : 'committed' },
+    ]);
+    return summary(manifest, input.file, manifest.alreadyCommitted);
+  } catch (err) {
+    upsertSearchAttributes([{ key: GAMELAKE_OUTCOME, value: 'failed' }]);
+    const reason = err instanceof ActivityFailure && err.cause ? err.cause.message : (err as Error).message;
+    throw ApplicationFailure.nonRetryable(`batch ${input.batchId} (${input.file}) failed at step ${step}: ${reason}`, 'BatchFailed', { batchId: input.batchId, file: input.file, step });
+  }
+}
