@@ -19,14 +19,27 @@ interface Item {
 const str = (v: unknown): string | null => (typeof v === 'string' ? v : null);
 const num = (v: unknown): number | null => (typeof v === 'number' ? v : null);
 
-/** UTC calendar date (YYYY-MM-DD) of an instant. */
+const MS_PER_DAY = 86_400_000;
+let lastDay = NaN;
+let lastDate = '';
+
+/** UTC calendar date (YYYY-MM-DD) of an instant (events come in time order: the last day is remembered). */
 export function utcDate(ms: number): string {
-  return new Date(ms).toISOString().slice(0, 10);
+  const day = Math.floor(ms / MS_PER_DAY);
+  if (day !== lastDay) {
+    lastDay = day;
+    lastDate = new Date(day * MS_PER_DAY).toISOString().slice(0, 10);
+  }
+  return lastDate;
 }
+
+const KNOWN_FIELDS = new Map(
+  Object.entries(EVENT_TYPES).map(([type, fields]) => [type, new Set([...ENVELOPE.map((f) => f.name), ...fields.map((f) => f.name)])]),
+);
 
 /** Top-level fields that the contract does not name: kept as JSON, not dropped. */
 export function unknownFields(event: JsonObject, eventType: string): JsonObject | null {
-  const known = new Set([...ENVELOPE.map((f) => f.name), ...(EVENT_TYPES[eventType] ?? []).map((f) => f.name)]);
+  const known = KNOWN_FIELDS.get(eventType) ?? new Set(ENVELOPE.map((f) => f.name));
   let extra: JsonObject | null = null;
   for (const key of Object.keys(event)) {
     if (!known.has(key)) (extra ??= {})[key] = event[key];
@@ -38,13 +51,13 @@ const itemsValue = (items: Item[]) => items.reduce((s, i) => s + i.value * i.qua
 
 /**
  * Flattens one validated event into typed rows of the lake's tables (see tables.ts for the columns and
- * grain of each), calling `emit` once per row. Pure: same event, same rows.
+ * grain of each), calling `emit` once per row: first the envelope row of `events`, then the rows of its
+ * type's tables, which carry only their own columns (the envelope is joined back by line). Pure.
  */
-export function flattenEvent(v: ValidEvent, batchId: string, line: number, emit: Emit): void {
+export function flattenEvent(v: ValidEvent, emit: Emit): void {
   const e = v.event;
-  const common: Cell[] = [batchId, v.eventId, v.eventType, utcDate(v.occurredMs), v.productId, e.occurred_at as string];
   const extra = unknownFields(e, v.eventType);
-  emit('events', [...common, line, num(e.schema_version) ?? 1, extra === null ? null : JSON.stringify(extra)]);
+  emit('events', [v.eventId, v.eventType, utcDate(v.occurredMs), v.productId, e.occurred_at as string, num(e.schema_version) ?? 1, extra === null ? null : JSON.stringify(extra)]);
 
   switch (v.eventType) {
     case 'game_over':
@@ -57,7 +70,6 @@ export function flattenEvent(v: ValidEvent, batchId: string, line: number, emit:
     case 'game_removed': {
       const weapon = v.eventType === 'select_weapon' ? (WEAPONS[e.event_data as string] ?? null) : null;
       emit('exrps_events', [
-        ...common,
         str(e.game_id),
         str(e.user_id) ?? str(e.player_id),
         str(e.event_data),
@@ -79,9 +91,9 @@ export function flattenEvent(v: ValidEvent, batchId: string, line: number, emit:
       // player_created has no state_id in the contract: the event id names that first snapshot.
       const stateId = (str(e.state_id) ?? `created:${v.eventId}`);
       const kinds = new Set(inv.items.filter((i) => i.quantity > 0).map((i) => i.item_id)).size;
-      emit('player_states', [...common, stateId, e.player_id as number, e.username as string, e.player_class as string, e.gold as number, inv.max_capacity, inv.current_capacity, kinds, itemsValue(inv.items)]);
+      emit('player_states', [stateId, e.player_id as number, e.username as string, e.player_class as string, e.gold as number, inv.max_capacity, inv.current_capacity, kinds, itemsValue(inv.items)]);
       for (const item of inv.items) {
-        emit('player_inventory', [...common, stateId, e.player_id as number, e.username as string, item.item_id, item.name, item.level, item.value, item.quantity]);
+        emit('player_inventory', [stateId, e.player_id as number, e.username as string, item.item_id, item.name, item.level, item.value, item.quantity]);
       }
       return;
     }
@@ -91,12 +103,12 @@ export function flattenEvent(v: ValidEvent, batchId: string, line: number, emit:
       const given = sides.map((s) => itemsValue(s.items) + s.gold);
       const valid = e.valid as boolean;
       const failReason = str(e.fail_reason);
-      emit('trades', [...common, e.trade_id as string, valid, failReason, a.player_id, b.player_id, given[0]!, given[1]!]);
+      emit('trades', [e.trade_id as string, valid, failReason, a.player_id, b.player_id, given[0]!, given[1]!]);
       sides.forEach((side, k) => {
         const other = sides[1 - k]!;
-        emit('trade_sides', [...common, e.trade_id as string, k, side.player_id, other.player_id, side.gold, side.items.length, itemsValue(side.items), given[k]!, given[1 - k]!, valid, failReason]);
+        emit('trade_sides', [e.trade_id as string, k, side.player_id, other.player_id, side.gold, side.items.length, itemsValue(side.items), given[k]!, given[1 - k]!, valid, failReason]);
         for (const item of side.items) {
-          emit('trade_items', [...common, e.trade_id as string, k, side.player_id, other.player_id, item.item_id, item.name, item.level, item.value, item.quantity, valid]);
+          emit('trade_items', [e.trade_id as string, k, side.player_id, other.player_id, item.item_id, item.name, item.level, item.value, item.quantity, valid]);
         }
       });
       return;
@@ -110,7 +122,6 @@ export function flattenEvent(v: ValidEvent, batchId: string, line: number, emit:
     case 'join_team': {
       const player = (e.player ?? null) as { created_at: string; wealth: number; inventory: string[]; affiliations: Array<{ org: string; level: number; joined_at: string }> } | null;
       emit('placebo_events', [
-        ...common,
         e.user_id as string,
         str(e.username),
         num(e.wealth) ?? (v.eventType === 'create_user' ? 100000 : null),
@@ -123,8 +134,8 @@ export function flattenEvent(v: ValidEvent, batchId: string, line: number, emit:
         player?.wealth ?? null,
       ]);
       if (player) {
-        player.inventory.forEach((item, k) => emit('placebo_inventory', [...common, e.user_id as string, k, item]));
-        player.affiliations.forEach((a, k) => emit('placebo_affiliations', [...common, e.user_id as string, k, a.org, a.level, a.joined_at]));
+        player.inventory.forEach((item, k) => emit('placebo_inventory', [e.user_id as string, k, item]));
+        player.affiliations.forEach((a, k) => emit('placebo_affiliations', [e.user_id as string, k, a.org, a.level, a.joined_at]));
       }
       return;
     }

@@ -11,9 +11,13 @@ export interface TableDef {
   partitionBy: readonly string[];
 }
 
-/** Columns every event-derived row starts with. */
+/**
+ * Columns every lake table starts with. Flattening does not repeat them per child row: the commit joins
+ * them from the event's row by its line, so a player_state with 30 items writes its envelope once.
+ */
 export const COMMON = [
   ['batch_id', 'VARCHAR'],
+  ['line', 'BIGINT'],
   ['event_id', 'VARCHAR'],
   ['event_type', 'VARCHAR'],
   ['event_date', 'DATE'],
@@ -21,21 +25,29 @@ export const COMMON = [
   ['occurred_at', 'TIMESTAMPTZ'],
 ] as const;
 
+/** What flattening emits for the `events` table (the envelope), before batch_id and line are added. */
+export const EVENT_ENVELOPE_COLUMNS = [
+  ['event_id', 'VARCHAR'],
+  ['event_type', 'VARCHAR'],
+  ['event_date', 'DATE'],
+  ['product_id', 'VARCHAR'],
+  ['occurred_at', 'TIMESTAMPTZ'],
+  ['schema_version', 'INTEGER'],
+  ['extra', 'JSON'],
+] as const;
+
 const BY_TYPE_DATE = ['event_type', 'event_date'] as const;
 
+/** `columns` are what flattening emits for the table; the lake file has COMMON columns first. */
 const def = (name: string, grain: string, columns: ReadonlyArray<readonly [string, string]>): TableDef => ({
   name,
   grain,
-  columns: [...COMMON, ...columns],
+  columns,
   partitionBy: BY_TYPE_DATE,
 });
 
 export const TABLES = {
-  events: def('events', 'one row per accepted event', [
-    ['line', 'BIGINT'],
-    ['schema_version', 'INTEGER'],
-    ['extra', 'JSON'],
-  ]),
+  events: def('events', 'one row per accepted event', EVENT_ENVELOPE_COLUMNS),
   exrps_events: def('exrps_events', 'one row per exrps-style game event (game_over, select_weapon, ...)', [
     ['game_id', 'VARCHAR'],
     ['user_id', 'VARCHAR'],

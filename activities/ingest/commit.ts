@@ -7,6 +7,7 @@ import { BatchInvariantError, StageMissingError } from './errors.ts';
 import { withLakeLock } from './lake-lock.ts';
 import { readLines } from './lines.ts';
 import { STAGED_MARKER, stageDir, type StageResult } from './stage.ts';
+import { stagedFile } from './stage-range.ts';
 
 export interface BatchManifest {
   batchId: string;
@@ -98,7 +99,7 @@ export async function commitBatch(input: CommitInput, options: CommitOptions): P
   const dir = stageDir(options.workDir, input.batchId);
   const markerFile = path.join(dir, STAGED_MARKER);
   if (!existsSync(markerFile)) throw new StageMissingError(`batch ${input.batchId}: no completed staging in ${dir}`);
-  const staged = JSON.parse(readFileSync(markerFile, 'utf8')) as StageResult;
+  const stage = JSON.parse(readFileSync(markerFile, 'utf8')) as StageResult;
   const log = options.onProgress ?? (() => {});
 
   return withLakeLock(options.lakeDir, async () => {
@@ -107,11 +108,30 @@ export async function commitBatch(input: CommitInput, options: CommitOptions): P
     const outDir = path.join(dir, 'out');
     rmSync(outDir, { recursive: true, force: true });
     mkdirSync(outDir, { recursive: true });
-    const db = await openDb({ threads: 2, memoryLimit: '512MB', tempDirectory: path.join(dir, 'duckdb-tmp') });
+    const db = await openDb({ threads: 2, memoryLimit: '600MB', tempDirectory: path.join(dir, 'duckdb-tmp') });
     try {
-      const csv = (name: string, columns: ReadonlyArray<readonly [string, string]>) =>
-        `read_csv(${sqlLiteral(path.join(dir, `${name}.csv`))}, columns = ${csvColumns(columns)}, header = false, quote = '"', escape = '"', auto_detect = false, max_line_size = ${QUARANTINE_RAW_LIMIT * 8})`;
-      await db.run(`CREATE TABLE ids AS SELECT * FROM ${csv('ids', [['event_id', 'VARCHAR'], ['line', 'BIGINT']])}`);
+      // Row order inside a file carries no meaning (every row has its line); not keeping it bounds memory.
+      await db.run('SET preserve_insertion_order = false');
+      const batch = sqlLiteral(input.batchId);
+      const position = [['range', 'INTEGER'], ['local_line', 'BIGINT']] as const;
+      // Every range's staged rows for a table, typed; empty files are skipped.
+      const staged = (name: string, columns: ReadonlyArray<readonly [string, string]>) => {
+        const files = stagedRanges.map((r) => stagedFile(dir, name, r.range)).filter((f) => statSync(f).size > 0);
+        if (files.length === 0) return undefined;
+        return `read_csv([${files.map(sqlLiteral).join(', ')}], columns = ${csvColumns([...position, ...columns])}, header = false, quote = '"', escape = '"', auto_detect = false, max_line_size = ${QUARANTINE_RAW_LIMIT * 8})`;
+      };
+      const stagedRanges = stage.ranges;
+      await db.run(`CREATE TABLE ranges (range INTEGER, base BIGINT)`);
+      for (const r of stagedRanges) await db.run('INSERT INTO ranges VALUES ($range, $base)', { range: r.range, base: BigInt(r.base) });
+
+      // All valid events with their batch line; the first occurrence of an event id wins.
+      const events = staged('events', TABLES.events.columns);
+      await db.run(
+        events
+          ? `CREATE TABLE ev AS SELECT r.base + e.local_line AS line, e.* FROM ${events} e JOIN ranges r USING (range)`
+          : `CREATE TABLE ev (line BIGINT, range INTEGER, local_line BIGINT, ${TABLES.events.columns.map(([n, t]) => `${n} ${t}`).join(', ')})`,
+      );
+      await db.run('CREATE TABLE firsts AS SELECT event_id, min(line) AS first_line FROM ev GROUP BY event_id');
 
       // Events an earlier, committed batch already accepted.
       const earlier = committedBatches(options.lakeDir)
@@ -119,52 +139,69 @@ export async function commitBatch(input: CommitInput, options: CommitOptions): P
         .map((b) => path.join(options.lakeDir, EVENT_ID_DIR, `${b}.parquet`))
         .filter((f) => existsSync(f));
       log(`de-duplicating against ${earlier.length} committed batches`);
-      await db.run('CREATE TABLE xdup (event_id VARCHAR, line BIGINT, first_batch VARCHAR)');
-      if (earlier.length > 0) {
-        await db.run(
-          `INSERT INTO xdup SELECT i.event_id, i.line, min(c.batch_id) FROM ids i JOIN read_parquet([${earlier.map(sqlLiteral).join(', ')}]) c USING (event_id) GROUP BY ALL`,
-        );
-      }
-      const crossDuplicates = await count(db, 'SELECT count(*) AS n FROM xdup');
+      await db.run(
+        earlier.length > 0
+          ? `CREATE TABLE xdup AS SELECT f.event_id, min(c.batch_id) AS first_batch FROM firsts f JOIN read_parquet([${earlier.map(sqlLiteral).join(', ')}]) c USING (event_id) GROUP BY ALL`
+          : 'CREATE TABLE xdup (event_id VARCHAR, first_batch VARCHAR)',
+      );
+      await db.run(`CREATE TABLE acc AS SELECT ev.* FROM ev JOIN firsts f ON ev.event_id = f.event_id AND ev.line = f.first_line ANTI JOIN xdup ON ev.event_id = xdup.event_id`);
+      await db.run(
+        `CREATE TABLE dups AS SELECT ev.line, ev.event_id,
+           CASE WHEN ev.line <> f.first_line THEN 'duplicate_event_id:line ' || f.first_line ELSE 'duplicate_event_id:batch ' || x.first_batch END AS reason
+         FROM ev JOIN firsts f USING (event_id) LEFT JOIN xdup x USING (event_id)
+         WHERE ev.line <> f.first_line OR x.event_id IS NOT NULL`,
+      );
+      const accepted = await count(db, 'SELECT count(*) AS n FROM acc');
+      const duplicates = await count(db, 'SELECT count(*) AS n FROM dups');
+      const crossDuplicates = await count(db, "SELECT count(*) AS n FROM dups WHERE reason LIKE 'duplicate_event_id:batch%'");
 
+      const common = `${batch} AS batch_id, a.line, a.event_id, a.event_type, a.event_date, a.product_id, a.occurred_at`;
+      const copyTo = (name: string) =>
+        `TO ${sqlLiteral(path.join(outDir, name))} (FORMAT parquet, COMPRESSION zstd, PARTITION_BY (event_type, event_date), FILENAME_PATTERN ${sqlLiteral(`b${input.batchId}_{i}`)}, OVERWRITE_OR_IGNORE true)`;
       const rows: Record<string, number> = {};
-      for (const name of EVENT_TABLE_NAMES) {
-        if (statSync(path.join(dir, `${name}.csv`)).size === 0) continue;
-        const table = TABLES[name];
-        const source = `SELECT t.* FROM ${csv(name, table.columns)} t${crossDuplicates > 0 ? ' ANTI JOIN xdup USING (event_id)' : ''}`;
-        log(`writing ${name}`);
-        await db.run(
-          `COPY (${source}) TO ${sqlLiteral(path.join(outDir, name))} (FORMAT parquet, COMPRESSION zstd, PARTITION_BY (${table.partitionBy.join(', ')}), FILENAME_PATTERN ${sqlLiteral(`b${input.batchId}_{i}`)}, OVERWRITE_OR_IGNORE true)`,
-        );
-        rows[name] = await count(db, `SELECT count(*) AS n FROM read_parquet(${sqlLiteral(path.join(outDir, name, '**', '*.parquet'))})`);
+      if (accepted > 0) {
+        for (const name of EVENT_TABLE_NAMES) {
+          const table = TABLES[name];
+          let sql: string;
+          if (name === 'events') {
+            sql = `COPY (SELECT ${common}, a.schema_version, a.extra FROM acc a) ${copyTo(name)}`;
+          } else {
+            const source = staged(name, table.columns);
+            if (!source) continue;
+            sql = `COPY (SELECT ${common}, c.* EXCLUDE (range, local_line) FROM ${source} c JOIN acc a USING (range, local_line)) ${copyTo(name)}`;
+          }
+          log(`writing ${name}`);
+          const [written] = await db.rows<{ Count: bigint }>(sql);
+          rows[name] = Number(written!.Count);
+        }
       }
 
-      // Quarantine: rejected lines and in-batch duplicates from staging, plus cross-batch duplicates.
-      await db.run(`CREATE TABLE quarantine AS SELECT * FROM ${csv('quarantine', QUARANTINE.columns)}`);
-      if (crossDuplicates > 0) {
-        const dups = await db.rows<{ event_id: string; line: bigint; first_batch: string }>('SELECT * FROM xdup ORDER BY line');
+      // Quarantine: rejected lines (with their text, from staging) and duplicates (text fetched from the file).
+      const rejected = staged('quarantine', QUARANTINE.columns.filter(([n]) => n !== 'batch_id' && n !== 'line'));
+      await db.run(`CREATE TABLE quarantine (${QUARANTINE.columns.map(([n, t]) => `${n} ${t}`).join(', ')})`);
+      if (rejected) {
+        await db.run(`INSERT INTO quarantine SELECT ${batch}, r.base + q.local_line, q.* EXCLUDE (range, local_line) FROM ${rejected} q JOIN ranges r USING (range)`);
+      }
+      if (duplicates > 0) {
+        const dups = await db.rows<{ event_id: string; line: bigint; reason: string }>('SELECT * FROM dups ORDER BY line');
         const raw = await fetchLines(input.file, new Set(dups.map((d) => Number(d.line))));
-        const insert = await db.conn.prepare('INSERT INTO quarantine VALUES ($batch, $line, \'duplicate\', $reason, $event_id, $raw, $bytes)');
+        const insert = await db.conn.prepare("INSERT INTO quarantine VALUES ($batch, $line, 'duplicate', $reason, $event_id, $raw, $bytes)");
         for (const d of dups) {
           const text = raw.get(Number(d.line));
-          insert.bind({ batch: input.batchId, line: d.line, reason: `duplicate_event_id:batch ${d.first_batch}`, event_id: d.event_id, raw: text ? redactRawLine(text.text) : null, bytes: BigInt(text?.bytes ?? 0) });
+          insert.bind({ batch: input.batchId, line: d.line, reason: d.reason, event_id: d.event_id, raw: text ? redactRawLine(text.text) : null, bytes: BigInt(text?.bytes ?? 0) });
           await insert.run();
         }
       }
       mkdirSync(path.join(outDir, 'quarantine'), { recursive: true });
       await db.run(`COPY (SELECT * FROM quarantine ORDER BY line) TO ${sqlLiteral(path.join(outDir, 'quarantine', `${input.batchId}.parquet`))} (FORMAT parquet, COMPRESSION zstd)`);
       mkdirSync(path.join(outDir, EVENT_ID_DIR), { recursive: true });
-      await db.run(
-        `COPY (SELECT event_id, ${sqlLiteral(input.batchId)} AS batch_id FROM ids${crossDuplicates > 0 ? ' ANTI JOIN xdup USING (event_id)' : ''} ORDER BY event_id) TO ${sqlLiteral(path.join(outDir, EVENT_ID_DIR, `${input.batchId}.parquet`))} (FORMAT parquet, COMPRESSION zstd)`,
-      );
+      await db.run(`COPY (SELECT event_id, ${batch} AS batch_id FROM acc ORDER BY event_id) TO ${sqlLiteral(path.join(outDir, EVENT_ID_DIR, `${input.batchId}.parquet`))} (FORMAT parquet, COMPRESSION zstd)`);
 
-      const accepted = staged.valid - crossDuplicates;
-      const quarantined = staged.rejected;
-      const duplicates = staged.duplicatesInBatch + crossDuplicates;
+      const quarantined = await count(db, "SELECT count(*) AS n FROM quarantine WHERE kind = 'rejected'");
       const written = rows.events ?? 0;
-      if (staged.linesIn !== accepted + quarantined + duplicates || written !== accepted) {
+      if (stage.linesIn !== accepted + quarantined + duplicates || written !== accepted || quarantined !== stage.rejected) {
         throw new BatchInvariantError(
-          `batch ${input.batchId} (${input.file}): counts do not add up: linesIn ${staged.linesIn} != accepted ${accepted} + quarantined ${quarantined} + duplicates ${duplicates}, or events written ${written} != accepted`,
+          `batch ${input.batchId} (${input.file}): counts do not add up: linesIn ${stage.linesIn} != accepted ${accepted} + quarantined ${quarantined} + duplicates ${duplicates}, or events written ${written} != accepted`,
         );
       }
 
@@ -179,19 +216,19 @@ export async function commitBatch(input: CommitInput, options: CommitOptions): P
         batchId: input.batchId,
         sha256: input.sha256,
         file: input.file,
-        linesIn: staged.linesIn,
+        linesIn: stage.linesIn,
         accepted,
         quarantined,
         duplicates,
-        duplicatesInBatch: staged.duplicatesInBatch,
+        duplicatesInBatch: duplicates - crossDuplicates,
         duplicatesAcrossBatches: crossDuplicates,
-        rejectedByReason: staged.rejectedByReason,
-        products: staged.products,
-        eventTypes: staged.eventTypes,
+        rejectedByReason: stage.rejectedByReason,
+        products: stage.products,
+        eventTypes: stage.eventTypes,
         files,
         rows,
-        bytes: staged.bytes,
-        stageMs: staged.stageMs,
+        bytes: stage.bytes,
+        stageMs: stage.stageMs,
         commitMs: Date.now() - started,
         committedAt: new Date().toISOString(),
       };

@@ -1,10 +1,18 @@
 import { closeSync, openSync, writeSync } from 'node:fs';
 import type { Cell } from '../../transforms/flatten.ts';
 
-/** Encodes one CSV field: NULL as an empty unquoted field, strings always quoted (so '' stays ''). */
+const NEEDS_QUOTES = /[",\n\r]/;
+
+/**
+ * Encodes one CSV field: NULL as an empty unquoted field; strings quoted only when they must be (empty,
+ * or holding a quote, comma or line break), so the common case costs no copying.
+ */
 export function csvCell(value: Cell | undefined): string {
   if (value === null || value === undefined) return '';
-  if (typeof value === 'string') return `"${value.includes('"') ? value.replaceAll('"', '""') : value}"`;
+  if (typeof value === 'string') {
+    if (value !== '' && !NEEDS_QUOTES.test(value)) return value;
+    return `"${value.replaceAll('"', '""')}"`;
+  }
   return String(value);
 }
 
@@ -21,8 +29,9 @@ export class CsvWriter {
     this.fd = openSync(file, 'w');
   }
 
-  write(row: readonly Cell[]): void {
-    let line = '';
+  /** Writes one row; `prefix` (already encoded, ending in a comma) goes first. */
+  write(row: readonly Cell[], prefix = ''): void {
+    let line = prefix;
     for (let k = 0; k < row.length; k++) line += (k === 0 ? '' : ',') + csvCell(row[k]);
     line += '\n';
     this.buffer.push(line);

@@ -29,12 +29,17 @@ async function isGzip(file: string): Promise<boolean> {
  * not accumulated (only its first `headLimit` bytes are kept). `onRaw` sees every raw byte chunk of the
  * file as stored (for hashing). A final line without a newline counts; an empty file has no lines.
  */
+export { isGzip };
+
 export async function* readLines(
   file: string,
-  options: { maxBytes: number; headLimit: number; onRaw?: (chunk: Buffer) => void },
+  options: { maxBytes: number; headLimit: number; onRaw?: (chunk: Buffer) => void; start?: number; end?: number },
 ): AsyncGenerator<Line> {
   const gzip = await isGzip(file);
-  const raw: Readable = createReadStream(file, { highWaterMark: 1 << 20 });
+  // start/end (byte offsets, end exclusive) select a slice of a plain file that begins and ends at line boundaries.
+  const range = options.end === undefined ? { start: options.start ?? 0 } : { start: options.start ?? 0, end: options.end - 1 };
+  if (options.end !== undefined && options.end <= (options.start ?? 0)) return;
+  const raw: Readable = createReadStream(file, { highWaterMark: 1 << 20, ...range });
   const onRaw = options.onRaw;
   // A tap sees the stored bytes (for hashing) without taking them from the line reader.
   const tapped = onRaw

@@ -1,13 +1,13 @@
 import { createHash } from 'node:crypto';
-import { mkdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { createReadStream, mkdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
+import { Worker } from 'node:worker_threads';
 import { DEFAULT_MAX_LINE_BYTES } from '../../transforms/contract.ts';
-import { flattenEvent } from '../../transforms/flatten.ts';
-import { EVENT_TABLE_NAMES, QUARANTINE_RAW_LIMIT, type EventTableName } from '../../transforms/tables.ts';
-import { redactRawLine, validateLine, type ValidationResult } from '../../transforms/validate.ts';
-import { CsvWriter } from './csv-writer.ts';
 import { BatchFileError } from './errors.ts';
-import { readLines } from './lines.ts';
+import { isGzip } from './lines.ts';
+import { lineAlignedRanges } from './ranges.ts';
+import type { RangeResult, RangeTask } from './stage-range.ts';
 
 export interface StageInput {
   file: string;
@@ -19,13 +19,14 @@ export interface StageInput {
 export interface StageResult {
   batchId: string;
   linesIn: number;
-  /** Valid and not a duplicate within the batch (cross-batch duplicates are removed at commit). */
+  /** Lines that passed validation (duplicates among them are found at commit). */
   valid: number;
   rejected: number;
-  duplicatesInBatch: number;
   rejectedByReason: Record<string, number>;
   products: string[];
   eventTypes: Record<string, number>;
+  /** The ranges the file was staged in: the first line number of each (0-based offset). */
+  ranges: Array<{ range: number; base: number; lines: number }>;
   bytes: number;
   stageMs: number;
 }
@@ -36,6 +37,8 @@ export interface StageOptions {
   /** Latest accepted occurred_at = now + this. */
   maxClockSkewMs?: number;
   now?: () => number;
+  /** Worker threads for plain files (default: one per core, at most 4). */
+  threads?: number;
   /** Called every few thousand lines with the lines read so far. */
   onProgress?: (lines: number) => void;
 }
@@ -46,10 +49,34 @@ export function stageDir(workDir: string, batchId: string): string {
   return path.join(workDir, batchId);
 }
 
+async function sha256Of(file: string): Promise<string> {
+  const hash = createHash('sha256');
+  for await (const chunk of createReadStream(file, { highWaterMark: 1 << 20 })) hash.update(chunk as Buffer);
+  return hash.digest('hex');
+}
+
+const WORKER_URL = new URL('./stage-range.ts', import.meta.url);
+
+function runRange(task: RangeTask, onProgress: (lines: number) => void): Promise<RangeResult> {
+  return new Promise((resolve, reject) => {
+    const worker = new Worker(WORKER_URL, { workerData: { task } });
+    worker.on('message', (m: { progress?: number; result?: RangeResult; error?: string }) => {
+      if (m.progress !== undefined) onProgress(m.progress);
+      if (m.result) resolve(m.result);
+      if (m.error) reject(new Error(m.error));
+    });
+    worker.once('error', reject);
+    worker.once('exit', (code) => {
+      if (code !== 0) reject(new Error(`staging worker for range ${task.range} exited with code ${code}`));
+    });
+  });
+}
+
 /**
- * Reads a batch file once, validating, de-duplicating within the batch and flattening every line into
- * staging CSV files (one per lake table, plus quarantine and the batch's event ids). Idempotent: a retry
- * starts from an empty staging directory. The marker file written last says staging completed.
+ * Reads a batch file once (split into line-aligned ranges, one worker thread each), validating and
+ * flattening every line into staging CSV files while the main thread checks the file's sha256.
+ * Idempotent: a retry starts from an empty staging directory. The marker file written last says staging
+ * completed.
  */
 export async function stageBatch(input: StageInput, options: StageOptions): Promise<StageResult> {
   const started = Date.now();
@@ -57,74 +84,58 @@ export async function stageBatch(input: StageInput, options: StageOptions): Prom
   rmSync(dir, { recursive: true, force: true });
   mkdirSync(dir, { recursive: true });
   let size: number;
+  let gzip: boolean;
   try {
     size = statSync(input.file).size;
+    gzip = await isGzip(input.file);
   } catch (cause) {
     throw new BatchFileError(`batch ${input.batchId}: cannot read ${input.file}`, { cause });
   }
-
-  const writers = new Map<EventTableName, CsvWriter>(EVENT_TABLE_NAMES.map((t) => [t, new CsvWriter(path.join(dir, `${t}.csv`))]));
-  const quarantine = new CsvWriter(path.join(dir, 'quarantine.csv'));
-  const ids = new CsvWriter(path.join(dir, 'ids.csv'));
-  const emit = (table: EventTableName, row: Parameters<CsvWriter['write']>[0]) => writers.get(table)!.write(row);
-
+  const threads = options.threads ?? Math.min(4, os.availableParallelism());
+  const ranges = gzip ? [{ start: undefined, end: undefined }] : lineAlignedRanges(input.file, threads);
   const maxLineBytes = options.maxLineBytes ?? DEFAULT_MAX_LINE_BYTES;
   const latestMs = (options.now ?? Date.now)() + (options.maxClockSkewMs ?? 5 * 60_000);
-  const hash = createHash('sha256');
-  const seen = new Map<string, number>();
-  const rejectedByReason: Record<string, number> = {};
-  const eventTypes: Record<string, number> = {};
-  const products = new Set<string>();
-  let linesIn = 0;
-  let valid = 0;
-  let rejected = 0;
-  let duplicatesInBatch = 0;
+  const progress = ranges.map(() => 0);
 
+  let results: RangeResult[];
+  let digest: string;
   try {
-    for await (const line of readLines(input.file, { maxBytes: maxLineBytes, headLimit: QUARANTINE_RAW_LIMIT, onRaw: (c) => hash.update(c) })) {
-      linesIn = line.number;
-      if (line.number % 20_000 === 0) options.onProgress?.(line.number);
-      const result: ValidationResult = line.oversized ? { ok: false, reason: 'too_large' } : validateLine(line.text, { maxLineBytes, latestMs });
-      if (!result.ok) {
-        rejected += 1;
-        rejectedByReason[result.reason] = (rejectedByReason[result.reason] ?? 0) + 1;
-        quarantine.write([input.batchId, line.number, 'rejected', result.reason, result.eventId ?? null, redactRawLine(line.text.slice(0, QUARANTINE_RAW_LIMIT)), line.bytes]);
-        continue;
-      }
-      const first = seen.get(result.eventId);
-      if (first !== undefined) {
-        duplicatesInBatch += 1;
-        quarantine.write([input.batchId, line.number, 'duplicate', `duplicate_event_id:line ${first}`, result.eventId, redactRawLine(line.text.slice(0, QUARANTINE_RAW_LIMIT)), line.bytes]);
-        continue;
-      }
-      seen.set(result.eventId, line.number);
-      valid += 1;
-      products.add(result.productId);
-      eventTypes[result.eventType] = (eventTypes[result.eventType] ?? 0) + 1;
-      ids.write([result.eventId, line.number]);
-      flattenEvent(result, input.batchId, line.number, emit);
-    }
+    [digest, ...results] = await Promise.all([
+      sha256Of(input.file),
+      ...ranges.map((r, range) =>
+        runRange({ file: input.file, dir, range, start: r.start, end: r.end, maxLineBytes, latestMs }, (lines) => {
+          progress[range] = lines;
+          options.onProgress?.(progress.reduce((s, n) => s + n, 0));
+        }),
+      ),
+    ]) as [string, ...RangeResult[]];
   } catch (cause) {
-    if (cause instanceof BatchFileError) throw cause;
-    throw new BatchFileError(`batch ${input.batchId}: reading ${input.file} failed at line ${linesIn + 1}: ${(cause as Error).message}`, { cause });
-  } finally {
-    for (const w of writers.values()) w.close();
-    quarantine.close();
-    ids.close();
+    throw new BatchFileError(`batch ${input.batchId}: reading ${input.file} failed: ${(cause as Error).message}`, { cause });
   }
-  const digest = hash.digest('hex');
   if (digest !== input.sha256) {
     throw new BatchFileError(`batch ${input.batchId}: ${input.file} changed since it was submitted (sha256 ${digest.slice(0, 16)}, expected ${input.sha256.slice(0, 16)})`);
   }
+  const rejectedByReason: Record<string, number> = {};
+  const eventTypes: Record<string, number> = {};
+  const products = new Set<string>();
+  const bases: StageResult['ranges'] = [];
+  let base = 0;
+  for (const r of results) {
+    bases.push({ range: r.range, base, lines: r.lines });
+    base += r.lines;
+    for (const [k, n] of Object.entries(r.rejectedByReason)) rejectedByReason[k] = (rejectedByReason[k] ?? 0) + n;
+    for (const [k, n] of Object.entries(r.eventTypes)) eventTypes[k] = (eventTypes[k] ?? 0) + n;
+    for (const p of r.products) products.add(p);
+  }
   const result: StageResult = {
     batchId: input.batchId,
-    linesIn,
-    valid,
-    rejected,
-    duplicatesInBatch,
+    linesIn: base,
+    valid: results.reduce((s, r) => s + r.valid, 0),
+    rejected: results.reduce((s, r) => s + r.rejected, 0),
     rejectedByReason,
     products: [...products].sort(),
     eventTypes,
+    ranges: bases,
     bytes: size,
     stageMs: Date.now() - started,
   };

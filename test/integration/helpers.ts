@@ -1,3 +1,4 @@
+import { spawn } from 'node:child_process';
 import { mkdtempSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -56,4 +57,21 @@ export async function waitForList(client: Client, query: string, min = 1, timeou
     await new Promise((r) => setTimeout(r, 300));
   }
   return ids;
+}
+
+/** Runs the gamelake CLI without blocking this process (an in-process worker must keep running). */
+export function runCli(args: string[], env: Record<string, string | undefined>, timeoutMs = 180_000): Promise<{ status: number | null; stdout: string; stderr: string }> {
+  const bin = new URL('../../bin/gamelake.js', import.meta.url).pathname;
+  return new Promise((resolve) => {
+    const child = spawn(process.execPath, [bin, ...args], { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (d) => (stdout += d));
+    child.stderr.on('data', (d) => (stderr += d));
+    const timer = setTimeout(() => child.kill('SIGKILL'), timeoutMs);
+    child.once('exit', (status) => {
+      clearTimeout(timer);
+      resolve({ status, stdout, stderr });
+    });
+  });
 }

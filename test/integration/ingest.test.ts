@@ -1,0 +1,194 @@
+import { spawn } from 'node:child_process';
+import { copyFileSync, existsSync, mkdirSync, readdirSync, readFileSync } from 'node:fs';
+import path from 'node:path';
+import type { Client, Connection } from '@temporalio/client';
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { batchIdOf, hashFile } from '../../activities/ingest/inbox.ts';
+import { ensureSchedules, INBOX_SCHEDULE_ID } from '../../platform/schedules.ts';
+import { simulateEvents, type SimulationTruth } from '../../sim/events/simulate.ts';
+import { ingestBatchWorkflow, ingestInboxWorkflow, ingestWorkflowId, type IngestBatchResult } from '../../workflows/index.ts';
+import { runCli, tempDataDir, testClient, uniqueTaskQueue, waitForList, withWorker } from './helpers.ts';
+import { lakeFingerprint, lakeRows } from './lake.ts';
+
+const ROOT = path.resolve(import.meta.dirname, '../..');
+const GAMELAKE = path.join(ROOT, 'bin/gamelake.js');
+
+let client: Client;
+let connection: Connection;
+beforeAll(async () => {
+  ({ client, connection } = await testClient());
+});
+afterAll(async () => {
+  await connection?.close();
+});
+
+async function ingest(file: string, taskQueue: string): Promise<IngestBatchResult> {
+  const sha256 = await hashFile(file);
+  const batchId = batchIdOf(sha256);
+  return client.workflow.execute(ingestBatchWorkflow, { args: [{ file, sha256, batchId }], taskQueue, workflowId: `${ingestWorkflowId(batchId)}-${taskQueue}` });
+}
+
+const sum = (r: Record<string, number>) => Object.values(r).reduce((s, n) => s + n, 0);
+
+describe('a mixed good/bad batch', () => {
+  let dataDir: string;
+  let truth: SimulationTruth;
+  let simDir: string;
+  const taskQueue = uniqueTaskQueue('ingest');
+  const env = () => ({ ...process.env, TEMPORAL_ADDRESS: inject('temporalAddress'), GAMELAKE_DATA_DIR: dataDir, GAMELAKE_TASK_QUEUE: taskQueue });
+  const cliJson = async (files: string[]) => {
+    const r = await runCli(['ingest', '--json', ...files], env());
+    expect(r.status, r.stderr).toBe(0);
+    return r.stdout.trim().split('\n').map((l) => JSON.parse(l) as IngestBatchResult);
+  };
+
+  beforeAll(async () => {
+    dataDir = tempDataDir();
+    simDir = path.join(dataDir, 'sim');
+    truth = await simulateEvents({ game: 'all', players: 100, events: 2000, seed: 'it', badRate: 0.05, cheatRate: 0.05, batches: 2, outDir: simDir, maxLineBytes: 1 << 20 });
+  });
+
+  it('gives exact counts, quarantine reasons and lake rows; re-ingesting changes nothing', async () => {
+    const files = truth.batches.map((b) => path.join(simDir, b.file));
+    await withWorker(dataDir, taskQueue, async () => {
+      const results = await cliJson(files);
+      expect(results).toHaveLength(2);
+      results.forEach((r, k) => {
+        const b = truth.batches[k]!;
+        expect(Object.keys(r).sort()).toEqual(['accepted', 'alreadyIngested', 'batchId', 'duplicates', 'file', 'files', 'linesIn', 'quarantined']);
+        expect(r).toMatchObject({ file: files[k], linesIn: b.lines, quarantined: sum(b.rejected), alreadyIngested: false });
+        expect(r.linesIn).toBe(r.accepted + r.quarantined + r.duplicates);
+      });
+      // The batches run concurrently: which copy of an event counts as the duplicate depends on which batch
+      // committed first, but each event is accepted exactly once.
+      expect(results[0]!.accepted + results[1]!.accepted).toBe(truth.batches[0]!.good + truth.batches[1]!.good);
+      expect(results[0]!.duplicates + results[1]!.duplicates).toBe(truth.batches[0]!.duplicates + truth.batches[1]!.duplicates);
+      const lake = path.join(dataDir, 'lake');
+      // The simulator repeats lines of batch 1 in batch 2: whichever batch committed second found them.
+      const manifests = results.map((r) => JSON.parse(readFileSync(path.join(lake, '_manifests', `${r.batchId}.json`), 'utf8')));
+      expect(manifests[0].duplicatesAcrossBatches + manifests[1].duplicatesAcrossBatches).toBeGreaterThan(0);
+
+      // Every rejected line is in quarantine with its reason.
+      for (const [k, r] of results.entries()) {
+        const q = await lakeRows(lake, 'quarantine', `batch_id = '${r.batchId}' AND kind = 'rejected'`);
+        const reasons: Record<string, number> = {};
+        for (const row of q) reasons[row.reason as string] = (reasons[row.reason as string] ?? 0) + 1;
+        expect(reasons).toEqual(truth.batches[k]!.rejected);
+        expect((await lakeRows(lake, 'quarantine', `batch_id = '${r.batchId}' AND kind = 'duplicate'`)).length).toBe(r.duplicates);
+      }
+      expect((await lakeRows(lake, 'trades')).length).toBe(truth.games['trade-engine']!.trades);
+      expect((await lakeRows(lake, 'events')).length).toBe(truth.batches[0]!.good + truth.batches[1]!.good);
+      const gameOvers = await lakeRows(lake, 'exrps_events', "event_type = 'game_over'");
+      expect(gameOvers.length).toBe(truth.games.exrps!.finishedGames);
+
+      // Passwords never land: not in events, not in quarantine text.
+      const fingerprintBefore = await lakeFingerprint(lake);
+      const filesBefore = readdirSync(lake, { recursive: true }).length;
+      for (const table of ['events', 'placebo_events', 'quarantine']) {
+        for (const row of await lakeRows(lake, table)) expect(JSON.stringify(row, (_k, v) => (typeof v === 'bigint' ? Number(v) : v))).not.toMatch(/pw-[0-9a-f]{16}/);
+      }
+
+      // The same files again: no-op, said so, lake untouched.
+      const again = await cliJson(files);
+      for (const [k, r] of again.entries()) expect(r).toMatchObject({ ...results[k], alreadyIngested: true });
+      expect(await lakeFingerprint(lake)).toEqual(fingerprintBefore);
+      expect(readdirSync(lake, { recursive: true }).length).toBe(filesBefore);
+      const ids = await waitForList(client, `GamelakeJob = "ingest-batch" AND GamelakeBatchId = "${results[0]!.batchId}" AND GamelakeOutcome = "committed"`);
+      expect(ids).toEqual([ingestWorkflowId(results[0]!.batchId)]);
+    });
+  });
+
+  it('catches a duplicate event id across two batches even when the copy arrives first', async () => {
+    const dir = tempDataDir();
+    const queue = uniqueTaskQueue('dups');
+    const a = path.join(dir, 'a.ndjson');
+    const b = path.join(dir, 'b.ndjson');
+    const event = (id: string, game: string) => JSON.stringify({ event_id: id, event_type: 'game_removed', product_id: 'exrps', occurred_at: '2026-03-01T10:00:00Z', game_id: game });
+    const fs = await import('node:fs');
+    fs.writeFileSync(a, [event('x1', 'g1'), event('x2', 'g2')].join('\n') + '\n');
+    fs.writeFileSync(b, [event('x3', 'g3'), event('x2', 'other'), event('x3', 'g3')].join('\n') + '\n');
+    await withWorker(dir, queue, async () => {
+      expect(await ingest(a, queue)).toMatchObject({ linesIn: 2, accepted: 2, duplicates: 0 });
+      expect(await ingest(b, queue)).toMatchObject({ linesIn: 3, accepted: 1, quarantined: 0, duplicates: 2 });
+    });
+    const lake = path.join(dir, 'lake');
+    expect((await lakeRows(lake, 'exrps_events')).map((r) => r.game_id).sort()).toEqual(['g1', 'g2', 'g3']);
+    const dups = await lakeRows(lake, 'quarantine', "kind = 'duplicate'");
+    expect(dups.map((d) => [Number(d.line), (d.reason as string).replace(/batch \w+/, 'batch B')]).sort()).toEqual([
+      [2, 'duplicate_event_id:batch B'],
+      [3, 'duplicate_event_id:line 1'],
+    ]);
+    expect(dups.find((d) => Number(d.line) === 2)!.raw).toContain('"other"');
+  });
+});
+
+describe('the inbox', () => {
+  it('ingests dropped files and moves them to inbox/done; a schedule runs the scan', async () => {
+    const dataDir = tempDataDir();
+    const queue = uniqueTaskQueue('inbox');
+    const sim = path.join(dataDir, 'sim');
+    const truth = await simulateEvents({ game: 'exrps', players: 10, events: 300, seed: 'inbox', badRate: 0, cheatRate: 0, batches: 2, outDir: sim });
+    mkdirSync(path.join(dataDir, 'inbox'), { recursive: true });
+    for (const b of truth.batches) copyFileSync(path.join(sim, b.file), path.join(dataDir, 'inbox', b.file));
+    await new Promise((r) => setTimeout(r, 2100)); // files settle before a scan takes them
+    await withWorker(dataDir, queue, async () => {
+      const result = await client.workflow.execute(ingestInboxWorkflow, { taskQueue: queue, workflowId: `inbox-${queue}` });
+      expect(result.done).toHaveLength(2);
+      expect(result.failed).toEqual([]);
+    });
+    expect(readdirSync(path.join(dataDir, 'inbox', 'done')).sort()).toEqual(truth.batches.map((b) => b.file).sort());
+    expect(readdirSync(path.join(dataDir, 'lake', '_manifests'))).toHaveLength(2);
+
+    await ensureSchedules(client, queue);
+    const schedule = await client.schedule.getHandle(INBOX_SCHEDULE_ID).describe();
+    expect(schedule.spec.intervals?.[0]?.every).toBe(30_000);
+    expect(schedule.action).toMatchObject({ type: 'startWorkflow', workflowType: 'ingestInboxWorkflow' });
+    await client.schedule.getHandle(INBOX_SCHEDULE_ID).delete();
+  });
+});
+
+describe('a worker killed mid-batch', () => {
+  it('resumes on a new worker and leaves exactly the lake of an uninterrupted run', async () => {
+    const simDir = tempDataDir('gamelake-kill-sim-');
+    const truth = await simulateEvents({ game: 'all', players: 500, events: 25_000, seed: 'kill', badRate: 0.02, cheatRate: 0.05, batches: 1, outDir: simDir });
+    const file = path.join(simDir, truth.batches[0]!.file);
+
+    // Reference: the same batch, uninterrupted.
+    const reference = tempDataDir();
+    const refQueue = uniqueTaskQueue('ref');
+    const expected = await withWorker(reference, refQueue, () => ingest(file, refQueue));
+
+    const dataDir = tempDataDir();
+    const queue = uniqueTaskQueue('kill');
+    const env = { ...process.env, TEMPORAL_ADDRESS: inject('temporalAddress'), GAMELAKE_DATA_DIR: dataDir, GAMELAKE_TASK_QUEUE: queue };
+    const startWorker = () => spawn(process.execPath, [GAMELAKE, 'worker'], { env, stdio: 'ignore' });
+    const sha256 = await hashFile(file);
+    const batchId = batchIdOf(sha256);
+    const first = startWorker();
+    const handle = await client.workflow.start(ingestBatchWorkflow, { args: [{ file, sha256, batchId }], taskQueue: queue, workflowId: `${ingestWorkflowId(batchId)}-${queue}` });
+    // Wait until the worker is inside the staging activity, then kill it without warning.
+    const deadline = Date.now() + 60_000;
+    for (;;) {
+      const history = await handle.fetchHistory();
+      if (history.events!.some((e) => e.activityTaskStartedEventAttributes)) break;
+      if (Date.now() > deadline) throw new Error('the worker never started an activity');
+      await new Promise((r) => setTimeout(r, 50));
+    }
+    await new Promise((r) => setTimeout(r, 300));
+    first.kill('SIGKILL');
+    await new Promise((r) => first.once('exit', r));
+    const second = startWorker();
+    try {
+      const result = await handle.result();
+      expect(result).toMatchObject({ linesIn: expected.linesIn, accepted: expected.accepted, quarantined: expected.quarantined, duplicates: expected.duplicates });
+      const history = await handle.fetchHistory();
+      const attempts = history.events!.filter((e) => e.activityTaskStartedEventAttributes).map((e) => e.activityTaskStartedEventAttributes!.attempt ?? 1);
+      expect(Math.max(...attempts)).toBeGreaterThan(1); // the killed activity really ran again
+    } finally {
+      second.kill('SIGTERM');
+      await new Promise((r) => second.once('exit', r));
+    }
+    expect(await lakeFingerprint(path.join(dataDir, 'lake'))).toEqual(await lakeFingerprint(path.join(reference, 'lake')));
+    expect(existsSync(path.join(dataDir, 'work', batchId))).toBe(false);
+  });
+});

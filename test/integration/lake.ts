@@ -1,0 +1,34 @@
+import { existsSync, readdirSync } from 'node:fs';
+import path from 'node:path';
+import { openDb, sqlLiteral } from '../../warehouse/duckdb.ts';
+
+/** Rows of every Parquet file under dir/<table>, or [] when the table has none. */
+export async function lakeRows(lakeDir: string, table: string, where = 'true'): Promise<Array<Record<string, unknown>>> {
+  const dir = path.join(lakeDir, table);
+  if (!existsSync(dir) || readdirSync(dir, { recursive: true }).length === 0) return [];
+  const db = await openDb();
+  try {
+    return await db.rows(`SELECT * FROM read_parquet(${sqlLiteral(path.join(dir, '**', '*.parquet'))}, hive_partitioning = true) WHERE ${where}`);
+  } finally {
+    db.close();
+  }
+}
+
+/** A fingerprint of a whole lake: per table, the row count and a hash of every row's text, order-free. */
+export async function lakeFingerprint(lakeDir: string): Promise<Record<string, string>> {
+  const db = await openDb();
+  try {
+    const out: Record<string, string> = {};
+    for (const table of readdirSync(lakeDir).filter((t) => !t.startsWith('_l')).sort()) {
+      const glob = sqlLiteral(path.join(lakeDir, table, '**', '*.parquet'));
+      if (!readdirSync(path.join(lakeDir, table), { recursive: true }).some((f) => String(f).endsWith('.parquet'))) continue;
+      const [row] = await db.rows<{ n: bigint; h: string }>(
+        `SELECT count(*) AS n, md5(string_agg(r, '|' ORDER BY r)) AS h FROM (SELECT CAST(t AS VARCHAR) AS r FROM read_parquet(${glob}, hive_partitioning = true) t)`,
+      );
+      out[table] = `${row!.n}:${row!.h}`;
+    }
+    return out;
+  } finally {
+    db.close();
+  }
+}
