@@ -108,10 +108,13 @@ export async function commitBatch(input: CommitInput, options: CommitOptions): P
     const outDir = path.join(dir, 'out');
     rmSync(outDir, { recursive: true, force: true });
     mkdirSync(outDir, { recursive: true });
-    const db = await openDb({ threads: 2, memoryLimit: '600MB', tempDirectory: path.join(dir, 'duckdb-tmp') });
+    const db = await openDb({ threads: 2, memoryLimit: '512MB', tempDirectory: path.join(dir, 'duckdb-tmp') });
     try {
       // Row order inside a file carries no meaning (every row has its line); not keeping it bounds memory.
       await db.run('SET preserve_insertion_order = false');
+      // Partitioned writes buffer rows per open partition (type x date); flush small and keep few open.
+      await db.run('SET partitioned_write_flush_threshold = 65536');
+      await db.run('SET partitioned_write_max_open_files = 32');
       const batch = sqlLiteral(input.batchId);
       const position = [['range', 'INTEGER'], ['local_line', 'BIGINT']] as const;
       // Every range's staged rows for a table, typed; empty files are skipped.

@@ -59,7 +59,8 @@ const WORKER_URL = new URL('./stage-range.ts', import.meta.url);
 
 function runRange(task: RangeTask, onProgress: (lines: number) => void): Promise<RangeResult> {
   return new Promise((resolve, reject) => {
-    const worker = new Worker(WORKER_URL, { workerData: { task } });
+    // A bounded heap per thread: garbage from JSON.parse is collected early instead of piling up.
+    const worker = new Worker(WORKER_URL, { workerData: { task }, resourceLimits: { maxOldGenerationSizeMb: 192 } });
     worker.on('message', (m: { progress?: number; result?: RangeResult; error?: string }) => {
       if (m.progress !== undefined) onProgress(m.progress);
       if (m.result) resolve(m.result);

@@ -1,12 +1,12 @@
 import path from 'node:path';
-import { batchIdOf, hashFile } from '../../activities/ingest/inbox.ts';
 import { dataLayout, loadConfig } from '../../platform/env.ts';
 import { ensureSchedules } from '../../platform/schedules.ts';
 import { openSession, workflowUrl } from '../../platform/session.ts';
 import { createGamelakeWorker } from '../../platform/worker.ts';
 import { simulateEvents } from '../../sim/events/simulate.ts';
-import { demoWorkflow, ingestBatchWorkflow, ingestWorkflowId } from '../../workflows/index.ts';
-import { GAMELAKE_BATCH_ID, GAMELAKE_JOB } from '../../workflows/search-attributes.ts';
+import { startIngest } from '../../platform/ingest-client.ts';
+import { demoWorkflow } from '../../workflows/index.ts';
+import { GAMELAKE_JOB } from '../../workflows/search-attributes.ts';
 import { defineCommand, progress } from '../command.ts';
 
 export const demoCommand = defineCommand({
@@ -56,24 +56,11 @@ Options:
 
         progress('3. ingesting the batches (one workflow per batch, id from the content hash)');
         for (const b of truth.batches) {
-          const file = path.join(simDir, b.file);
-          const sha256 = await hashFile(file);
-          const batchId = batchIdOf(sha256);
-          const workflowId = ingestWorkflowId(batchId);
-          let result;
-          try {
-            const handle = await session.client.workflow.start(ingestBatchWorkflow, {
-              args: [{ file, sha256, batchId }],
-              taskQueue: config.taskQueue,
-              workflowId,
-              typedSearchAttributes: [{ key: GAMELAKE_JOB, value: 'ingest-batch' }, { key: GAMELAKE_BATCH_ID, value: batchId }],
-            });
-            progress(`   ${link(workflowId, handle.firstExecutionRunId)}`);
-            result = await handle.result();
-          } catch {
-            result = { ...(await session.client.workflow.getHandle(workflowId).result()), alreadyIngested: true };
-          }
-          out(`batch ${batchId} ${b.file}: ${result.linesIn} lines, ${result.accepted} accepted, ${result.quarantined} quarantined, ${result.duplicates} duplicates${result.alreadyIngested ? ' (already ingested)' : ''}`);
+          const ingest = await startIngest(session.client, config.taskQueue, path.join(simDir, b.file));
+          progress(`   ${link(ingest.workflowId)}`);
+          const result = await ingest.handle.result();
+          const already = ingest.existed || result.alreadyIngested;
+          out(`batch ${ingest.batchId} ${b.file}: ${result.linesIn} lines, ${result.accepted} accepted, ${result.quarantined} quarantined, ${result.duplicates} duplicates${already ? ' (already ingested)' : ''}`);
         }
         out(`lake: ${layout.lake}`);
       });

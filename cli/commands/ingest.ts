@@ -1,13 +1,11 @@
 import { existsSync, statSync } from 'node:fs';
 import path from 'node:path';
-import { WorkflowExecutionAlreadyStartedError, WorkflowFailedError, type WorkflowHandle } from '@temporalio/client';
-import { WorkflowIdReusePolicy } from '@temporalio/common';
-import { batchIdOf, hashFile } from '../../activities/ingest/inbox.ts';
+import { WorkflowFailedError } from '@temporalio/client';
 import { loadConfig } from '../../platform/env.ts';
 import { UsageError } from '../../platform/errors.ts';
 import { connectClient, hasWorkers, workflowUrl } from '../../platform/session.ts';
-import { ingestBatchWorkflow, ingestWorkflowId, type IngestBatchResult } from '../../workflows/index.ts';
-import { GAMELAKE_BATCH_ID, GAMELAKE_JOB } from '../../workflows/search-attributes.ts';
+import { startIngest, type StartedIngest } from '../../platform/ingest-client.ts';
+import type { IngestBatchResult } from '../../workflows/index.ts';
 import { defineCommand, progress } from '../command.ts';
 
 export const ingestCommand = defineCommand({
@@ -40,32 +38,12 @@ Exits 1 if any batch failed; its one-line reason names the file and the step.`,
       if (!(await hasWorkers(client, config.taskQueue))) {
         progress(`warning: no worker is polling task queue "${config.taskQueue}"; batches wait until \`gamelake dev\` or \`gamelake worker\` runs`);
       }
-      const started: Array<{ file: string; handle: WorkflowHandle<typeof ingestBatchWorkflow>; existed: boolean }> = [];
+      const started: StartedIngest[] = [];
       for (const file of files) {
         progress(`hashing ${file}`);
-        const sha256 = await hashFile(file);
-        const batchId = batchIdOf(sha256);
-        const workflowId = ingestWorkflowId(batchId);
-        let existed = false;
-        let handle: WorkflowHandle<typeof ingestBatchWorkflow>;
-        try {
-          handle = await client.workflow.start(ingestBatchWorkflow, {
-            args: [{ file, sha256, batchId }],
-            taskQueue: config.taskQueue,
-            workflowId,
-            workflowIdReusePolicy: WorkflowIdReusePolicy.ALLOW_DUPLICATE_FAILED_ONLY,
-            typedSearchAttributes: [
-              { key: GAMELAKE_JOB, value: 'ingest-batch' },
-              { key: GAMELAKE_BATCH_ID, value: batchId },
-            ],
-          });
-        } catch (err) {
-          if (!(err instanceof WorkflowExecutionAlreadyStartedError)) throw err;
-          existed = true;
-          handle = client.workflow.getHandle(workflowId);
-        }
-        progress(`${existed ? 'batch already known' : 'started'} ${workflowId}  ${workflowUrl(config.uiUrl, config.namespace, workflowId)}`);
-        started.push({ file, handle, existed });
+        const ingest = await startIngest(client, config.taskQueue, file);
+        progress(`${ingest.existed ? 'batch already known' : 'started'} ${ingest.workflowId}  ${workflowUrl(config.uiUrl, config.namespace, ingest.workflowId)}`);
+        started.push(ingest);
       }
       if (!wait) return 0;
 

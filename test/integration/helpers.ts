@@ -3,7 +3,7 @@ import { mkdtempSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { Client, Connection } from '@temporalio/client';
-import { inject } from 'vitest';
+import { afterAll, beforeAll, inject } from 'vitest';
 import { dataLayout } from '../../platform/env.ts';
 import { ensureSearchAttributes } from '../../platform/search-attributes.ts';
 import { installQuietRuntime } from '../../platform/session.ts';
@@ -21,6 +21,20 @@ export async function testClient(): Promise<{ client: Client; connection: Connec
   const connection = await Connection.connect({ address });
   await ensureSearchAttributes(connection, NAMESPACE);
   return { client: new Client({ connection, namespace: NAMESPACE }), connection, address };
+}
+
+/** A client for the test server, opened before the file's tests and closed after them. */
+export function useTestClient(): { readonly client: Client } {
+  const holder: { client: Client; connection?: Connection } = {} as { client: Client };
+  beforeAll(async () => {
+    const opened = await testClient();
+    holder.client = opened.client;
+    holder.connection = opened.connection;
+  });
+  afterAll(async () => {
+    await holder.connection?.close();
+  });
+  return holder;
 }
 
 let queueCounter = 0;

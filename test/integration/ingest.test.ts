@@ -1,31 +1,23 @@
 import { spawn } from 'node:child_process';
 import { copyFileSync, existsSync, mkdirSync, readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
-import type { Client, Connection } from '@temporalio/client';
-import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { beforeAll, describe, expect, inject, it } from 'vitest';
 import { batchIdOf, hashFile } from '../../activities/ingest/inbox.ts';
 import { ensureSchedules, INBOX_SCHEDULE_ID } from '../../platform/schedules.ts';
 import { simulateEvents, type SimulationTruth } from '../../sim/events/simulate.ts';
 import { ingestBatchWorkflow, ingestInboxWorkflow, ingestWorkflowId, type IngestBatchResult } from '../../workflows/index.ts';
-import { runCli, tempDataDir, testClient, uniqueTaskQueue, waitForList, withWorker } from './helpers.ts';
+import { runCli, tempDataDir, useTestClient, uniqueTaskQueue, waitForList, withWorker } from './helpers.ts';
 import { lakeFingerprint, lakeRows } from './lake.ts';
 
 const ROOT = path.resolve(import.meta.dirname, '../..');
 const GAMELAKE = path.join(ROOT, 'bin/gamelake.js');
 
-let client: Client;
-let connection: Connection;
-beforeAll(async () => {
-  ({ client, connection } = await testClient());
-});
-afterAll(async () => {
-  await connection?.close();
-});
+const testServer = useTestClient();
 
 async function ingest(file: string, taskQueue: string): Promise<IngestBatchResult> {
   const sha256 = await hashFile(file);
   const batchId = batchIdOf(sha256);
-  return client.workflow.execute(ingestBatchWorkflow, { args: [{ file, sha256, batchId }], taskQueue, workflowId: `${ingestWorkflowId(batchId)}-${taskQueue}` });
+  return testServer.client.workflow.execute(ingestBatchWorkflow, { args: [{ file, sha256, batchId }], taskQueue, workflowId: `${ingestWorkflowId(batchId)}-${taskQueue}` });
 }
 
 const sum = (r: Record<string, number>) => Object.values(r).reduce((s, n) => s + n, 0);
@@ -93,7 +85,7 @@ describe('a mixed good/bad batch', () => {
       for (const [k, r] of again.entries()) expect(r).toMatchObject({ ...results[k], alreadyIngested: true });
       expect(await lakeFingerprint(lake)).toEqual(fingerprintBefore);
       expect(readdirSync(lake, { recursive: true }).length).toBe(filesBefore);
-      const ids = await waitForList(client, `GamelakeJob = "ingest-batch" AND GamelakeBatchId = "${results[0]!.batchId}" AND GamelakeOutcome = "committed"`);
+      const ids = await waitForList(testServer.client, `GamelakeJob = "ingest-batch" AND GamelakeBatchId = "${results[0]!.batchId}" AND GamelakeOutcome = "committed"`);
       expect(ids).toEqual([ingestWorkflowId(results[0]!.batchId)]);
     });
   });
@@ -132,18 +124,18 @@ describe('the inbox', () => {
     for (const b of truth.batches) copyFileSync(path.join(sim, b.file), path.join(dataDir, 'inbox', b.file));
     await new Promise((r) => setTimeout(r, 2100)); // files settle before a scan takes them
     await withWorker(dataDir, queue, async () => {
-      const result = await client.workflow.execute(ingestInboxWorkflow, { taskQueue: queue, workflowId: `inbox-${queue}` });
+      const result = await testServer.client.workflow.execute(ingestInboxWorkflow, { taskQueue: queue, workflowId: `inbox-${queue}` });
       expect(result.done).toHaveLength(2);
       expect(result.failed).toEqual([]);
     });
     expect(readdirSync(path.join(dataDir, 'inbox', 'done')).sort()).toEqual(truth.batches.map((b) => b.file).sort());
     expect(readdirSync(path.join(dataDir, 'lake', '_manifests'))).toHaveLength(2);
 
-    await ensureSchedules(client, queue);
-    const schedule = await client.schedule.getHandle(INBOX_SCHEDULE_ID).describe();
+    await ensureSchedules(testServer.client, queue);
+    const schedule = await testServer.client.schedule.getHandle(INBOX_SCHEDULE_ID).describe();
     expect(schedule.spec.intervals?.[0]?.every).toBe(30_000);
     expect(schedule.action).toMatchObject({ type: 'startWorkflow', workflowType: 'ingestInboxWorkflow' });
-    await client.schedule.getHandle(INBOX_SCHEDULE_ID).delete();
+    await testServer.client.schedule.getHandle(INBOX_SCHEDULE_ID).delete();
   });
 });
 
@@ -165,7 +157,7 @@ describe('a worker killed mid-batch', () => {
     const sha256 = await hashFile(file);
     const batchId = batchIdOf(sha256);
     const first = startWorker();
-    const handle = await client.workflow.start(ingestBatchWorkflow, { args: [{ file, sha256, batchId }], taskQueue: queue, workflowId: `${ingestWorkflowId(batchId)}-${queue}` });
+    const handle = await testServer.client.workflow.start(ingestBatchWorkflow, { args: [{ file, sha256, batchId }], taskQueue: queue, workflowId: `${ingestWorkflowId(batchId)}-${queue}` });
     // Wait until the worker is inside the staging activity, then kill it without warning.
     const deadline = Date.now() + 60_000;
     for (;;) {

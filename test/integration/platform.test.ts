@@ -1,25 +1,16 @@
 import { spawn, spawnSync } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
-import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import type { Client, Connection } from '@temporalio/client';
+import { describe, expect, inject, it } from 'vitest';
 import { demoWorkflow } from '../../workflows/index.ts';
 import { GAMELAKE_JOB } from '../../workflows/search-attributes.ts';
 import { freePort, startDevServer, waitForTemporal } from '../../platform/dev-server.ts';
-import { NAMESPACE, tempDataDir, testClient, uniqueTaskQueue, waitForList, withWorker } from './helpers.ts';
+import { NAMESPACE, tempDataDir, useTestClient, uniqueTaskQueue, waitForList, withWorker } from './helpers.ts';
 
 const ROOT = path.resolve(import.meta.dirname, '../..');
 const GAMELAKE = path.join(ROOT, 'bin/gamelake.js');
 
-let client: Client;
-let connection: Connection;
-
-beforeAll(async () => {
-  ({ client, connection } = await testClient());
-});
-afterAll(async () => {
-  await connection?.close();
-});
+const testServer = useTestClient();
 
 describe('demo workflow on a real server', () => {
   it('runs its activity on the worker\'s disk and is findable by search attribute', async () => {
@@ -27,7 +18,7 @@ describe('demo workflow on a real server', () => {
     const taskQueue = uniqueTaskQueue('demo');
     const workflowId = `demo-test-${Date.now()}`;
     const result = await withWorker(dataDir, taskQueue, () =>
-      client.workflow.execute(demoWorkflow, {
+      testServer.client.workflow.execute(demoWorkflow, {
         taskQueue,
         workflowId,
         typedSearchAttributes: [{ key: GAMELAKE_JOB, value: 'demo' }],
@@ -38,9 +29,9 @@ describe('demo workflow on a real server', () => {
     const marker = JSON.parse(readFileSync(path.join(dataDir, 'gamelake.json'), 'utf8'));
     expect(marker.createdAt).toBe(result.dataDir.createdAt);
 
-    const ids = await waitForList(client, `GamelakeJob = "demo" AND WorkflowId = "${workflowId}"`);
+    const ids = await waitForList(testServer.client, `GamelakeJob = "demo" AND WorkflowId = "${workflowId}"`);
     expect(ids).toEqual([workflowId]);
-    const history = await client.workflow.getHandle(workflowId).fetchHistory();
+    const history = await testServer.client.workflow.getHandle(workflowId).fetchHistory();
     const activityTypes = history.events!
       .map((e) => e.activityTaskScheduledEventAttributes?.activityType?.name)
       .filter(Boolean);
@@ -81,7 +72,7 @@ describe('gamelake CLI against a real server', () => {
     child.stderr.on('data', (d) => (stderr += d));
     const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
     // The workflow completes only because the separate worker process picks it up.
-    const result = await client.workflow.execute(demoWorkflow, { taskQueue, workflowId: `worker-cli-${Date.now()}` });
+    const result = await testServer.client.workflow.execute(demoWorkflow, { taskQueue, workflowId: `worker-cli-${Date.now()}` });
     expect(result.dataDir.dataDir).toBe(dataDir);
     child.kill('SIGTERM');
     expect(await exited).toBe(0);
