@@ -187,7 +187,10 @@ export function redactSecrets(value: unknown): number {
 
 /** Raw text of a rejected line with secret values masked, for the quarantine (never the secret itself). */
 export function redactRawLine(line: string): string {
-  return line.replace(/("password"\s*:\s*)("(?:[^"\\]|\\.)*"|[^,}\]\s]+)/g, '$1"[REDACTED]"');
+  return line
+    .replace(/("password"\s*:\s*)("(?:[^"\\]|\\.)*"|[^,}\]\s]+)/g, '$1"[REDACTED]"')
+    // A key written with \u escapes may spell a secret field: mask its value too (conservative).
+    .replace(/("(?:[^"\\]|\\[^u])*\\u[0-9a-fA-F]{4}(?:[^"\\]|\\.)*"\s*:\s*)("(?:[^"\\]|\\.)*"|[^,}\]\s]+)/g, '$1"[REDACTED]"');
 }
 
 /**

@@ -87,6 +87,7 @@ describe('secrets', () => {
     ['{"password": "hun\\"ter2"}', '{"password": "[REDACTED]"}'],
     ['{"password":"hunter2', '{"password":"[REDACTED]"'],
     ['{"password":12345}', '{"password":"[REDACTED]"}'],
+    ['{"pass\\u0077ord":"hunter2","x":1', '{"pass\\u0077ord":"[REDACTED]","x":1'],
   ])('masks the secret in quarantined text %s', (raw, masked) => {
     expect(redactRawLine(raw)).toBe(masked);
   });
