@@ -2,11 +2,13 @@ import { rmSync } from 'node:fs';
 import path from 'node:path';
 import { Context } from '@temporalio/activity';
 import type { DataLayout } from '../platform/env.ts';
+import { buildWarehouse } from '../warehouse/build.ts';
 import { prepareDataDir } from './data-dir.ts';
 import { commitBatch, readManifest, scanInbox, settleInboxFile, stageBatch, stageDir, type CommitInput, type StageInput } from './ingest/index.ts';
 
 export type { DataDirSummary } from './data-dir.ts';
 export type { BatchManifest, StageResult, InboxFile } from './ingest/index.ts';
+export type { BuildReport } from '../warehouse/build.ts';
 
 /** What activities need from the worker: paths and settings, never secrets passed through workflows. */
 export interface ActivityDeps {
@@ -50,6 +52,10 @@ export function createActivities(deps: ActivityDeps) {
     },
     async cleanupBatch(batchId: string) {
       rmSync(stageDir(workDir, batchId), { recursive: true, force: true });
+    },
+    /** Rebuilds warehouse.duckdb from the committed batches (atomically replaced). */
+    async buildWarehouse() {
+      return buildWarehouse({ lakeDir: deps.layout.lake, warehousePath: deps.layout.warehouse, onProgress: (step) => heartbeat({ step }) });
     },
     async scanInbox() {
       return scanInbox(deps.layout.inbox);

@@ -45,6 +45,12 @@ export async function main(argv: string[]): Promise<number> {
   return found.command.run(args);
 }
 
+// A reader that stops early (`| head`) is not a failure.
+process.stdout.on('error', (err: NodeJS.ErrnoException) => {
+  if (err.code === 'EPIPE') process.exit(0);
+  throw err;
+});
+
 const argv = process.argv.slice(2);
 main(argv).then(
   (code) => {

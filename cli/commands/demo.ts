@@ -5,7 +5,10 @@ import { openSession, workflowUrl } from '../../platform/session.ts';
 import { createGamelakeWorker } from '../../platform/worker.ts';
 import { simulateEvents } from '../../sim/events/simulate.ts';
 import { startIngest } from '../../platform/ingest-client.ts';
-import { demoWorkflow } from '../../workflows/index.ts';
+import { WorkflowIdConflictPolicy } from '@temporalio/common';
+import { bindParams, loadQuery, runSql } from '../../warehouse/queries.ts';
+import { demoWorkflow, martsBuildWorkflow, MARTS_BUILD_WORKFLOW_ID } from '../../workflows/index.ts';
+import { render } from '../format.ts';
 import { GAMELAKE_JOB } from '../../workflows/search-attributes.ts';
 import { defineCommand, progress } from '../command.ts';
 
@@ -15,8 +18,8 @@ export const demoCommand = defineCommand({
   summary: 'Run the pipeline end to end on a Temporal server and print links to the runs in the Web UI.',
   help: `
 Prepares the data directory, simulates two batches of events from all three seed games (with some
-malformed lines and cheating trades), and ingests them through ingest-batch workflows into the
-Parquet lake, printing the counts. Ingesting is exactly once: a second demo finds the batches
+malformed lines and cheating trades), ingests them through ingest-batch workflows into the Parquet
+lake, builds the DuckDB warehouse and prints a few business answers. Ingesting is exactly once: a second demo finds the batches
 already ingested.
 
 Uses TEMPORAL_ADDRESS if set, else a server already listening on 127.0.0.1:7233 (\`gamelake dev\`),
@@ -63,6 +66,25 @@ Options:
           out(`batch ${ingest.batchId} ${b.file}: ${result.linesIn} lines, ${result.accepted} accepted, ${result.quarantined} quarantined, ${result.duplicates} duplicates${already ? ' (already ingested)' : ''}`);
         }
         out(`lake: ${layout.lake}`);
+
+        progress('4. building the DuckDB warehouse (staging views, marts, checks)');
+        const build = await session.client.workflow.start(martsBuildWorkflow, {
+          taskQueue: config.taskQueue,
+          workflowId: MARTS_BUILD_WORKFLOW_ID,
+          workflowIdConflictPolicy: WorkflowIdConflictPolicy.USE_EXISTING,
+          typedSearchAttributes: [{ key: GAMELAKE_JOB, value: 'marts-build' }],
+        });
+        progress(`   ${link(MARTS_BUILD_WORKFLOW_ID, build.firstExecutionRunId)}`);
+        const report = await build.result();
+        out(`warehouse ${layout.warehouse}: ${report.batches} batches, ${report.checks} checks passed`);
+
+        progress('5. a few business answers (gamelake query --list shows them all)');
+        for (const [name, params] of [['trades_count', {}], ['failed_trades_by_reason', {}], ['leaderboard', { product: 'exrps', limit: '5' }], ['imbalanced_trades', {}], ['purchases_by_type', {}]] as const) {
+          const q = loadQuery(name);
+          const result = await runSql(layout.warehouse, q.sql, bindParams(q, params));
+          out(`\n$ gamelake query ${name}${Object.entries(params).map(([k, v]) => ` --param ${k}=${v}`).join('')}`);
+          out(String(render({ columns: result.columns, rows: result.rows.slice(0, 5) }, 'table')).trimEnd());
+        }
       });
       await close();
       progress(`done. All runs: ${session.uiUrl}/namespaces/${config.namespace}/workflows`);
