@@ -1,10 +1,10 @@
-import { createHash } from 'node:crypto';
-import { createReadStream, mkdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { mkdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { Worker } from 'node:worker_threads';
 import { DEFAULT_MAX_LINE_BYTES } from '../../transforms/contract.ts';
 import { BatchFileError } from './errors.ts';
+import { hashFile } from './inbox.ts';
 import { isGzip } from './lines.ts';
 import { lineAlignedRanges } from './ranges.ts';
 import type { RangeResult, RangeTask } from './stage-range.ts';
@@ -47,12 +47,6 @@ export const STAGED_MARKER = '_STAGED.json';
 
 export function stageDir(workDir: string, batchId: string): string {
   return path.join(workDir, batchId);
-}
-
-async function sha256Of(file: string): Promise<string> {
-  const hash = createHash('sha256');
-  for await (const chunk of createReadStream(file, { highWaterMark: 1 << 20 })) hash.update(chunk as Buffer);
-  return hash.digest('hex');
 }
 
 const WORKER_URL = new URL('./stage-range.ts', import.meta.url);
@@ -102,7 +96,7 @@ export async function stageBatch(input: StageInput, options: StageOptions): Prom
   let digest: string;
   try {
     [digest, ...results] = await Promise.all([
-      sha256Of(input.file),
+      hashFile(input.file),
       ...ranges.map((r, range) =>
         runRange({ file: input.file, dir, range, start: r.start, end: r.end, maxLineBytes, latestMs }, (lines) => {
           progress[range] = lines;

@@ -4,10 +4,9 @@ import { ensureSchedules } from '../../platform/schedules.ts';
 import { openSession, workflowUrl } from '../../platform/session.ts';
 import { createGamelakeWorker } from '../../platform/worker.ts';
 import { simulateEvents } from '../../sim/events/simulate.ts';
-import { startIngest } from '../../platform/ingest-client.ts';
-import { WorkflowIdConflictPolicy } from '@temporalio/common';
+import { startIngest, startMartsBuild } from '../../platform/jobs.ts';
 import { bindParams, loadQuery, runSql } from '../../warehouse/queries.ts';
-import { demoWorkflow, martsBuildWorkflow, MARTS_BUILD_WORKFLOW_ID } from '../../workflows/index.ts';
+import { demoWorkflow, MARTS_BUILD_WORKFLOW_ID } from '../../workflows/index.ts';
 import { render } from '../format.ts';
 import { GAMELAKE_JOB } from '../../workflows/search-attributes.ts';
 import { defineCommand, progress } from '../command.ts';
@@ -68,12 +67,7 @@ Options:
         out(`lake: ${layout.lake}`);
 
         progress('4. building the DuckDB warehouse (staging views, marts, checks)');
-        const build = await session.client.workflow.start(martsBuildWorkflow, {
-          taskQueue: config.taskQueue,
-          workflowId: MARTS_BUILD_WORKFLOW_ID,
-          workflowIdConflictPolicy: WorkflowIdConflictPolicy.USE_EXISTING,
-          typedSearchAttributes: [{ key: GAMELAKE_JOB, value: 'marts-build' }],
-        });
+        const build = await startMartsBuild(session.client, config.taskQueue);
         progress(`   ${link(MARTS_BUILD_WORKFLOW_ID, build.firstExecutionRunId)}`);
         const report = await build.result();
         out(`warehouse ${layout.warehouse}: ${report.batches} batches, ${report.checks} checks passed`);

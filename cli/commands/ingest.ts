@@ -4,7 +4,7 @@ import { WorkflowFailedError } from '@temporalio/client';
 import { loadConfig } from '../../platform/env.ts';
 import { UsageError } from '../../platform/errors.ts';
 import { connectClient, hasWorkers, workflowUrl } from '../../platform/session.ts';
-import { startIngest, type StartedIngest } from '../../platform/ingest-client.ts';
+import { startIngest, type StartedIngest } from '../../platform/jobs.ts';
 import type { IngestBatchResult } from '../../workflows/index.ts';
 import { defineCommand, progress } from '../command.ts';
 

@@ -1,8 +1,7 @@
-import { WorkflowIdConflictPolicy } from '@temporalio/common';
 import { loadConfig } from '../../platform/env.ts';
+import { startMartsBuild } from '../../platform/jobs.ts';
 import { connectClient, hasWorkers, workflowUrl } from '../../platform/session.ts';
-import { martsBuildWorkflow, MARTS_BUILD_WORKFLOW_ID } from '../../workflows/index.ts';
-import { GAMELAKE_JOB } from '../../workflows/search-attributes.ts';
+import { MARTS_BUILD_WORKFLOW_ID } from '../../workflows/index.ts';
 import { defineCommand, progress } from '../command.ts';
 
 export const martsBuildCommand = defineCommand({
@@ -22,12 +21,7 @@ Options:
     const { client, connection } = await connectClient(config);
     try {
       if (!(await hasWorkers(client, config.taskQueue))) progress(`warning: no worker is polling task queue "${config.taskQueue}"`);
-      const handle = await client.workflow.start(martsBuildWorkflow, {
-        taskQueue: config.taskQueue,
-        workflowId: MARTS_BUILD_WORKFLOW_ID,
-        workflowIdConflictPolicy: WorkflowIdConflictPolicy.USE_EXISTING,
-        typedSearchAttributes: [{ key: GAMELAKE_JOB, value: 'marts-build' }],
-      });
+      const handle = await startMartsBuild(client, config.taskQueue);
       progress(`marts build: ${workflowUrl(config.uiUrl, config.namespace, MARTS_BUILD_WORKFLOW_ID, handle.firstExecutionRunId)}`);
       if (!values.wait) return 0;
       const report = await handle.result();

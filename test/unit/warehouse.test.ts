@@ -47,6 +47,11 @@ beforeAll(async () => {
     ev('trade', 'trade-engine', 5, { trade_id: 't1', valid: true, fail_reason: null, sides: [{ player_id: 1, items: [item(19, 'Trophy of War', 50, 2)], gold: 0 }, { player_id: 2, items: [], gold: 100 }] }),
     ev('trade', 'trade-engine', 6, { trade_id: 't2', valid: true, fail_reason: null, sides: [{ player_id: 1, items: [item(20, 'Proof of Loyalty', 1000000, 1)], gold: 0 }, { player_id: 2, items: [], gold: 1 }] }),
     ev('trade', 'trade-engine', 7, { trade_id: 't3', valid: false, fail_reason: 'not enough gold', sides: [{ player_id: 2, items: [], gold: 9000 }, { player_id: 1, items: [item(19, 'Trophy of War', 50, 1)], gold: 0 }] }),
+    // placebo: p1 logs in at :08, buys at :10 (120 s later) and joins at :11 (180 s); p2 buys without a login
+    ev('login', 'placebo', 8, { user_id: 'p1', password: 'secret-1' }),
+    ev('buy_sword', 'placebo', 10, { user_id: 'p1', item_type: 'saber', cost: 2000, status: 'approved_purchase', player: { created_at: at(7), wealth: 100000, inventory: [], affiliations: [] } }),
+    ev('join_guild', 'placebo', 11, { user_id: 'p1', org: 'iron_fist', level: 1, cost: 3000, status: 'approved_join', player: { created_at: at(7), wealth: 98000, inventory: ['saber'], affiliations: [] } }),
+    ev('buy_spell', 'placebo', 12, { user_id: 'p2', item_type: 'charm', cost: 500, status: 'approved_purchase', player: { created_at: at(7), wealth: 100000, inventory: [], affiliations: [] } }),
   ]);
   await buildWarehouse({ lakeDir, warehousePath });
 });
@@ -90,6 +95,17 @@ describe('warehouse marts on a small given input', () => {
     ]);
     expect((await query('most_diverse_inventory'))[0]).toMatchObject({ player_id: 1, username: 'ann', distinct_items: 2 });
     expect((await query('richest_item_value'))[0]).toMatchObject({ player_id: 1, username: 'ann', gold: 500, item_value: 1000100 });
+  });
+
+  it('measures time from first login to first purchase and join, per player', async () => {
+    const rows = (await runSql(warehousePath, 'SELECT user_id, purchases, joins, seconds_to_first_purchase, seconds_to_first_join FROM mart_engagement ORDER BY user_id')).rows;
+    expect(rows.map((r) => [r.user_id, Number(r.purchases), Number(r.joins), r.seconds_to_first_purchase, r.seconds_to_first_join])).toEqual([
+      ['p1', 1, 1, 120, 180],
+      ['p2', 1, 0, null, null],
+    ]);
+    expect(await query('time_to_first_purchase')).toEqual([{ players: 1, mean_seconds: 120, median_seconds: 120 }]);
+    expect(await query('time_to_first_join')).toEqual([{ players: 1, mean_seconds: 180, median_seconds: 180 }]);
+    expect(await query('avg_wealth_by_org')).toEqual([{ org: 'iron_fist', avg_wealth: 98000 }]);
   });
 
   it('rebuilding changes no result, and a failed build keeps the previous warehouse', async () => {

@@ -1,7 +1,7 @@
-import { WorkflowExecutionAlreadyStartedError, type Client, type WorkflowHandle } from '@temporalio/client';
-import { WorkflowIdReusePolicy } from '@temporalio/common';
+import { WorkflowExecutionAlreadyStartedError, type Client, type WorkflowHandle, type WorkflowHandleWithFirstExecutionRunId } from '@temporalio/client';
+import { WorkflowIdConflictPolicy, WorkflowIdReusePolicy } from '@temporalio/common';
 import { batchIdOf, hashFile } from '../activities/ingest/inbox.ts';
-import { ingestBatchWorkflow, ingestWorkflowId } from '../workflows/index.ts';
+import { ingestBatchWorkflow, ingestWorkflowId, martsBuildWorkflow, MARTS_BUILD_WORKFLOW_ID } from '../workflows/index.ts';
 import { GAMELAKE_BATCH_ID, GAMELAKE_JOB } from '../workflows/search-attributes.ts';
 
 export interface StartedIngest {
@@ -37,4 +37,14 @@ export async function startIngest(client: Client, taskQueue: string, file: strin
     if (!(err instanceof WorkflowExecutionAlreadyStartedError)) throw err;
     return { file, batchId, workflowId, handle: client.workflow.getHandle(workflowId), existed: true };
   }
+}
+
+/** Starts the warehouse build, or joins the one already running (one build at a time). */
+export function startMartsBuild(client: Client, taskQueue: string): Promise<WorkflowHandleWithFirstExecutionRunId<typeof martsBuildWorkflow>> {
+  return client.workflow.start(martsBuildWorkflow, {
+    taskQueue,
+    workflowId: MARTS_BUILD_WORKFLOW_ID,
+    workflowIdConflictPolicy: WorkflowIdConflictPolicy.USE_EXISTING,
+    typedSearchAttributes: [{ key: GAMELAKE_JOB, value: 'marts-build' }],
+  });
 }
