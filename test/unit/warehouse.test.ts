@@ -108,6 +108,21 @@ describe('warehouse marts on a small given input', () => {
     expect(await query('avg_wealth_by_org')).toEqual([{ org: 'iron_fist', avg_wealth: 98000 }]);
   });
 
+  it('takes each player\'s latest wealth: snapshot gold + items, or Placebo wealth after the last purchase/join', async () => {
+    const rows = (await runSql(warehousePath, 'SELECT product_id, player_id, wealth FROM mart_wealth ORDER BY ALL')).rows;
+    expect(rows).toEqual([
+      { product_id: 'placebo', player_id: 'p1', wealth: 95000 },
+      { product_id: 'placebo', player_id: 'p2', wealth: 99500 },
+      { product_id: 'trade-engine', player_id: '1', wealth: 1000600 },
+      { product_id: 'trade-engine', player_id: '2', wealth: 506 },
+    ]);
+    expect(await query('wealth_histogram', { product: 'trade-engine' })).toEqual([
+      { bin_lower: 100, bin_upper: 1000, players: 1 },
+      { bin_lower: 1000000, bin_upper: 10000000, players: 1 },
+    ]);
+    expect((await query('wealth_summary', { product: 'placebo' }))[0]).toMatchObject({ players: 2, negative_wealth_players: 0, p50: 97250 });
+  });
+
   it('rebuilding changes no result, and a failed build keeps the previous warehouse', async () => {
     const before = await query('leaderboard', { product: 'exrps' });
     await buildWarehouse({ lakeDir, warehousePath });

@@ -1,0 +1,12 @@
+-- grain: one row per product and band of time played (first to last event)
+-- depends_on: mart_wealth
+-- unique: product_id, time_played
+-- not_null: product_id, time_played, players
+CREATE TABLE mart_wealth_by_time_played AS
+SELECT product_id,
+       CASE WHEN seconds_played < 3600 THEN '1: under 1 hour'
+            WHEN seconds_played < 86400 THEN '2: 1 hour to 1 day'
+            WHEN seconds_played < 7 * 86400 THEN '3: 1 day to 1 week'
+            ELSE '4: over 1 week' END AS time_played,
+       count(*) AS players, round(avg(wealth), 2) AS avg_wealth, round(median(wealth), 2) AS median_wealth
+FROM mart_wealth GROUP BY ALL;
