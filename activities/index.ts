@@ -17,6 +17,8 @@ export interface ActivityDeps {
   maxLineBytes?: number;
   /** How far in the future occurred_at may be (default 5 minutes). */
   maxClockSkewMs?: number;
+  /** Asks for a warehouse build (signal-with-start of the marts-build workflow); absent: no-op. */
+  requestMartsBuild?: () => Promise<void>;
 }
 
 /** Heartbeats when running inside an activity; a no-op when called directly (unit tests). */
@@ -56,6 +58,10 @@ export function createActivities(deps: ActivityDeps) {
     /** Rebuilds warehouse.duckdb from the committed batches (atomically replaced). */
     async buildWarehouse() {
       return buildWarehouse({ lakeDir: deps.layout.lake, warehousePath: deps.layout.warehouse, onProgress: (step) => heartbeat({ step }) });
+    },
+    /** After a batch commits: the warehouse should follow (coalesced by the marts-build workflow). */
+    async requestMartsBuild() {
+      await deps.requestMartsBuild?.();
     },
     async scanInbox() {
       return scanInbox(deps.layout.inbox);

@@ -1,7 +1,7 @@
-import { WorkflowExecutionAlreadyStartedError, type Client, type WorkflowHandle, type WorkflowHandleWithFirstExecutionRunId } from '@temporalio/client';
-import { WorkflowIdConflictPolicy, WorkflowIdReusePolicy } from '@temporalio/common';
+import { WorkflowExecutionAlreadyStartedError, type Client, type WorkflowHandle } from '@temporalio/client';
+import { WorkflowIdReusePolicy } from '@temporalio/common';
 import { batchIdOf, hashFile } from '../activities/ingest/inbox.ts';
-import { ingestBatchWorkflow, ingestWorkflowId, martsBuildWorkflow, MARTS_BUILD_WORKFLOW_ID } from '../workflows/index.ts';
+import { ingestBatchWorkflow, ingestWorkflowId, martsBuildWorkflow, martsBuildWorkflowId, requestBuildSignal } from '../workflows/index.ts';
 import { GAMELAKE_BATCH_ID, GAMELAKE_JOB } from '../workflows/search-attributes.ts';
 
 export interface StartedIngest {
@@ -39,12 +39,15 @@ export async function startIngest(client: Client, taskQueue: string, file: strin
   }
 }
 
-/** Starts the warehouse build, or joins the one already running (one build at a time). */
-export function startMartsBuild(client: Client, taskQueue: string): Promise<WorkflowHandleWithFirstExecutionRunId<typeof martsBuildWorkflow>> {
-  return client.workflow.start(martsBuildWorkflow, {
+/** Starts the warehouse build, or asks the running one for another round that will include this request. */
+export async function startMartsBuild(client: Client, taskQueue: string): Promise<WorkflowHandle<typeof martsBuildWorkflow>> {
+  const workflowId = martsBuildWorkflowId(taskQueue);
+  await client.workflow.signalWithStart(martsBuildWorkflow, {
     taskQueue,
-    workflowId: MARTS_BUILD_WORKFLOW_ID,
-    workflowIdConflictPolicy: WorkflowIdConflictPolicy.USE_EXISTING,
+    workflowId,
+    signal: requestBuildSignal,
+    signalArgs: [],
     typedSearchAttributes: [{ key: GAMELAKE_JOB, value: 'marts-build' }],
   });
+  return client.workflow.getHandle(workflowId);
 }

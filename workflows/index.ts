@@ -3,4 +3,4 @@
 export { demoWorkflow, type DemoResult } from './demo.ts';
 export { ingestBatchWorkflow, ingestWorkflowId, type IngestBatchInput, type IngestBatchResult } from './ingest-batch.ts';
 export { ingestInboxWorkflow, type InboxResult } from './ingest-inbox.ts';
-export { martsBuildWorkflow, MARTS_BUILD_WORKFLOW_ID } from './marts-build.ts';
+export { martsBuildWorkflow, martsBuildWorkflowId, requestBuildSignal, type MartsBuildResult } from './marts-build.ts';

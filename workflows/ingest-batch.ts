@@ -11,6 +11,13 @@ const { lookupBatch, stageBatch, commitBatch, cleanupBatch } = proxyActivities<A
   retry: { initialInterval: '1 second', backoffCoefficient: 2, maximumInterval: '1 minute', nonRetryableErrorTypes: NON_RETRYABLE },
 });
 
+// Asking for a warehouse build is best effort: the batch is committed either way, and the hourly
+// gamelake-marts schedule catches up with anything a lost request missed.
+const { requestMartsBuild } = proxyActivities<Activities>({
+  startToCloseTimeout: '30 seconds',
+  retry: { initialInterval: '1 second', maximumAttempts: 5 },
+});
+
 export interface IngestBatchInput {
   /** Absolute path, readable by the workers. */
   file: string;
@@ -87,6 +94,13 @@ export async function ingestBatchWorkflow(input: IngestBatchInput): Promise<Inge
     }
     step = 'cleanup';
     await cleanupBatch(input.batchId);
+    if (!manifest.alreadyCommitted) {
+      try {
+        await requestMartsBuild();
+      } catch (err) {
+        log.warn('could not request a warehouse build; the schedule will catch up', { batchId: input.batchId, error: (err as Error).message });
+      }
+    }
     upsertSearchAttributes([
       { key: GAMELAKE_QUARANTINED, value: manifest.quarantined },
       { key: GAMELAKE_DUPLICATES, value: manifest.duplicates },

@@ -1,4 +1,4 @@
-import { proxyActivities, upsertSearchAttributes } from '@temporalio/workflow';
+import { defineSignal, proxyActivities, setHandler, sleep, upsertSearchAttributes } from '@temporalio/workflow';
 import type { Activities, BuildReport } from '../activities/index.ts';
 import { GAMELAKE_JOB } from './search-attributes.ts';
 
@@ -8,11 +8,37 @@ const { buildWarehouse } = proxyActivities<Activities>({
   retry: { initialInterval: '2 seconds', backoffCoefficient: 2, maximumInterval: '1 minute', maximumAttempts: 5, nonRetryableErrorTypes: ['ModelCheckError'] },
 });
 
-/** Workflow id of the warehouse build: one at a time; a request while one runs joins it. */
-export const MARTS_BUILD_WORKFLOW_ID = 'marts-build';
+/** Asks the running build for one more round (the lake changed after it started). */
+export const requestBuildSignal = defineSignal('requestBuild');
 
-/** Rebuilds the DuckDB warehouse from the lake's committed batches; the old one stays until the new one is complete. */
-export async function martsBuildWorkflow(): Promise<BuildReport> {
+/** Workflow id of the warehouse build of a task queue (one deployment): one build at a time. */
+export function martsBuildWorkflowId(taskQueue: string): string {
+  return `marts-build-${taskQueue}`;
+}
+
+export interface MartsBuildResult extends BuildReport {
+  /** Rounds this run built: requests that arrived during a round cause one more, not one each. */
+  rounds: number;
+}
+
+/**
+ * Rebuilds the DuckDB warehouse from the lake's committed batches; the old one stays until the new one
+ * is complete. Requests (signals) arriving during a build are coalesced into one more round, after a
+ * short pause that lets a burst of batches settle.
+ */
+export async function martsBuildWorkflow(): Promise<MartsBuildResult> {
   upsertSearchAttributes([{ key: GAMELAKE_JOB, value: 'marts-build' }]);
-  return buildWarehouse();
+  let requested = true;
+  setHandler(requestBuildSignal, () => {
+    requested = true;
+  });
+  let rounds = 0;
+  let report: BuildReport | undefined;
+  while (requested) {
+    requested = false;
+    if (rounds > 0) await sleep('2 seconds');
+    report = await buildWarehouse();
+    rounds += 1;
+  }
+  return { ...report!, rounds };
 }

@@ -6,7 +6,7 @@ import { createGamelakeWorker } from '../../platform/worker.ts';
 import { simulateEvents } from '../../sim/events/simulate.ts';
 import { startIngest, startMartsBuild } from '../../platform/jobs.ts';
 import { bindParams, loadQuery, runSql } from '../../warehouse/queries.ts';
-import { demoWorkflow, MARTS_BUILD_WORKFLOW_ID } from '../../workflows/index.ts';
+import { demoWorkflow, martsBuildWorkflowId } from '../../workflows/index.ts';
 import { render } from '../format.ts';
 import { GAMELAKE_JOB } from '../../workflows/search-attributes.ts';
 import { defineCommand, progress } from '../command.ts';
@@ -68,7 +68,7 @@ Options:
 
         progress('4. building the DuckDB warehouse (staging views, marts, checks)');
         const build = await startMartsBuild(session.client, config.taskQueue);
-        progress(`   ${link(MARTS_BUILD_WORKFLOW_ID, build.firstExecutionRunId)}`);
+        progress(`   ${link(martsBuildWorkflowId(config.taskQueue))}`);
         const report = await build.result();
         out(`warehouse ${layout.warehouse}: ${report.batches} batches, ${report.checks} checks passed`);
 

@@ -3,7 +3,7 @@ import { copyFileSync, existsSync, mkdirSync, readdirSync, readFileSync } from '
 import path from 'node:path';
 import { beforeAll, describe, expect, inject, it } from 'vitest';
 import { batchIdOf, hashFile } from '../../activities/ingest/inbox.ts';
-import { ensureSchedules, INBOX_SCHEDULE_ID } from '../../platform/schedules.ts';
+import { ensureSchedules, INBOX_SCHEDULE_ID, MARTS_SCHEDULE_ID } from '../../platform/schedules.ts';
 import { simulateEvents, type SimulationTruth } from '../../sim/events/simulate.ts';
 import { ingestBatchWorkflow, ingestInboxWorkflow, ingestWorkflowId, type IngestBatchResult } from '../../workflows/index.ts';
 import { runCli, tempDataDir, useTestClient, uniqueTaskQueue, waitForList, withWorker } from './helpers.ts';
@@ -136,6 +136,9 @@ describe('the inbox', () => {
     expect(schedule.spec.intervals?.[0]?.every).toBe(30_000);
     expect(schedule.action).toMatchObject({ type: 'startWorkflow', workflowType: 'ingestInboxWorkflow' });
     await testServer.client.schedule.getHandle(INBOX_SCHEDULE_ID).delete();
+    const marts = await testServer.client.schedule.getHandle(MARTS_SCHEDULE_ID).describe();
+    expect(marts.action).toMatchObject({ type: 'startWorkflow', workflowType: 'martsBuildWorkflow' });
+    await testServer.client.schedule.getHandle(MARTS_SCHEDULE_ID).delete();
   });
 });
 

@@ -2,7 +2,8 @@ import path from 'node:path';
 import { describe, expect, inject, it } from 'vitest';
 import { simulateEvents } from '../../sim/events/simulate.ts';
 import { bindParams, loadQuery, runSql } from '../../warehouse/queries.ts';
-import { martsBuildWorkflow } from '../../workflows/index.ts';
+import { startMartsBuild } from '../../platform/jobs.ts';
+import { martsBuildWorkflow, martsBuildWorkflowId } from '../../workflows/index.ts';
 import { runCli, tempDataDir, uniqueTaskQueue, useTestClient, withWorker } from './helpers.ts';
 
 const testServer = useTestClient();
@@ -53,5 +54,34 @@ describe('simulate -> ingest -> build -> queries', () => {
 
     const cli = await runCli(['query', 'trades_count', '--format', 'json'], env);
     expect(cli.stdout).toBe('{"trades":10000}\n');
+
+    // Every committed batch asked for a build; the requests were coalesced into the marts-build workflow.
+    const builds: string[] = [];
+    for await (const wf of testServer.client.workflow.list({ query: `WorkflowId = "${martsBuildWorkflowId(queue)}"` })) builds.push(wf.status.name);
+    expect(builds.length).toBeGreaterThan(0);
+    expect(builds.every((s) => s === 'COMPLETED')).toBe(true);
+  });
+
+  it('coalesces build requests that arrive during a build into one more round', async () => {
+    const dataDir = tempDataDir();
+    const queue = uniqueTaskQueue('coalesce');
+    const sim = path.join(dataDir, 'sim');
+    const truth = await simulateEvents({ game: 'exrps', players: 20, events: 500, seed: 'co', badRate: 0, cheatRate: 0, batches: 1, outDir: sim });
+    await withWorker(dataDir, queue, async () => {
+      const ingest = await runCli(['ingest', '--wait', path.join(sim, truth.batches[0]!.file)], { TEMPORAL_ADDRESS: inject('temporalAddress'), GAMELAKE_DATA_DIR: dataDir, GAMELAKE_TASK_QUEUE: queue });
+      expect(ingest.status).toBe(0);
+      // Let the build the batch asked for finish; start another and, once its build runs, ask five more times.
+      await testServer.client.workflow.getHandle(martsBuildWorkflowId(queue)).result();
+      const handle = await startMartsBuild(testServer.client, queue);
+      for (;;) {
+        const history = await handle.fetchHistory();
+        if (history.events!.some((e) => e.activityTaskStartedEventAttributes)) break;
+        await new Promise((r) => setTimeout(r, 20));
+      }
+      await Promise.all(Array.from({ length: 5 }, () => startMartsBuild(testServer.client, queue)));
+      const result = await handle.result();
+      expect(result.rounds).toBe(2);
+      expect(result.batches).toBe(1);
+    });
   });
 });
