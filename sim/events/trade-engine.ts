@@ -88,9 +88,10 @@ export function* tradeEngine(
       itemsB = [];
       goldB = Math.min(b.gold, 1);
     } else {
-      // Roughly balance the values with gold from the poorer side.
+      // Honest trades roughly balance: the side that offers less value adds gold (as far as it has any).
       const diff = valueOf(itemsA, goldA) - valueOf(itemsB, 0);
-      goldB = diff > 0 ? Math.min(b.gold, diff) : 0;
+      if (diff > 0) goldB = Math.min(b.gold, diff);
+      else if (diff < 0) goldA += Math.min(a.gold - goldA, -diff);
     }
 
     let fail_reason: string | null = null;

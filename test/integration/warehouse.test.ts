@@ -26,7 +26,7 @@ describe('simulate -> ingest -> build -> queries', () => {
       failed: await ask('failed_trades_by_reason'),
       leaderboard: await ask('leaderboard', { product: 'exrps', limit: '5' }),
       purchases: await ask('purchases_by_type'),
-      imbalanced: (await ask('imbalanced_trades')).length,
+      imbalanced: (await ask('imbalanced_trades', { limit: '1000000' })).length,
     });
 
     await withWorker(dataDir, queue, async () => {
