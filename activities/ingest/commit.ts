@@ -108,7 +108,12 @@ export async function commitBatch(input: CommitInput, options: CommitOptions): P
     const outDir = path.join(dir, 'out');
     rmSync(outDir, { recursive: true, force: true });
     mkdirSync(outDir, { recursive: true });
-    const db = await openDb({ threads: 2, memoryLimit: '512MB', tempDirectory: path.join(dir, 'duckdb-tmp') });
+    // A file-backed working database: the batch's tables can leave memory, so a commit's footprint stays
+    // bounded as the lake (and the set of earlier event ids it is checked against) grows.
+    const workingDb = path.join(dir, 'commit.duckdb');
+    rmSync(workingDb, { force: true });
+    rmSync(`${workingDb}.wal`, { force: true });
+    const db = await openDb({ path: workingDb, threads: 2, memoryLimit: '512MB', tempDirectory: path.join(dir, 'duckdb-tmp') });
     try {
       // Row order inside a file carries no meaning (every row has its line); not keeping it bounds memory.
       await db.run('SET preserve_insertion_order = false');
