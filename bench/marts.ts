@@ -12,7 +12,7 @@ import { buildWarehouse } from '../warehouse/build.ts';
 import { openDb, sqlLiteral } from '../warehouse/duckdb.ts';
 import { bindParams, listQueries, runSql } from '../warehouse/queries.ts';
 
-const { values } = parseArgs({ options: { events: { type: 'string', default: '10000000' }, runs: { type: 'string', default: '20' }, dir: { type: 'string' }, keep: { type: 'boolean' } } });
+const { values } = parseArgs({ options: { events: { type: 'string', default: '10000000' }, runs: { type: 'string', default: '20' }, dir: { type: 'string' }, keep: { type: 'boolean' }, reuse: { type: 'boolean' } } });
 const target = Number(values.events);
 const runs = Number(values.runs);
 const dir = values.dir ?? path.join(os.tmpdir(), 'gamelake-bench-marts');
@@ -21,27 +21,36 @@ const lakeDir = path.join(dir, 'lake');
 const workDir = path.join(dir, 'work');
 const warehousePath = path.join(dir, 'warehouse.duckdb');
 
-// 1. A lake of about `target` events in 10 batches, through the real staging and commit.
-rmSync(dir, { recursive: true, force: true });
-mkdirSync(dir, { recursive: true });
-log(`simulating ~${target.toLocaleString('en-US')} events in 10 batches`);
-const truth = await simulateEvents({ game: 'all', players: 20000, events: Math.round(target / 4.86), seed: 'marts', badRate: 0.001, cheatRate: 0.02, batches: 10, outDir: path.join(dir, 'sim'), progress: log });
+// 1. A lake of about `target` events in 10 batches, through the real staging and commit
+//    (--reuse: measure the lake a previous run left in --dir, kept with --keep).
 let events = 0;
-for (const b of truth.batches) {
+const batches = values.reuse ? [] : await simulateLake();
+async function simulateLake() {
+  rmSync(dir, { recursive: true, force: true });
+  mkdirSync(dir, { recursive: true });
+  log(`simulating ~${target.toLocaleString('en-US')} events in 10 batches`);
+  const truth = await simulateEvents({ game: 'all', players: 20000, events: Math.round(target / 4.86), seed: 'marts', badRate: 0.001, cheatRate: 0.02, batches: 10, outDir: path.join(dir, 'sim'), progress: log });
+  return truth.batches;
+}
+for (const b of batches) {
   const file = path.join(dir, 'sim', b.file);
   const sha256 = await hashFile(file);
   const input = { file, sha256, batchId: batchIdOf(sha256) };
   await stageBatch(input, { workDir });
   const m = await commitBatch(input, { lakeDir, workDir });
-  events += m.accepted;
   log(`  committed ${b.file}: ${m.accepted.toLocaleString('en-US')} events`);
   rmSync(path.join(workDir, input.batchId), { recursive: true, force: true });
 }
+const committed = committedBatches(lakeDir).map((id) => readManifest(lakeDir, id)!);
+for (const m of committed) events += m.accepted;
 
 // 2. One plain scan: every committed Parquet file read once into DuckDB, nothing computed.
-const files = committedBatches(lakeDir).flatMap((id) => readManifest(lakeDir, id)!.files.filter((f) => !f.startsWith('_')).map((f) => path.join(lakeDir, f)));
+const files = committed.flatMap((m) => m.files.filter((f) => !f.startsWith('_')).map((f) => path.join(lakeDir, f)));
 const tables = [...new Set(files.map((f) => path.relative(lakeDir, f).split(path.sep)[0]!))];
-const scanDb = await openDb({ threads: 2, memoryLimit: '1GB' });
+// File-backed, like the build's own database, so both are measured on the same footing.
+const scanPath = path.join(dir, 'scan.duckdb');
+rmSync(scanPath, { force: true });
+const scanDb = await openDb({ path: scanPath, threads: 2, memoryLimit: '1GB' });
 let t = Date.now();
 for (const table of tables) {
   const list = files.filter((f) => path.relative(lakeDir, f).startsWith(`${table}${path.sep}`));
@@ -49,6 +58,7 @@ for (const table of tables) {
 }
 const scanMs = Date.now() - t;
 scanDb.close();
+rmSync(scanPath, { force: true });
 
 // 3. The full build.
 log('building the warehouse');
@@ -75,7 +85,7 @@ for (const q of listQueries()) {
 }
 
 const out = (s: string) => process.stdout.write(`${s}\n`);
-out(`\nmarts benchmark: ${events.toLocaleString('en-US')} events in ${truth.batches.length} batches, ${files.length} Parquet files, ${os.availableParallelism()} cores, Node ${process.version}\n`);
+out(`\nmarts benchmark: ${events.toLocaleString('en-US')} events in ${committed.length} batches, ${files.length} Parquet files, ${os.availableParallelism()} cores, Node ${process.version}\n`);
 out('| step | seconds |');
 out('|---|---:|');
 out(`| one plain scan of the lake's Parquet | ${(scanMs / 1000).toFixed(1)} |`);

@@ -113,7 +113,7 @@ export async function commitBatch(input: CommitInput, options: CommitOptions): P
     const workingDb = path.join(dir, 'commit.duckdb');
     rmSync(workingDb, { force: true });
     rmSync(`${workingDb}.wal`, { force: true });
-    const db = await openDb({ path: workingDb, threads: 2, memoryLimit: '512MB', tempDirectory: path.join(dir, 'duckdb-tmp') });
+    const db = await openDb({ path: workingDb, threads: 2, memoryLimit: '1GB', tempDirectory: path.join(dir, 'duckdb-tmp') });
     try {
       // Row order inside a file carries no meaning (every row has its line); not keeping it bounds memory.
       await db.run('SET preserve_insertion_order = false');
