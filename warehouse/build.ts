@@ -7,6 +7,7 @@ import { scoreProduct, scoringFor, type GameResult, type ScoringSettings } from 
 import { COMMON, EVENT_TABLE_NAMES, QUARANTINE, TABLES } from '../transforms/tables.ts';
 import { openDb, sqlLiteral, type Db } from './duckdb.ts';
 import { loadModels, WAREHOUSE_DIR, type Model } from './models.ts';
+import { loadSteamLake } from './steam-lake.ts';
 
 /** A model's checks failed; the previous warehouse is kept. */
 export class ModelCheckError extends GamelakeError {}
@@ -87,6 +88,8 @@ export async function buildWarehouse(options: BuildOptions): Promise<BuildReport
         await db.run(`CREATE TABLE lake_${name} AS SELECT ${select} FROM read_parquet([${files.map(sqlLiteral).join(', ')}], hive_partitioning = true, union_by_name = true)`);
       }
     }
+    log('loading the Steam mirror');
+    await loadSteamLake(db, options.lakeDir, 'table');
     for (const model of loadModels('staging')) await db.run(model.sql);
 
     // Leaderboard scores: each product's results through its scorer, in event-time order.
