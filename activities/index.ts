@@ -4,11 +4,13 @@ import { Context } from '@temporalio/activity';
 import type { DataLayout } from '../platform/env.ts';
 import { buildWarehouse } from '../warehouse/build.ts';
 import { prepareDataDir } from './data-dir.ts';
+import { newestKnownMatch, planSweep, recordSweep, scanResumePoint, type SweepRecord } from './steam/index.ts';
 import { commitBatch, readManifest, scanInbox, settleInboxFile, stageBatch, stageDir, type CommitInput, type StageInput } from './ingest/index.ts';
 
 export type { DataDirSummary } from './data-dir.ts';
 export type { BatchManifest, StageResult, InboxFile } from './ingest/index.ts';
 export type { BuildReport } from '../warehouse/build.ts';
+export type { SteamFetchActivities, EntityCount, SweepWork, SweepPlan, SweepRecord } from './steam/index.ts';
 
 /** What activities need from the worker: paths and settings, never secrets passed through workflows. */
 export interface ActivityDeps {
@@ -19,6 +21,8 @@ export interface ActivityDeps {
   maxClockSkewMs?: number;
   /** Asks for a warehouse build (signal-with-start of the marts-build workflow); absent: no-op. */
   requestMartsBuild?: () => Promise<void>;
+  /** Asks for a Steam convergence sweep (signal-with-start of the steam-sweep workflow); absent: no-op. */
+  requestSteamSweep?: () => Promise<void>;
 }
 
 /** Heartbeats when running inside an activity; a no-op when called directly (unit tests). */
@@ -62,6 +66,22 @@ export function createActivities(deps: ActivityDeps) {
     /** After a batch commits: the warehouse should follow (coalesced by the marts-build workflow). */
     async requestMartsBuild() {
       await deps.requestMartsBuild?.();
+    },
+    /** What the Steam mirror lacks, per entity type, and the calls that fill it. */
+    async steamPlanSweep(input: { staleAfterHours?: number; maxCalls?: number }) {
+      return planSweep(deps.layout.lake, input);
+    },
+    async steamRecordSweep(record: SweepRecord) {
+      await recordSweep(deps.layout.lake, record);
+    },
+    async steamScanResumePoint() {
+      return scanResumePoint(deps.layout.lake);
+    },
+    async steamNewestKnownMatch(accountId: number) {
+      return newestKnownMatch(deps.layout.lake, accountId);
+    },
+    async requestSteamSweep() {
+      await deps.requestSteamSweep?.();
     },
     async scanInbox() {
       return scanInbox(deps.layout.inbox);

@@ -25,12 +25,36 @@ export const ENVIRONMENT = {
     default: 'http://localhost:8233',
     description: 'Base URL of the Temporal Web UI, used for links; the embedded dev server serves its UI on this port.',
   },
+  STEAM_API_KEY: {
+    default: '(unset)',
+    description: "Steam Web API key. Read by the worker only: never passed to workflows or activities, never logged or stored.",
+  },
+  STEAM_API_BASE_URL: {
+    default: 'https://api.steampowered.com',
+    description: "Base URL of the Steam Web API (point it at `gamelake steam-sim`). When set, league lists are fetched from it too; otherwise from dota2.com's web API.",
+  },
+  STEAM_RATE_PER_SEC: {
+    default: '1',
+    description: 'Steam API calls per second across all workers (Temporal task-queue rate limit); 0 for no limit.',
+  },
   GAMELAKE_DEBUG: { default: '(unset)', description: 'When set, failing commands print the full error with its causes and stack.' },
 } as const;
 
 export type EnvName = keyof typeof ENVIRONMENT;
 
 export const DEFAULT_TEMPORAL_ADDRESS = '127.0.0.1:7233';
+export const DEFAULT_STEAM_API_BASE_URL = 'https://api.steampowered.com';
+const DOTA2_WEBAPI_BASE_URL = 'https://www.dota2.com/webapi';
+
+/** What the worker needs to call Steam. Lives in worker configuration only. */
+export interface SteamConfig {
+  apiKey: string | undefined;
+  baseUrl: string;
+  leagueBaseUrl: string;
+  /** Calls per second across all workers; 0: no limit. */
+  ratePerSec: number;
+  timeoutMs: number;
+}
 
 export interface GamelakeConfig {
   /** Absolute path of the data directory. */
@@ -43,6 +67,7 @@ export interface GamelakeConfig {
   uiUrl: string;
   /** Port the embedded dev server serves the UI on (from TEMPORAL_UI_URL). */
   uiPort: number;
+  steam: SteamConfig;
 }
 
 type Env = Readonly<Record<string, string | undefined>>;
@@ -73,6 +98,11 @@ export function loadConfig(env: Env = process.env, cwd: string = process.cwd()):
     throw new ConfigError(`TEMPORAL_ADDRESS=${address} is not host:port`);
   }
   const uiUrl = url(env, 'TEMPORAL_UI_URL', ENVIRONMENT.TEMPORAL_UI_URL.default);
+  const steamBase = nonEmpty(env, 'STEAM_API_BASE_URL');
+  const steamUrl = url(env, 'STEAM_API_BASE_URL', DEFAULT_STEAM_API_BASE_URL).href.replace(/\/$/, '');
+  const rateRaw = nonEmpty(env, 'STEAM_RATE_PER_SEC') ?? ENVIRONMENT.STEAM_RATE_PER_SEC.default;
+  const rate = Number(rateRaw);
+  if (!Number.isFinite(rate) || rate < 0) throw new ConfigError(`STEAM_RATE_PER_SEC=${rateRaw} is not a number >= 0`);
   return {
     dataDir: path.resolve(cwd, nonEmpty(env, 'GAMELAKE_DATA_DIR') ?? ENVIRONMENT.GAMELAKE_DATA_DIR.default),
     temporalAddress: address,
@@ -81,6 +111,13 @@ export function loadConfig(env: Env = process.env, cwd: string = process.cwd()):
     temporalCliPath: nonEmpty(env, 'TEMPORAL_CLI_PATH'),
     uiUrl: uiUrl.href.replace(/\/$/, ''),
     uiPort: Number(uiUrl.port || (uiUrl.protocol === 'https:' ? 443 : 80)),
+    steam: {
+      apiKey: nonEmpty(env, 'STEAM_API_KEY'),
+      baseUrl: steamUrl,
+      leagueBaseUrl: steamBase ? steamUrl : DOTA2_WEBAPI_BASE_URL,
+      ratePerSec: rate,
+      timeoutMs: 15_000,
+    },
   };
 }
 

@@ -1,7 +1,7 @@
 import { WorkflowExecutionAlreadyStartedError, type Client, type WorkflowHandle } from '@temporalio/client';
 import { WorkflowIdReusePolicy } from '@temporalio/common';
 import { batchIdOf, hashFile } from '../activities/ingest/inbox.ts';
-import { ingestBatchWorkflow, ingestWorkflowId, martsBuildWorkflow, martsBuildWorkflowId, requestBuildSignal } from '../workflows/index.ts';
+import { ingestBatchWorkflow, ingestWorkflowId, martsBuildWorkflow, martsBuildWorkflowId, requestBuildSignal, requestSweepSignal, steamSweepWorkflow, steamSweepWorkflowId } from '../workflows/index.ts';
 import { GAMELAKE_BATCH_ID, GAMELAKE_JOB } from '../workflows/search-attributes.ts';
 
 export interface StartedIngest {
@@ -48,6 +48,20 @@ export async function startMartsBuild(client: Client, taskQueue: string): Promis
     signal: requestBuildSignal,
     signalArgs: [],
     typedSearchAttributes: [{ key: GAMELAKE_JOB, value: 'marts-build' }],
+  });
+  return client.workflow.getHandle(workflowId);
+}
+
+/** Starts the convergence sweep, or asks the running one for another pass (never two sweeps at once). */
+export async function startSteamSweep(client: Client, taskQueue: string): Promise<WorkflowHandle<typeof steamSweepWorkflow>> {
+  const workflowId = steamSweepWorkflowId(taskQueue);
+  await client.workflow.signalWithStart(steamSweepWorkflow, {
+    taskQueue,
+    workflowId,
+    args: [{}],
+    signal: requestSweepSignal,
+    signalArgs: [],
+    typedSearchAttributes: [{ key: GAMELAKE_JOB, value: 'steam-sweep' }],
   });
   return client.workflow.getHandle(workflowId);
 }

@@ -1,9 +1,12 @@
-import { ScheduleAlreadyRunning, ScheduleOverlapPolicy, type Client } from '@temporalio/client';
-import { ingestInboxWorkflow, martsBuildWorkflow, martsBuildWorkflowId } from '../workflows/index.ts';
+import { ScheduleAlreadyRunning, ScheduleNotFoundError, ScheduleOverlapPolicy, type Client } from '@temporalio/client';
+import { ingestInboxWorkflow, martsBuildWorkflow, martsBuildWorkflowId, steamPlayerWorkflow, steamPlayerWorkflowId, steamSweepScheduledWorkflow } from '../workflows/index.ts';
 import { GAMELAKE_JOB } from '../workflows/search-attributes.ts';
 
 export const INBOX_SCHEDULE_ID = 'gamelake-inbox';
 export const MARTS_SCHEDULE_ID = 'gamelake-marts';
+export const STEAM_SWEEP_SCHEDULE_ID = 'gamelake-steam-sweep';
+/** A tracked player's schedule: gamelake-steam-player-<account_id>. */
+export const STEAM_PLAYER_SCHEDULE_PREFIX = 'gamelake-steam-player-';
 
 /**
  * Creates gamelake's Temporal Schedules when they are missing (idempotent; a user's edits to an existing
@@ -45,5 +48,75 @@ export async function ensureSchedules(client: Client, taskQueue: string): Promis
     policies: { overlap: ScheduleOverlapPolicy.SKIP, catchupWindow: '10 minutes' },
     state: { note: 'Rebuilds the DuckDB warehouse; builds also follow each ingested batch' },
   });
+  await create({
+    scheduleId: STEAM_SWEEP_SCHEDULE_ID,
+    spec: { intervals: [{ every: '15 minutes' }] },
+    action: {
+      type: 'startWorkflow',
+      workflowType: steamSweepScheduledWorkflow,
+      workflowId: 'steam-sweep-scheduled',
+      taskQueue,
+      typedSearchAttributes: [{ key: GAMELAKE_JOB, value: 'steam-sweep' }],
+    },
+    policies: { overlap: ScheduleOverlapPolicy.SKIP, catchupWindow: '15 minutes' },
+    state: { note: 'Convergence sweep of the Steam mirror: fills stubs, gaps and stale rows' },
+  });
   return created;
+}
+
+/**
+ * Tracks players: one Schedule each (gamelake-steam-player-<id>, every `every`) that runs the player's
+ * history workflow, started at once. Tracking a tracked player again is a no-op.
+ */
+export async function trackPlayers(client: Client, taskQueue: string, accountIds: number[], every = '30 minutes'): Promise<{ created: number[]; existing: number[] }> {
+  const created: number[] = [];
+  const existing: number[] = [];
+  for (const accountId of accountIds) {
+    try {
+      await client.schedule.create({
+        scheduleId: `${STEAM_PLAYER_SCHEDULE_PREFIX}${accountId}`,
+        spec: { intervals: [{ every }] },
+        action: {
+          type: 'startWorkflow',
+          workflowType: steamPlayerWorkflow,
+          args: [{ accountId }],
+          workflowId: steamPlayerWorkflowId(accountId),
+          taskQueue,
+          typedSearchAttributes: [{ key: GAMELAKE_JOB, value: 'steam-player' }],
+        },
+        policies: { overlap: ScheduleOverlapPolicy.SKIP, catchupWindow: '30 minutes' },
+        state: { note: `Mirrors the matches of Dota 2 account ${accountId}`, triggerImmediately: true },
+      });
+      created.push(accountId);
+    } catch (err) {
+      if (!(err instanceof ScheduleAlreadyRunning)) throw err;
+      existing.push(accountId);
+    }
+  }
+  return { created, existing };
+}
+
+/** Stops tracking: deletes the players' Schedules (their mirrored data stays). */
+export async function untrackPlayers(client: Client, accountIds: number[]): Promise<{ removed: number[]; unknown: number[] }> {
+  const removed: number[] = [];
+  const unknown: number[] = [];
+  for (const accountId of accountIds) {
+    try {
+      await client.schedule.getHandle(`${STEAM_PLAYER_SCHEDULE_PREFIX}${accountId}`).delete();
+      removed.push(accountId);
+    } catch (err) {
+      if (!(err instanceof ScheduleNotFoundError)) throw err;
+      unknown.push(accountId);
+    }
+  }
+  return { removed, unknown };
+}
+
+/** Account ids with a tracking Schedule. */
+export async function trackedPlayers(client: Client): Promise<number[]> {
+  const ids: number[] = [];
+  for await (const s of client.schedule.list()) {
+    if (s.scheduleId.startsWith(STEAM_PLAYER_SCHEDULE_PREFIX)) ids.push(Number(s.scheduleId.slice(STEAM_PLAYER_SCHEDULE_PREFIX.length)));
+  }
+  return ids.sort((a, b) => a - b);
 }

@@ -1,8 +1,12 @@
 import { createRequire } from 'node:module';
 import { bundleWorkflowCode, NativeConnection, Worker, type WorkflowBundle } from '@temporalio/worker';
 import { Client, Connection } from '@temporalio/client';
+import { Context } from '@temporalio/activity';
 import { createActivities, type ActivityDeps } from '../activities/index.ts';
-import { startMartsBuild } from './jobs.ts';
+import { createSteamClient, createSteamFetchActivities } from '../activities/steam/index.ts';
+import { steamTaskQueue } from '../workflows/index.ts';
+import { DEFAULT_STEAM_API_BASE_URL, type SteamConfig } from './env.ts';
+import { startMartsBuild, startSteamSweep } from './jobs.ts';
 
 const require = createRequire(import.meta.url);
 
@@ -35,15 +39,38 @@ export interface WorkerOptions {
   namespace: string;
   taskQueue: string;
   deps: ActivityDeps;
+  /** Steam API access (the key stays here, in the worker); default: Valve's API, no key, 1 call/s. */
+  steam?: SteamConfig;
 }
 
-/** A worker for gamelake's task queue with the real activities. */
-export async function createGamelakeWorker(options: WorkerOptions): Promise<{ worker: Worker; close(): Promise<void> }> {
+/** The worker of a task queue and the worker of its Steam activities, run and stopped together. */
+export interface GamelakeWorkers {
+  main: Worker;
+  steam: Worker;
+  /** Runs both until a shutdown signal (SIGINT/SIGTERM) or until one fails. */
+  run(): Promise<void>;
+  /** Runs both while fn runs, then shuts them down. */
+  runUntil<T>(fn: () => Promise<T>): Promise<T>;
+  shutdown(): void;
+}
+
+function stateOf(w: Worker) {
+  return w.getState();
+}
+
+/**
+ * Workers for gamelake's task queue (workflows and local activities) and for `<queue>-steam`, whose
+ * activities each make one Steam API call: its maxTaskQueueActivitiesPerSecond is enforced by the Temporal
+ * server across every worker of the queue, so it is the global Steam call rate (STEAM_RATE_PER_SEC).
+ */
+export async function createGamelakeWorker(options: WorkerOptions): Promise<{ worker: GamelakeWorkers; close(): Promise<void> }> {
   const connection = await NativeConnection.connect({ address: options.address });
   // Activities that start other jobs (a warehouse build after a batch) use a client of their own.
   const clientConnection = await Connection.connect({ address: options.address });
   const client = new Client({ connection: clientConnection, namespace: options.namespace });
-  const worker = await Worker.create({
+  const steamConfig: SteamConfig = options.steam ?? { apiKey: undefined, baseUrl: DEFAULT_STEAM_API_BASE_URL, leagueBaseUrl: 'https://www.dota2.com/webapi', ratePerSec: 1, timeoutMs: 15_000 };
+  const steamClient = createSteamClient(steamConfig);
+  const main = await Worker.create({
     connection,
     namespace: options.namespace,
     taskQueue: options.taskQueue,
@@ -52,12 +79,51 @@ export async function createGamelakeWorker(options: WorkerOptions): Promise<{ wo
       requestMartsBuild: async () => {
         await startMartsBuild(client, options.taskQueue);
       },
+      requestSteamSweep: async () => {
+        await startSteamSweep(client, options.taskQueue);
+      },
       ...options.deps,
     }),
   });
+  const steam = await Worker.create({
+    connection,
+    namespace: options.namespace,
+    taskQueue: steamTaskQueue(options.taskQueue),
+    ...(steamConfig.ratePerSec > 0 ? { maxTaskQueueActivitiesPerSecond: steamConfig.ratePerSec } : {}),
+    maxConcurrentActivityTaskExecutions: 16,
+    activities: createSteamFetchActivities({
+      lakeDir: options.deps.layout.lake,
+      client: steamClient,
+      callId: () => {
+        const info = Context.current().info;
+        return `${info.workflowExecution?.runId ?? "standalone"}/${info.activityId}`;
+      },
+    }),
+  });
+  const workers: GamelakeWorkers = {
+    main,
+    steam,
+    async run() {
+      const runs = [main.run(), steam.run()];
+      try {
+        await Promise.all(runs);
+      } catch (err) {
+        workers.shutdown();
+        await Promise.allSettled(runs);
+        throw err;
+      }
+    },
+    runUntil(fn) {
+      return main.runUntil(() => steam.runUntil(fn));
+    },
+    shutdown() {
+      for (const w of [main, steam]) if (stateOf(w) === 'RUNNING') w.shutdown();
+    },
+  };
   return {
-    worker,
+    worker: workers,
     async close() {
+      await steamClient.close();
       await connection.close();
       await clientConnection.close();
     },

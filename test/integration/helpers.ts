@@ -8,6 +8,7 @@ import { dataLayout } from '../../platform/env.ts';
 import { ensureSearchAttributes } from '../../platform/search-attributes.ts';
 import { installQuietRuntime } from '../../platform/session.ts';
 import { createGamelakeWorker } from '../../platform/worker.ts';
+import type { SteamConfig } from '../../platform/env.ts';
 
 export const NAMESPACE = 'default';
 
@@ -46,12 +47,13 @@ export function uniqueTaskQueue(name: string): string {
 }
 
 /** Runs `fn` while a real gamelake worker (real activities, real bundle) polls `taskQueue`. */
-export async function withWorker<T>(dataDir: string, taskQueue: string, fn: () => Promise<T>): Promise<T> {
+export async function withWorker<T>(dataDir: string, taskQueue: string, fn: () => Promise<T>, steam?: SteamConfig): Promise<T> {
   const { worker, close } = await createGamelakeWorker({
     address: inject('temporalAddress'),
     namespace: NAMESPACE,
     taskQueue,
     deps: { layout: dataLayout(dataDir) },
+    steam,
   });
   try {
     return await worker.runUntil(fn);

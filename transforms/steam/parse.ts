@@ -83,11 +83,14 @@ function push(rows: SteamRows, table: SteamTableName, row: SteamRow): void {
   (rows[table] ??= []).push(row);
 }
 
+/** How a match reached the mirror: the scan of the sequence feed, a sweep's sequence request, or GetMatchDetails. */
+export type MatchSource = 'scan' | 'sweep' | 'details';
+
 /**
  * One full match (GetMatchDetails' result, or an element of the sequence feed's matches) into rows of
  * matches, match_players, picks_bans and additional_units.
  */
-export function parseMatch(match: SteamJson, fetchedAt: number, source: 'sequence' | 'details', endpoint: string, rows: SteamRows = {}): SteamRows {
+export function parseMatch(match: SteamJson, fetchedAt: number, source: MatchSource, endpoint: string, rows: SteamRows = {}): SteamRows {
   if (!isObject(match)) throw new MalformedSteamResponseError(endpoint, `a match is ${JSON.stringify(match)}, not an object`);
   const matchId = requireInt(match, 'match_id', endpoint, 'match');
   const where = `match ${matchId}`;
@@ -164,13 +167,13 @@ export interface SequencePage {
 }
 
 /** GetMatchHistoryBySequenceNum: {result:{status:1, matches:[full match...]}} in sequence order. */
-export function parseSequencePage(json: SteamJson, fetchedAt: number): SequencePage {
+export function parseSequencePage(json: SteamJson, fetchedAt: number, by: 'scan' | 'sweep' = 'scan'): SequencePage {
   const endpoint = 'GetMatchHistoryBySequenceNum';
   const result = resultOf(json, endpoint);
   if (num(result.status) !== 1) throw new MalformedSteamResponseError(endpoint, `status ${JSON.stringify(result.status ?? null)}: ${str(result.statusDetail) ?? 'no detail'}`);
   if (!Array.isArray(result.matches)) throw new MalformedSteamResponseError(endpoint, 'result.matches is not a list');
   const rows: SteamRows = {};
-  for (const m of result.matches) parseMatch(m, fetchedAt, 'sequence', endpoint, rows);
+  for (const m of result.matches) parseMatch(m, fetchedAt, by, endpoint, rows);
   const matches = rows.matches ?? [];
   const seqs = matches.map((m) => m.match_seq_num as number);
   return {

@@ -23,6 +23,7 @@ player_ids AS (
   SELECT account_id AS entity_id FROM stg_steam_match_players WHERE account_id IS NOT NULL
   UNION SELECT account_id FROM stg_steam_match_refs
   UNION SELECT account_id FROM stg_steam_players
+  UNION SELECT entity_id FROM stg_steam_entity_facts WHERE entity = 'player'
 ),
 hero_ids AS (
   SELECT hero_id AS entity_id FROM stg_steam_match_players WHERE hero_id > 0

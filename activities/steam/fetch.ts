@@ -1,0 +1,125 @@
+/**
+ * Steam activities: each makes exactly one Steam Web API call (so the task queue's activity rate limit is
+ * the API call rate), keeps the raw response, and writes the parsed rows to the lake. Answers that are facts
+ * about an entity (a private history, a match Valve does not know) are written as facts and returned, not
+ * thrown: they are not retried.
+ */
+import { createHash } from 'node:crypto';
+import { ApplicationFailure } from '@temporalio/common';
+import { parseHeroes, parseItems, parseLeagues, parseMatchDetails, parseMatchHistory, parsePlayerSummaries, parseSequencePage, parseTeams, rowCounts } from '../../transforms/steam/parse.ts';
+import { steamId64 } from '../../transforms/steam/ids.ts';
+import type { SteamRow, SteamRows } from '../../transforms/steam/tables.ts';
+import type { SteamClient, SteamEndpoint } from './client.ts';
+import { SteamAuthError, SteamRateLimitedError, SteamRequestError } from './errors.ts';
+import { writeRaw, writeSteamRows } from './lake.ts';
+
+export interface SteamFetchDeps {
+  lakeDir: string;
+  client: SteamClient;
+  /** Identifies this attempt's activity across retries (run id + activity id); makes file names repeatable. */
+  callId?: () => string;
+  now?: () => number;
+}
+
+/** Turns classified Steam errors into Temporal failures: 429 retried after Retry-After; 401/403/404 not retried. */
+export function toActivityFailure(err: unknown): unknown {
+  if (err instanceof SteamRateLimitedError) {
+    return ApplicationFailure.create({ message: err.message, type: err.name, nextRetryDelay: err.retryAfterMs !== undefined ? Math.max(err.retryAfterMs, 500) : undefined });
+  }
+  if (err instanceof SteamAuthError || err instanceof SteamRequestError) return ApplicationFailure.nonRetryable(err.message, err.name);
+  return err;
+}
+
+function fact(entity: string, id: number, name: string, detail: string, at: number): SteamRow {
+  return { entity, entity_id: id, fact: name, detail, fetched_at: at };
+}
+
+export function createSteamFetchActivities(deps: SteamFetchDeps) {
+  const now = deps.now ?? Date.now;
+  const suffix = () => (deps.callId ? `_${createHash('sha256').update(deps.callId()).digest('hex').slice(0, 12)}` : `_${now()}`);
+  const call = async (endpoint: SteamEndpoint, params: Record<string, string | number>, rawKey: string) => {
+    try {
+      const res = await deps.client.get(endpoint, params);
+      writeRaw(deps.lakeDir, endpoint, rawKey, res.text);
+      return res;
+    } catch (err) {
+      throw toActivityFailure(err);
+    }
+  };
+  const write = async (name: string, rows: SteamRows) => {
+    await writeSteamRows(deps.lakeDir, name, rows);
+    return rowCounts(rows);
+  };
+
+  return {
+    /** One page of a player's match history (newest first); a private history is recorded as a fact. */
+    async steamMatchHistoryPage(input: { accountId: number; startAtMatchId?: number; matchesRequested?: number }) {
+      const params: Record<string, number> = { account_id: input.accountId, matches_requested: input.matchesRequested ?? 100 };
+      if (input.startAtMatchId !== undefined) params.start_at_match_id = input.startAtMatchId;
+      const res = await call('GetMatchHistory', params, String(input.startAtMatchId ?? input.accountId));
+      const at = now();
+      const page = parseMatchHistory(res.json, input.accountId, at);
+      if (page.kind !== 'ok') {
+        await write(`GetMatchHistory_${input.accountId}${suffix()}`, { entity_facts: [fact('player', input.accountId, page.kind === 'private' ? 'history_private' : 'history_refused', page.detail, at)] });
+        return { kind: page.kind, detail: page.detail, matches: 0, resultsRemaining: 0, lastMatchId: null, newestMatchId: null };
+      }
+      await write(`GetMatchHistory_${input.accountId}_${input.startAtMatchId ?? 'latest'}${suffix()}`, page.rows);
+      return { kind: 'ok' as const, detail: '', matches: page.matches, resultsRemaining: page.resultsRemaining, lastMatchId: page.lastMatchId, newestMatchId: page.matchIds.length ? Math.max(...page.matchIds) : null };
+    },
+
+    /** Up to `count` full matches from the sequence feed, starting at a match_seq_num. */
+    async steamSequencePage(input: { startSeq: number; count: number; by: 'scan' | 'sweep' }) {
+      const res = await call('GetMatchHistoryBySequenceNum', { start_at_match_seq_num: input.startSeq, matches_requested: input.count }, String(input.startSeq));
+      const page = parseSequencePage(res.json, now(), input.by);
+      const tables = await write(`GetMatchHistoryBySequenceNum_${input.startSeq}_${input.count}`, page.rows);
+      return { matches: page.matches, firstSeq: page.firstSeq, lastSeq: page.lastSeq, newestStartTime: page.newestStartTime, tables };
+    },
+
+    /** GetMatchDetails for a match without a known match_seq_num (the sequence feed is preferred). */
+    async steamMatchDetails(input: { matchId: number }) {
+      const res = await call('GetMatchDetails', { match_id: input.matchId }, String(input.matchId));
+      const at = now();
+      const details = parseMatchDetails(res.json, at);
+      if (details.kind === 'ok') await write(`GetMatchDetails_${input.matchId}`, details.rows);
+      if (details.kind === 'not_found' || details.kind === 'practice') await write(`GetMatchDetails_${input.matchId}_fact`, { entity_facts: [fact('match', input.matchId, details.kind, details.detail, at)] });
+      return { kind: details.kind };
+    },
+
+    /** Summaries of up to 100 players; those Steam does not list are recorded as such. */
+    async steamPlayerSummaries(input: { accountIds: number[] }) {
+      const ids = input.accountIds.slice(0, 100);
+      const res = await call('GetPlayerSummaries', { steamids: ids.map((id) => steamId64(id).toString()).join(',') }, `batch-${ids[0]}-${ids.length}`);
+      const parsed = parsePlayerSummaries(res.json, ids, now());
+      await write(`GetPlayerSummaries_${ids[0]}_${ids.length}${suffix()}`, parsed.rows);
+      return { found: parsed.found, missing: parsed.missing.length };
+    },
+
+    async steamHeroes() {
+      const res = await call('GetHeroes', { language: 'english' }, 'english');
+      return write(`GetHeroes${suffix()}`, parseHeroes(res.json, now()));
+    },
+
+    async steamItems() {
+      const res = await call('GetGameItems', { language: 'english' }, 'english');
+      return write(`GetGameItems${suffix()}`, parseItems(res.json, now()));
+    },
+
+    async steamLeagues() {
+      const res = await call('GetLeagueInfoList', {}, 'all');
+      return write(`GetLeagueInfoList${suffix()}`, parseLeagues(res.json, now()));
+    },
+
+    /** One team; a team Valve does not return is recorded as not found. */
+    async steamTeam(input: { teamId: number }) {
+      const res = await call('GetTeamInfoByTeamID', { start_at_team_id: input.teamId, teams_requested: 1 }, String(input.teamId));
+      const at = now();
+      const rows = parseTeams(res.json, input.teamId, 1, at);
+      const found = (rows.teams ?? []).some((t) => t.team_id === input.teamId);
+      if (!found) rows.entity_facts = [fact('team', input.teamId, 'not_found', 'GetTeamInfoByTeamID did not return this team', at)];
+      await write(`GetTeamInfoByTeamID_${input.teamId}`, rows);
+      return { found };
+    },
+  };
+}
+
+export type SteamFetchActivities = ReturnType<typeof createSteamFetchActivities>;
