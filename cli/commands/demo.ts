@@ -4,9 +4,10 @@ import { ensureSchedules } from '../../platform/schedules.ts';
 import { openSession, workflowUrl } from '../../platform/session.ts';
 import { createGamelakeWorker } from '../../platform/worker.ts';
 import { simulateEvents } from '../../sim/events/simulate.ts';
-import { startIngest, startMartsBuild } from '../../platform/jobs.ts';
+import { startIngest, startMartsBuild, startSteamSweep } from '../../platform/jobs.ts';
+import { startSteamSim } from '../../sim/steam/index.ts';
 import { bindParams, loadQuery, runSql } from '../../warehouse/queries.ts';
-import { demoWorkflow, martsBuildWorkflowId } from '../../workflows/index.ts';
+import { demoWorkflow, martsBuildWorkflowId, steamPlayerWorkflow, steamPlayerWorkflowId, steamScanWorkflow, steamScanWorkflowId, steamSweepWorkflowId } from '../../workflows/index.ts';
 import { render } from '../format.ts';
 import { GAMELAKE_JOB } from '../../workflows/search-attributes.ts';
 import { defineCommand, progress } from '../command.ts';
@@ -19,7 +20,10 @@ export const demoCommand = defineCommand({
 Prepares the data directory, simulates two batches of events from all three seed games (with some
 malformed lines and cheating trades), ingests them through ingest-batch workflows into the Parquet
 lake, builds the DuckDB warehouse and prints a few business answers. Ingesting is exactly once: a second demo finds the batches
-already ingested.
+already ingested. Then it mirrors a slice of a simulated Steam Web API (gamelake steam-sim, in process,
+with some 500s and 429s injected): two pages of the match sequence feed, two tracked players'
+histories and a convergence sweep, all on the task queue <GAMELAKE_TASK_QUEUE>-demo so that no other
+worker sends these calls to Valve, and prints hero win rates and convergence status.
 
 Uses TEMPORAL_ADDRESS if set, else a server already listening on 127.0.0.1:7233 (\`gamelake dev\`),
 else starts the embedded dev server itself. Runs an in-process worker for the duration.
@@ -81,6 +85,47 @@ Options:
         }
       });
       await close();
+
+      progress('6. mirroring a slice of a simulated Steam Web API (Dota 2)');
+      const sim = await startSteamSim({ world: { seed: 'demo', players: 120, matches: 400 }, faults: { '500': 0.05, '429': 0.03 } });
+      const demoQueue = `${config.taskQueue}-demo`;
+      const steamWorker = await createGamelakeWorker({
+        address: session.address,
+        namespace: config.namespace,
+        taskQueue: demoQueue,
+        deps: { layout },
+        steam: { apiKey: undefined, baseUrl: sim.url, leagueBaseUrl: sim.url, ratePerSec: 20, timeoutMs: 5000 },
+      });
+      try {
+        await steamWorker.worker.runUntil(async () => {
+          progress(`   simulator on ${sim.url}; Steam calls limited to 20/s on task queue ${demoQueue}-steam`);
+          const scanId = steamScanWorkflowId(demoQueue);
+          progress(`   scan of the sequence feed, 2 pages: ${link(scanId)}`);
+          const scan = await session.client.workflow.execute(steamScanWorkflow, { taskQueue: demoQueue, workflowId: scanId, args: [{ pages: 2 }], typedSearchAttributes: [{ key: GAMELAKE_JOB, value: 'steam-scan' }] });
+          out(`steam scan: ${scan.matchesDone} matches in ${scan.pagesDone} pages, next match_seq_num ${scan.nextSeq}`);
+          const players = sim.world!.players.filter((p) => !p.private).slice(0, 2).map((p) => p.accountId);
+          for (const accountId of players) {
+            progress(`   tracked player ${accountId}: ${link(steamPlayerWorkflowId(accountId))}`);
+            const r = await session.client.workflow.execute(steamPlayerWorkflow, { taskQueue: demoQueue, workflowId: steamPlayerWorkflowId(accountId), args: [{ accountId }], typedSearchAttributes: [{ key: GAMELAKE_JOB, value: 'steam-player' }] });
+            out(`player ${accountId}: ${r.matchesSeen} matches in ${r.pages} history pages`);
+          }
+          progress(`   convergence sweep: ${link(steamSweepWorkflowId(demoQueue))}`);
+          const sweep = await (await startSteamSweep(session.client, demoQueue)).result();
+          out(`sweep: ${sweep.calls} Steam calls in ${sweep.rounds} rounds`);
+          await (await startMartsBuild(session.client, demoQueue)).result();
+        });
+      } finally {
+        await steamWorker.close();
+        const stats = sim.stats();
+        out(`simulator: ${stats.calls} calls, ${Object.values(stats.faults).reduce((a, b) => a + b, 0)} faults injected (all retried), ${stats.rateLimitViolations} over the rate limit`);
+        await sim.close();
+      }
+      for (const [name, params] of [['hero_win_rates', { min_matches: '20' }], ['convergence_status', {}]] as const) {
+        const q = loadQuery(name);
+        const result = await runSql(layout.warehouse, q.sql, bindParams(q, params));
+        out(`\n$ gamelake query ${name}${Object.entries(params).map(([k, v]) => ` --param ${k}=${v}`).join('')}`);
+        out(String(render({ columns: result.columns, rows: result.rows.slice(0, 6) }, 'table')).trimEnd());
+      }
       progress(`done. All runs: ${session.uiUrl}/namespaces/${config.namespace}/workflows`);
       const keepUp = session.server !== undefined && values.exit !== true && process.stdout.isTTY;
       if (keepUp) {
