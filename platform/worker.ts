@@ -69,7 +69,7 @@ export async function createGamelakeWorker(options: WorkerOptions): Promise<{ wo
   const clientConnection = await Connection.connect({ address: options.address });
   const client = new Client({ connection: clientConnection, namespace: options.namespace });
   const steamConfig: SteamConfig = options.steam ?? { apiKey: undefined, baseUrl: DEFAULT_STEAM_API_BASE_URL, leagueBaseUrl: 'https://www.dota2.com/webapi', ratePerSec: 1, timeoutMs: 15_000 };
-  const steamClient = createSteamClient(steamConfig);
+  const steamClient = createSteamClient({ ...steamConfig, pacePerSec: steamConfig.ratePerSec });
   const main = await Worker.create({
     connection,
     namespace: options.namespace,
@@ -89,7 +89,7 @@ export async function createGamelakeWorker(options: WorkerOptions): Promise<{ wo
     connection,
     namespace: options.namespace,
     taskQueue: steamTaskQueue(options.taskQueue),
-    ...(steamConfig.ratePerSec > 0 ? { maxTaskQueueActivitiesPerSecond: steamConfig.ratePerSec } : {}),
+    ...(steamConfig.ratePerSec > 0 ? { maxTaskQueueActivitiesPerSecond: steamConfig.ratePerSec, maxActivitiesPerSecond: steamConfig.ratePerSec } : {}),
     maxConcurrentActivityTaskExecutions: 16,
     activities: createSteamFetchActivities({
       lakeDir: options.deps.layout.lake,

@@ -1,4 +1,4 @@
-import { defineSignal, proxyActivities, setHandler, upsertSearchAttributes, workflowInfo, sleep } from '@temporalio/workflow';
+import { defineSignal, proxyActivities, setHandler, upsertSearchAttributes, workflowInfo } from '@temporalio/workflow';
 import type { Activities, EntityCount, SweepWork } from '../activities/index.ts';
 import { GAMELAKE_JOB } from './search-attributes.ts';
 import { inPool, steamActivities } from './steam-activities.ts';
@@ -59,7 +59,6 @@ export async function steamSweepWorkflow(input: SteamSweepInput = {}): Promise<S
     if (plan.calls === 0) {
       if (!requested) break;
       requested = false;
-      await sleep('1 second');
       plan = await steamPlanSweep({ staleAfterHours });
       if (plan.calls === 0) break;
     }

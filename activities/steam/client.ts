@@ -29,6 +29,11 @@ export interface SteamClientOptions {
   apiKey: string | undefined;
   /** Per call: connect, headers and body each (default 15 s). */
   timeoutMs?: number;
+  /**
+   * Calls per second this process starts at most, evenly spaced (no bursts); 0 or absent: no pacing.
+   * The global limit across workers is the Temporal task queue's; this smooths each worker's share.
+   */
+  pacePerSec?: number;
 }
 
 export interface SteamResponse {
@@ -56,8 +61,18 @@ function retryAfterMs(header: string | string[] | undefined): number | undefined
 export function createSteamClient(options: SteamClientOptions): SteamClient {
   const timeout = options.timeoutMs ?? 15_000;
   const agent = new Agent({ connections: 16, keepAliveTimeout: 30_000, connectTimeout: timeout, headersTimeout: timeout, bodyTimeout: timeout });
+  const interval = options.pacePerSec ? 1000 / options.pacePerSec : 0;
+  let nextSlot = 0;
+  const pace = async () => {
+    if (interval === 0) return;
+    const now = Date.now();
+    const slot = Math.max(now, nextSlot);
+    nextSlot = slot + interval;
+    if (slot > now) await new Promise((r) => setTimeout(r, slot - now));
+  };
   return {
     async get(endpoint, params) {
+      await pace();
       const base = endpoint === 'GetLeagueInfoList' ? options.leagueBaseUrl : options.baseUrl;
       const url = new URL(`${base.replace(/\/$/, '')}/${STEAM_ENDPOINTS[endpoint]}`);
       for (const [k, v] of Object.entries(params)) url.searchParams.set(k, String(v));

@@ -73,9 +73,11 @@ export async function planSweep(lakeDir: string, options: { staleAfterHours?: nu
   const db = await openSteamState(lakeDir);
   try {
     const staleBefore = (options.now ?? Date.now()) - (options.staleAfterHours ?? 24 * 7) * 3_600_000;
+    // Read the lake once: both questions below are about the same entity list.
+    await db.run('CREATE TEMP TABLE entities AS SELECT * FROM stg_steam_entities');
     const rows = await db.rows<{ entity: SteamEntity; state: string; stale: boolean; n: bigint }>(
       `SELECT entity, state, coalesce(entity = 'player' AND state = 'complete' AND fetched_at < $stale_before, false) AS stale, count(*) AS n
-       FROM stg_steam_entities GROUP BY ALL`,
+       FROM entities GROUP BY ALL`,
       { stale_before: staleBefore },
     );
     const counts: EntityCount[] = STEAM_ENTITIES.map((entity) => {
@@ -90,7 +92,7 @@ export async function planSweep(lakeDir: string, options: { staleAfterHours?: nu
       };
     });
     const todo = await db.rows<{ entity: SteamEntity; entity_id: bigint; seq: bigint | null }>(
-      `SELECT entity, entity_id, seq FROM stg_steam_entities
+      `SELECT entity, entity_id, seq FROM entities
        WHERE state = 'stub' OR (entity = 'player' AND state = 'complete' AND fetched_at < $stale_before)
        ORDER BY entity, seq NULLS LAST, entity_id`,
       { stale_before: staleBefore },

@@ -41,6 +41,9 @@ export interface SteamSimStats {
   matchRefetches: number;
   /** Calls that carried no key parameter. */
   callsWithoutKey: number;
+  /** Epoch ms of the first and the last call (null before any). */
+  firstCallAt: number | null;
+  lastCallAt: number | null;
 }
 
 export interface SteamSim {
@@ -66,7 +69,7 @@ export async function startSteamSim(options: SteamSimOptions = {}): Promise<Stea
   const recent: number[] = [];
   let stats: SteamSimStats;
   const reset = () => {
-    stats = { calls: 0, byEndpoint: {}, faults: {}, rateLimitViolations: 0, maxCallsPerSecond: 0, matchesServed: 0, matchRefetches: 0, callsWithoutKey: 0 };
+    stats = { calls: 0, byEndpoint: {}, faults: {}, rateLimitViolations: 0, maxCallsPerSecond: 0, matchesServed: 0, matchRefetches: 0, callsWithoutKey: 0, firstCallAt: null, lastCallAt: null };
     served.clear();
     recent.length = 0;
   };
@@ -206,6 +209,8 @@ export async function startSteamSim(options: SteamSimOptions = {}): Promise<Stea
     stats.calls += 1;
     stats.byEndpoint[endpoint] = (stats.byEndpoint[endpoint] ?? 0) + 1;
     const now = Date.now();
+    stats.firstCallAt ??= now;
+    stats.lastCallAt = now;
     recent.push(now);
     while (recent.length > 0 && recent[0]! <= now - 1000) recent.shift();
     stats.maxCallsPerSecond = Math.max(stats.maxCallsPerSecond, recent.length);
