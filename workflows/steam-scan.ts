@@ -21,6 +21,8 @@ export interface SteamScanInput {
   pageSize?: number;
   /** Wait this long when the feed has nothing new (default 60). */
   pollSeconds?: number;
+  /** Pages per run before continuing as new (default 200). */
+  pagesPerRun?: number;
   /** Carried across continue-as-new. */
   pagesDone?: number;
   matchesDone?: number;
@@ -78,7 +80,8 @@ export async function steamScanWorkflow(input: SteamScanInput = {}): Promise<Ste
       if (input.pages !== undefined) break;
       await condition(() => stop, `${input.pollSeconds ?? 60} seconds`);
     }
-    if (pagesThisRun >= PAGES_PER_RUN || workflowInfo().continueAsNewSuggested) {
+    const finished = input.pages !== undefined && status.pagesDone >= input.pages;
+    if (!finished && (pagesThisRun >= (input.pagesPerRun ?? PAGES_PER_RUN) || workflowInfo().continueAsNewSuggested)) {
       await requestSteamSweep();
       await requestMartsBuild();
       await continueAsNew<typeof steamScanWorkflow>({ ...input, fromSeq: status.nextSeq, pagesDone: status.pagesDone, matchesDone: status.matchesDone });

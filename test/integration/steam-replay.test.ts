@@ -8,7 +8,7 @@ import { buildWarehouse } from '../../warehouse/build.ts';
 import { openDb } from '../../warehouse/duckdb.ts';
 import { bindParams, loadQuery, runSql } from '../../warehouse/queries.ts';
 import { steamScanWorkflow, steamSweepWorkflow } from '../../workflows/index.ts';
-import { tempDataDir, uniqueTaskQueue, useTestClient, withWorker } from './helpers.ts';
+import { tempDataDir, uniqueTaskQueue, useTestClient, waitForList, withWorker } from './helpers.ts';
 
 const REPLAY_DIR = path.join(path.dirname(fileURLToPath(import.meta.url)), '..', 'fixtures', 'steam-replay');
 
@@ -93,6 +93,35 @@ describe('Steam mirroring from recorded responses (replay)', { timeout: 120_000 
     expect(by.league).toEqual([1, 1, 0, 100]);
     expect(by.item).toEqual([3, 3, 0, 100]);
     expect(by.player).toEqual([15, 3, 0, 20]);
+  });
+});
+
+describe('the sequence-feed scan', { timeout: 120_000 }, () => {
+  const holder = useTestClient();
+  it('continues as new instead of growing its history, and resumes where it stopped', async () => {
+    const sim = await startSteamSim({ world: { seed: 'scan', players: 30, matches: 120 } });
+    const taskQueue = uniqueTaskQueue('scan');
+    const dataDir = tempDataDir('gamelake-scan-');
+    const steam = { apiKey: 'k', baseUrl: sim.url, leagueBaseUrl: sim.url, ratePerSec: 0, timeoutMs: 2000 };
+    try {
+      const [first, second] = await withWorker(dataDir, taskQueue, async () => {
+        const handle = await holder.client.workflow.start(steamScanWorkflow, { taskQueue, workflowId: `${taskQueue}-scan`, args: [{ fromSeq: 6000000000, pages: 3, pageSize: 25, pagesPerRun: 1 }] });
+        const a = await handle.result();
+        // No --from-seq: resumes after the highest match_seq_num the scan read.
+        const b = await holder.client.workflow.execute(steamScanWorkflow, { taskQueue, workflowId: `${taskQueue}-scan-2`, args: [{ pages: 10 }] });
+        await waitForList(holder.client, `WorkflowId = '${taskQueue}-scan' AND ExecutionStatus = 'Completed'`, 1);
+        const runs: string[] = [];
+        for await (const wf of holder.client.workflow.list({ query: `WorkflowId = '${taskQueue}-scan'` })) runs.push(wf.status.name);
+        return [{ ...a, runs }, b];
+      }, steam);
+      expect(first).toMatchObject({ pagesDone: 3, matchesDone: 75, nextSeq: 6000000075 });
+      expect(first.runs).toHaveLength(3);
+      expect(first.runs.filter((r) => r === 'CONTINUED_AS_NEW')).toHaveLength(2);
+      expect(second).toMatchObject({ matchesDone: 45, nextSeq: 6000000120, caughtUp: true });
+      expect(sim.stats().matchRefetches).toBe(0);
+    } finally {
+      await sim.close();
+    }
   });
 });
 
