@@ -68,7 +68,7 @@ export function createActivities(deps: ActivityDeps) {
       await deps.requestMartsBuild?.();
     },
     /** What the Steam mirror lacks, per entity type, and the calls that fill it. */
-    async steamPlanSweep(input: { staleAfterHours?: number; maxCalls?: number }) {
+    async steamPlanSweep(input: { staleAfterHours?: number; refreshStale?: boolean; maxCalls?: number }) {
       return planSweep(deps.layout.lake, input);
     },
     async steamRecordSweep(record: SweepRecord) {

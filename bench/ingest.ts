@@ -4,15 +4,11 @@ import { mkdirSync, rmSync, statSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
-import { Client, Connection } from '@temporalio/client';
 import { batchIdOf, hashFile } from '../activities/ingest/inbox.ts';
-import { freePort, startDevServer } from '../platform/dev-server.ts';
 import { dataLayout } from '../platform/env.ts';
-import { ensureSearchAttributes } from '../platform/search-attributes.ts';
-import { installQuietRuntime } from '../platform/session.ts';
-import { resolveTemporalCli } from '../platform/temporal-cli.ts';
 import { createGamelakeWorker } from '../platform/worker.ts';
 import { ingestBatchWorkflow, ingestWorkflowId } from '../workflows/index.ts';
+import { startBenchTemporal } from './temporal.ts';
 
 const { values } = parseArgs({ options: { events: { type: 'string', default: '2000000' }, dir: { type: 'string' }, keep: { type: 'boolean' } } });
 const target = Number(values.events);
@@ -39,12 +35,7 @@ const file = path.join(dir, 'sim', 'all-bench-001.ndjson');
 const bytes = statSync(file).size;
 
 // 2. gamelake: the real workflow on a real dev server, worker in this process.
-installQuietRuntime();
-const cli = await resolveTemporalCli({ searchPath: process.env.PATH, log });
-const server = await startDevServer({ binary: cli.path, dbFile: path.join(dir, 'temporal.db'), port: await freePort(), uiPort: false, logFile: path.join(dir, 'server.log') });
-const connection = await Connection.connect({ address: server.address });
-await ensureSearchAttributes(connection, 'default');
-const client = new Client({ connection });
+const { server, connection, client } = await startBenchTemporal(dir, log);
 const dataDir = path.join(dir, 'data');
 const { worker, close } = await createGamelakeWorker({ address: server.address, namespace: 'default', taskQueue: 'bench', deps: { layout: dataLayout(dataDir) } });
 const rssBefore = process.resourceUsage().maxRSS / 1024;

@@ -8,19 +8,15 @@ import { mkdirSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
-import { Client, Connection } from '@temporalio/client';
 import { createSteamClient, writeSteamRows } from '../activities/steam/index.ts';
-import { freePort, startDevServer } from '../platform/dev-server.ts';
 import { dataLayout } from '../platform/env.ts';
 import { startSteamSweep } from '../platform/jobs.ts';
-import { ensureSearchAttributes } from '../platform/search-attributes.ts';
-import { installQuietRuntime } from '../platform/session.ts';
-import { resolveTemporalCli } from '../platform/temporal-cli.ts';
 import { createGamelakeWorker } from '../platform/worker.ts';
 import { startSteamSim, type SteamSimStats } from '../sim/steam/index.ts';
 import { parseMatchDetails, parseMatchHistory } from '../transforms/steam/index.ts';
 import { openSteamState } from '../activities/steam/plan.ts';
 import { steamPlayerWorkflow } from '../workflows/index.ts';
+import { startBenchTemporal } from './temporal.ts';
 
 const { values } = parseArgs({ options: { players: { type: 'string', default: '300' }, matches: { type: 'string' , default: '3000' }, tracked: { type: 'string', default: '8' }, rate: { type: 'string', default: '5' } } });
 const world = { seed: 'bench', players: Number(values.players), matches: Number(values.matches) };
@@ -31,12 +27,7 @@ const log = (line: string) => process.stderr.write(`${line}\n`);
 rmSync(dir, { recursive: true, force: true });
 mkdirSync(dir, { recursive: true });
 
-installQuietRuntime();
-const cli = await resolveTemporalCli({ searchPath: process.env.PATH, log });
-const server = await startDevServer({ binary: cli.path, dbFile: path.join(dir, 'temporal.db'), port: await freePort(), uiPort: false, logFile: path.join(dir, 'server.log') });
-const connection = await Connection.connect({ address: server.address });
-await ensureSearchAttributes(connection, 'default');
-const client = new Client({ connection });
+const { server, connection, client } = await startBenchTemporal(dir, log);
 
 async function mirroredMatches(lakeDir: string): Promise<number> {
   const db = await openSteamState(lakeDir);

@@ -43,7 +43,6 @@ export const ENVIRONMENT = {
 export type EnvName = keyof typeof ENVIRONMENT;
 
 export const DEFAULT_TEMPORAL_ADDRESS = '127.0.0.1:7233';
-export const DEFAULT_STEAM_API_BASE_URL = 'https://api.steampowered.com';
 const DOTA2_WEBAPI_BASE_URL = 'https://www.dota2.com/webapi';
 
 /** What the worker needs to call Steam. Lives in worker configuration only. */
@@ -99,7 +98,7 @@ export function loadConfig(env: Env = process.env, cwd: string = process.cwd()):
   }
   const uiUrl = url(env, 'TEMPORAL_UI_URL', ENVIRONMENT.TEMPORAL_UI_URL.default);
   const steamBase = nonEmpty(env, 'STEAM_API_BASE_URL');
-  const steamUrl = url(env, 'STEAM_API_BASE_URL', DEFAULT_STEAM_API_BASE_URL).href.replace(/\/$/, '');
+  const steamUrl = url(env, 'STEAM_API_BASE_URL', ENVIRONMENT.STEAM_API_BASE_URL.default).href.replace(/\/$/, '');
   const rateRaw = nonEmpty(env, 'STEAM_RATE_PER_SEC') ?? ENVIRONMENT.STEAM_RATE_PER_SEC.default;
   const rate = Number(rateRaw);
   if (!Number.isFinite(rate) || rate < 0) throw new ConfigError(`STEAM_RATE_PER_SEC=${rateRaw} is not a number >= 0`);

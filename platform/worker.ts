@@ -5,7 +5,7 @@ import { Context } from '@temporalio/activity';
 import { createActivities, type ActivityDeps } from '../activities/index.ts';
 import { createSteamClient, createSteamFetchActivities } from '../activities/steam/index.ts';
 import { steamTaskQueue } from '../workflows/index.ts';
-import { DEFAULT_STEAM_API_BASE_URL, type SteamConfig } from './env.ts';
+import { loadConfig, type SteamConfig } from './env.ts';
 import { startMartsBuild, startSteamSweep } from './jobs.ts';
 
 const require = createRequire(import.meta.url);
@@ -54,10 +54,6 @@ export interface GamelakeWorkers {
   shutdown(): void;
 }
 
-function stateOf(w: Worker) {
-  return w.getState();
-}
-
 /**
  * Workers for gamelake's task queue (workflows and local activities) and for `<queue>-steam`, whose
  * activities each make one Steam API call: its maxTaskQueueActivitiesPerSecond is enforced by the Temporal
@@ -68,7 +64,8 @@ export async function createGamelakeWorker(options: WorkerOptions): Promise<{ wo
   // Activities that start other jobs (a warehouse build after a batch) use a client of their own.
   const clientConnection = await Connection.connect({ address: options.address });
   const client = new Client({ connection: clientConnection, namespace: options.namespace });
-  const steamConfig: SteamConfig = options.steam ?? { apiKey: undefined, baseUrl: DEFAULT_STEAM_API_BASE_URL, leagueBaseUrl: 'https://www.dota2.com/webapi', ratePerSec: 1, timeoutMs: 15_000 };
+  // Without Steam settings: the defaults an empty environment gives (Valve's API, no key, 1 call/s).
+  const steamConfig: SteamConfig = options.steam ?? loadConfig({}).steam;
   const steamClient = createSteamClient({ ...steamConfig, pacePerSec: steamConfig.ratePerSec });
   const main = await Worker.create({
     connection,
@@ -117,7 +114,7 @@ export async function createGamelakeWorker(options: WorkerOptions): Promise<{ wo
       return main.runUntil(() => steam.runUntil(fn));
     },
     shutdown() {
-      for (const w of [main, steam]) if (stateOf(w) === 'RUNNING') w.shutdown();
+      for (const w of [main, steam]) if (w.getState() === 'RUNNING') w.shutdown();
     },
   };
   return {

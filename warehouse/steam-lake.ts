@@ -1,6 +1,6 @@
 import { existsSync, readdirSync } from 'node:fs';
 import path from 'node:path';
-import { STEAM_TABLE_NAMES, STEAM_TABLES } from '../transforms/steam/tables.ts';
+import { STEAM_TABLE_NAMES, STEAM_TABLES, steamColumnsDdl } from '../transforms/steam/tables.ts';
 import { sqlLiteral, type Db } from './duckdb.ts';
 
 /**
@@ -12,13 +12,12 @@ export async function loadSteamLake(db: Db, lakeDir: string, as: 'table' | 'view
   const files: Record<string, number> = {};
   for (const name of STEAM_TABLE_NAMES) {
     const dir = path.join(lakeDir, 'steam', name);
-    const columns = STEAM_TABLES[name].columns;
     const n = existsSync(dir) ? readdirSync(dir).filter((f) => f.endsWith('.parquet')).length : 0;
     files[name] = n;
     if (n === 0) {
-      await db.run(`CREATE TABLE lake_steam_${name} (${columns.map(([c, t]) => `"${c}" ${t === 'JSON' ? 'VARCHAR' : t}`).join(', ')})`);
+      await db.run(`CREATE TABLE lake_steam_${name} (${steamColumnsDdl(name)})`);
     } else {
-      const select = columns.map(([c]) => `"${c}"`).join(', ');
+      const select = STEAM_TABLES[name].columns.map(([c]) => `"${c}"`).join(', ');
       await db.run(`CREATE ${as === 'table' ? 'TABLE' : 'VIEW'} lake_steam_${name} AS SELECT ${select} FROM read_parquet(${sqlLiteral(path.join(dir, '*.parquet'))}, union_by_name = true)`);
     }
   }

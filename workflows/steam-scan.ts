@@ -63,6 +63,11 @@ export async function steamScanWorkflow(input: SteamScanInput = {}): Promise<Ste
     caughtUp: false,
   };
   setHandler(scanStatusQuery, () => status);
+  // What the scan read is for the sweep (players, heroes, teams it mentions) and the warehouse.
+  const handOff = async () => {
+    await requestSteamSweep();
+    await requestMartsBuild();
+  };
   let pagesThisRun = 0;
   while (!stop && (input.pages === undefined || status.pagesDone < input.pages)) {
     const page = await steam.steamSequencePage({ startSeq: status.nextSeq, count: input.pageSize ?? 100, by: 'scan' });
@@ -75,21 +80,16 @@ export async function steamScanWorkflow(input: SteamScanInput = {}): Promise<Ste
       status.caughtUp = false;
     } else {
       status.caughtUp = true;
-      await requestSteamSweep();
-      await requestMartsBuild();
+      await handOff();
       if (input.pages !== undefined) break;
       await condition(() => stop, `${input.pollSeconds ?? 60} seconds`);
     }
     const finished = input.pages !== undefined && status.pagesDone >= input.pages;
     if (!finished && (pagesThisRun >= (input.pagesPerRun ?? PAGES_PER_RUN) || workflowInfo().continueAsNewSuggested)) {
-      await requestSteamSweep();
-      await requestMartsBuild();
+      await handOff();
       await continueAsNew<typeof steamScanWorkflow>({ ...input, fromSeq: status.nextSeq, pagesDone: status.pagesDone, matchesDone: status.matchesDone });
     }
   }
-  if (!status.caughtUp) {
-    await requestSteamSweep();
-    await requestMartsBuild();
-  }
+  if (!status.caughtUp) await handOff();
   return status;
 }

@@ -53,20 +53,19 @@ export async function steamSweepWorkflow(input: SteamSweepInput = {}): Promise<S
   let calls = 0;
   let rounds = 0;
   const maxRounds = input.maxRounds ?? 10;
-  // Stale players are fetched once per sweep, not once per round.
-  let staleAfterHours = input.staleAfterHours;
+  // Stale players are fetched in the first round only, not once per round.
+  const later = { staleAfterHours: input.staleAfterHours, refreshStale: false };
   for (;;) {
     if (plan.calls === 0) {
       if (!requested) break;
       requested = false;
-      plan = await steamPlanSweep({ staleAfterHours });
+      plan = await steamPlanSweep(later);
       if (plan.calls === 0) break;
     }
     if (rounds >= maxRounds) break;
     calls += await fill(steam, plan.work, input.concurrency ?? 4);
     rounds += 1;
-    staleAfterHours = 1e6;
-    plan = await steamPlanSweep({ staleAfterHours });
+    plan = await steamPlanSweep(later);
   }
   await steamRecordSweep({ sweepId, startedAt, before: first.counts, after: plan.counts, calls });
   if (calls > 0) await requestMartsBuild();

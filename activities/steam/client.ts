@@ -3,7 +3,7 @@
  * and errors classified by what to do about them. The API key is added to the request URL here and only
  * here; every URL in an error or log has it removed.
  */
-import { Agent, request, errors as undiciErrors } from 'undici';
+import { Agent, request } from 'undici';
 import { MalformedSteamResponseError } from '../../transforms/steam/parse.ts';
 import { parseSteamJson, type SteamJson } from '../../transforms/steam/json.ts';
 import { SteamAuthError, SteamRateLimitedError, SteamRequestError, SteamTimeoutError, SteamUnavailableError } from './errors.ts';
@@ -89,7 +89,7 @@ export function createSteamClient(options: SteamClientOptions): SteamClient {
       } catch (err) {
         const e = err as Error & { code?: string };
         // Rethrow without the undici error's message: it may quote the URL, key included.
-        if (e.name === 'TimeoutError' || e.code === 'UND_ERR_HEADERS_TIMEOUT' || e.code === 'UND_ERR_BODY_TIMEOUT' || e.code === 'UND_ERR_CONNECT_TIMEOUT' || e instanceof undiciErrors.HeadersTimeoutError) {
+        if (e.name === 'TimeoutError' || e.code === 'UND_ERR_HEADERS_TIMEOUT' || e.code === 'UND_ERR_BODY_TIMEOUT' || e.code === 'UND_ERR_CONNECT_TIMEOUT') {
           throw new SteamTimeoutError(`${endpoint}: no answer within ${timeout} ms`, shown);
         }
         throw new SteamUnavailableError(`${endpoint}: connection failed (${e.code ?? e.name})`, shown);

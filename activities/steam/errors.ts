@@ -29,6 +29,3 @@ export class SteamAuthError extends SteamCallError {}
 
 /** HTTP 404 or another 4xx: the endpoint is gone or the request is wrong. Not retried. */
 export class SteamRequestError extends SteamCallError {}
-
-/** Error types a Steam activity's retry policy must not retry. */
-export const NON_RETRYABLE_STEAM_ERRORS = ['SteamAuthError', 'SteamRequestError'] as const;

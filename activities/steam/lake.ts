@@ -8,7 +8,7 @@ import { mkdirSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { openDb, sqlLiteral } from '../../warehouse/duckdb.ts';
-import { STEAM_TABLES, type SteamColumnType, type SteamRows, type SteamTableName } from '../../transforms/steam/tables.ts';
+import { STEAM_TABLES, steamColumnsDdl, type SteamColumnType, type SteamRows, type SteamTableName } from '../../transforms/steam/tables.ts';
 import type { DuckDBAppender } from '@duckdb/node-api';
 
 export function steamDir(lakeDir: string): string {
@@ -63,7 +63,7 @@ export async function writeSteamRows(lakeDir: string, name: string, rows: SteamR
   try {
     for (const table of tables) {
       const columns = STEAM_TABLES[table].columns;
-      await db.run(`CREATE OR REPLACE TABLE t (${columns.map(([c, t]) => `"${c}" ${t === 'JSON' ? 'VARCHAR' : t}`).join(', ')})`);
+      await db.run(`CREATE OR REPLACE TABLE t (${steamColumnsDdl(table)})`);
       const appender = await db.conn.createAppender('t');
       for (const row of rows[table]!) {
         for (const [c, t] of columns) append(appender, t, row[c]);

@@ -69,7 +69,7 @@ export function callsOf(work: SweepWork): number {
   return work.matchRuns.length + work.matchIds.length + work.playerBatches.length + Number(work.heroes) + Number(work.items) + Number(work.leagues) + work.teams.length;
 }
 
-export async function planSweep(lakeDir: string, options: { staleAfterHours?: number; maxCalls?: number; now?: number } = {}): Promise<SweepPlan> {
+export async function planSweep(lakeDir: string, options: { staleAfterHours?: number; refreshStale?: boolean; maxCalls?: number; now?: number } = {}): Promise<SweepPlan> {
   const db = await openSteamState(lakeDir);
   try {
     const staleBefore = (options.now ?? Date.now()) - (options.staleAfterHours ?? 24 * 7) * 3_600_000;
@@ -93,9 +93,9 @@ export async function planSweep(lakeDir: string, options: { staleAfterHours?: nu
     });
     const todo = await db.rows<{ entity: SteamEntity; entity_id: bigint; seq: bigint | null }>(
       `SELECT entity, entity_id, seq FROM entities
-       WHERE state = 'stub' OR (entity = 'player' AND state = 'complete' AND fetched_at < $stale_before)
+       WHERE state = 'stub' OR ($refresh_stale AND entity = 'player' AND state = 'complete' AND fetched_at < $stale_before)
        ORDER BY entity, seq NULLS LAST, entity_id`,
-      { stale_before: staleBefore },
+      { stale_before: staleBefore, refresh_stale: options.refreshStale ?? true },
     );
     const ids = (entity: SteamEntity) => todo.filter((t) => t.entity === entity).map((t) => Number(t.entity_id));
     const missingSeqs = todo.filter((t) => t.entity === 'match' && t.seq !== null).map((t) => Number(t.seq));

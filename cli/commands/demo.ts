@@ -38,6 +38,13 @@ Options:
     const session = await openSession(config, 'reuse-or-embedded', progress);
     const link = (id: string, runId?: string) => workflowUrl(session.uiUrl, config.namespace, id, runId);
     const out = (line: string) => process.stdout.write(`${line}\n`);
+    /** Prints a named query's first rows as `gamelake query` would. */
+    const answer = async (name: string, params: Record<string, string>, rows: number) => {
+      const q = loadQuery(name);
+      const result = await runSql(layout.warehouse, q.sql, bindParams(q, params));
+      out(`\n$ gamelake query ${name}${Object.entries(params).map(([k, v]) => ` --param ${k}=${v}`).join('')}`);
+      out(String(render({ columns: result.columns, rows: result.rows.slice(0, rows) }, 'table')).trimEnd());
+    };
     try {
       await ensureSchedules(session.client, config.taskQueue);
       const { worker, close } = await createGamelakeWorker({
@@ -78,10 +85,7 @@ Options:
 
         progress('5. a few business answers (gamelake query --list shows them all)');
         for (const [name, params] of [['trades_count', {}], ['failed_trades_by_reason', {}], ['leaderboard', { product: 'exrps', limit: '5' }], ['imbalanced_trades', {}], ['purchases_by_type', {}]] as const) {
-          const q = loadQuery(name);
-          const result = await runSql(layout.warehouse, q.sql, bindParams(q, params));
-          out(`\n$ gamelake query ${name}${Object.entries(params).map(([k, v]) => ` --param ${k}=${v}`).join('')}`);
-          out(String(render({ columns: result.columns, rows: result.rows.slice(0, 5) }, 'table')).trimEnd());
+          await answer(name, params, 5);
         }
       });
       await close();
@@ -120,12 +124,7 @@ Options:
         out(`simulator: ${stats.calls} calls, ${Object.values(stats.faults).reduce((a, b) => a + b, 0)} faults injected (all retried), ${stats.rateLimitViolations} over the rate limit`);
         await sim.close();
       }
-      for (const [name, params] of [['hero_win_rates', { min_matches: '20' }], ['convergence_status', {}]] as const) {
-        const q = loadQuery(name);
-        const result = await runSql(layout.warehouse, q.sql, bindParams(q, params));
-        out(`\n$ gamelake query ${name}${Object.entries(params).map(([k, v]) => ` --param ${k}=${v}`).join('')}`);
-        out(String(render({ columns: result.columns, rows: result.rows.slice(0, 6) }, 'table')).trimEnd());
-      }
+      for (const [name, params] of [['hero_win_rates', { min_matches: '20' }], ['convergence_status', {}]] as const) await answer(name, params, 6);
       progress(`done. All runs: ${session.uiUrl}/namespaces/${config.namespace}/workflows`);
       const keepUp = session.server !== undefined && values.exit !== true && process.stdout.isTTY;
       if (keepUp) {

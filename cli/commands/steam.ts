@@ -2,7 +2,8 @@ import { WorkflowExecutionAlreadyStartedError } from '@temporalio/client';
 import { UsageError } from '../../platform/errors.ts';
 import { loadConfig } from '../../platform/env.ts';
 import { startSteamSweep } from '../../platform/jobs.ts';
-import { trackedPlayers, trackPlayers, untrackPlayers } from '../../platform/schedules.ts';
+import { STEAM_PLAYER_SCHEDULE_PREFIX, trackedPlayers, trackPlayers, untrackPlayers } from '../../platform/schedules.ts';
+import { ANONYMOUS_ACCOUNT_ID, STEAMID64_BASE } from '../../transforms/steam/ids.ts';
 import { connectClient, hasWorkers, workflowUrl } from '../../platform/session.ts';
 import { scanStatusQuery, steamScanWorkflow, steamScanWorkflowId, steamSweepWorkflowId, steamTaskQueue } from '../../workflows/index.ts';
 import { GAMELAKE_JOB } from '../../workflows/search-attributes.ts';
@@ -13,8 +14,8 @@ function accountIds(positionals: string[]): number[] {
   return positionals.map((raw) => {
     if (!/^\d+$/.test(raw)) throw new UsageError(`"${raw}" is not an account id (a number such as 86745912, or a steamid64)`);
     const n = BigInt(raw);
-    const id = n >= 76561197960265728n ? n - 76561197960265728n : n;
-    if (id <= 0n || id >= 4294967295n) throw new UsageError(`"${raw}" is not a valid account id`);
+    const id = n >= STEAMID64_BASE ? n - STEAMID64_BASE : n;
+    if (id <= 0n || id >= BigInt(ANONYMOUS_ACCOUNT_ID)) throw new UsageError(`"${raw}" is not a valid account id`);
     return Number(id);
   });
 }
@@ -62,7 +63,7 @@ ACCOUNT_ID is the 32-bit Dota id (e.g. 86745912); a steamid64 is accepted and co
       if (!/^\d+\s*(s|sec|second|seconds|m|min|minute|minutes|h|hour|hours|d|day|days)$/.test(every.trim())) throw new UsageError(`--every "${every}" is not a duration such as "30 minutes"`);
       await warnWithoutWorkers(client, config.taskQueue);
       const { created, existing } = await trackPlayers(client, config.taskQueue, ids, every.trim());
-      for (const id of created) progress(`tracking ${id}: ${config.uiUrl}/namespaces/${encodeURIComponent(config.namespace)}/schedules/gamelake-steam-player-${id}`);
+      for (const id of created) progress(`tracking ${id}: ${config.uiUrl}/namespaces/${encodeURIComponent(config.namespace)}/schedules/${STEAM_PLAYER_SCHEDULE_PREFIX}${id}`);
       if (existing.length) progress(`already tracked: ${existing.join(', ')}`);
       return 0;
     } finally {

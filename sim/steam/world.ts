@@ -60,6 +60,7 @@ export class World {
   private readonly playerIndex = new Map<number, WorldPlayer>();
   private readonly shopItems: ItemData[];
   private readonly neutralItems: ItemData[];
+  private readonly now: () => number;
 
   constructor(options: WorldOptions, now: () => number = Date.now) {
     this.seed = options.seed;
@@ -96,8 +97,6 @@ export class World {
       url: `https://example.test/team/${i}`, players: this.players.slice(i * 5, i * 5 + 5).map((p) => p.accountId),
     }));
   }
-
-  private readonly now: () => number;
 
   player(accountId: number): WorldPlayer | undefined {
     return this.playerIndex.get(accountId);

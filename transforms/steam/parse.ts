@@ -7,7 +7,7 @@
 import { GamelakeError } from '../../platform/errors.ts';
 import { ANONYMOUS_ACCOUNT_ID, accountIdOf, sideOfSlot, sideOfTeam, steamId64 } from './ids.ts';
 import { isObject, stringifySteamJson, type SteamJson, type SteamObject } from './json.ts';
-import { MATCH_SCALARS, PLAYER_ITEMS, PLAYER_STATS, STEAM_TABLES, type SteamCell, type SteamRow, type SteamRows, type SteamTableName } from './tables.ts';
+import { MATCH_SCALARS, PLAYER_ITEMS, PLAYER_STATS, STEAM_TABLES, type SteamRow, type SteamRows, type SteamTableName } from './tables.ts';
 
 /** A 200 answer that is not shaped as the endpoint promises (retryable: Valve sometimes sends these). */
 export class MalformedSteamResponseError extends GamelakeError {
@@ -327,5 +327,3 @@ export function parseTeams(json: SteamJson, startAtTeamId: number, teamsRequeste
 export function rowCounts(rows: SteamRows): Record<string, number> {
   return Object.fromEntries(Object.entries(rows).map(([k, v]) => [k, v?.length ?? 0]));
 }
-
-export type { SteamCell };

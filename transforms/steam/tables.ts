@@ -115,5 +115,10 @@ export const STEAM_TABLES = {
 export type SteamTableName = keyof typeof STEAM_TABLES;
 export const STEAM_TABLE_NAMES = Object.keys(STEAM_TABLES) as SteamTableName[];
 
+/** The column list of a table for CREATE TABLE (JSON columns are stored as VARCHAR). */
+export function steamColumnsDdl(name: SteamTableName): string {
+  return STEAM_TABLES[name].columns.map(([c, t]) => `"${c}" ${t === 'JSON' ? 'VARCHAR' : t}`).join(', ');
+}
+
 /** Rows per lake table produced by one response. */
 export type SteamRows = Partial<Record<SteamTableName, SteamRow[]>>;
