@@ -2,19 +2,26 @@ import { rmSync } from 'node:fs';
 import path from 'node:path';
 import { Context } from '@temporalio/activity';
 import type { DataLayout } from '../platform/env.ts';
+import type { ContractRegistry } from '../transforms/contract/model.ts';
+import { commitBatch, readManifest, stageBatch, stageDir, type CommitInput, type StageInput } from '../lake/index.ts';
 import { buildWarehouse } from '../warehouse/build.ts';
 import { prepareDataDir } from './data-dir.ts';
 import { newestKnownMatch, planSweep, recordSweep, scanResumePoint, type SweepRecord } from './steam/index.ts';
-import { commitBatch, readManifest, scanInbox, settleInboxFile, stageBatch, stageDir, type CommitInput, type StageInput } from './ingest/index.ts';
+import { scanInbox, settleInboxFile } from './ingest/index.ts';
 
 export type { DataDirSummary } from './data-dir.ts';
-export type { BatchManifest, StageResult, InboxFile } from './ingest/index.ts';
+export type { BatchManifest, StageResult } from '../lake/index.ts';
+export type { InboxFile } from './ingest/index.ts';
 export type { BuildReport } from '../warehouse/build.ts';
 export type { SteamFetchActivities, EntityCount, SweepWork, SweepPlan, SweepRecord } from './steam/index.ts';
 
 /** What activities need from the worker: paths and settings, never secrets passed through workflows. */
 export interface ActivityDeps {
   layout: DataLayout;
+  /** The game contracts (contracts/*.yaml), read once when the worker starts. */
+  registry: ContractRegistry;
+  /** DuckDB's memory limit for staging a batch (default 512MB). */
+  stageMemoryLimit?: string;
   /** Longest accepted event line in bytes (default 1 MiB). */
   maxLineBytes?: number;
   /** How far in the future occurred_at may be (default 5 minutes). */
@@ -46,22 +53,28 @@ export function createActivities(deps: ActivityDeps) {
       return readManifest(deps.layout.lake, batchId) ?? null;
     },
     async stageBatch(input: StageInput) {
-      return stageBatch(input, {
+      const result = await stageBatch(input, {
         workDir,
+        lakeDir: deps.layout.lake,
+        registry: deps.registry,
         maxLineBytes: deps.maxLineBytes,
         maxClockSkewMs: deps.maxClockSkewMs,
-        onProgress: (lines) => heartbeat({ step: 'stage', lines }),
+        memoryLimit: deps.stageMemoryLimit,
+        onProgress: (p) => heartbeat({ step: p.step ?? 'stage', lines: p.lines, bytes: p.bytes }),
       });
+      // The workflow needs the counts, not the file list (that goes to the manifest).
+      const { output, ...counts } = result;
+      return { ...counts, files: output.files.length };
     },
     async commitBatch(input: CommitInput) {
-      return commitBatch(input, { lakeDir: deps.layout.lake, workDir, onProgress: (step) => heartbeat({ step }) });
+      return commitBatch(input, { lakeDir: deps.layout.lake, workDir, registry: deps.registry, onProgress: (step) => heartbeat({ step }) });
     },
     async cleanupBatch(batchId: string) {
       rmSync(stageDir(workDir, batchId), { recursive: true, force: true });
     },
     /** Rebuilds warehouse.duckdb from the committed batches (atomically replaced). */
     async buildWarehouse() {
-      return buildWarehouse({ lakeDir: deps.layout.lake, warehousePath: deps.layout.warehouse, onProgress: (step) => heartbeat({ step }) });
+      return buildWarehouse({ lakeDir: deps.layout.lake, warehousePath: deps.layout.warehouse, registry: deps.registry, onProgress: (step) => heartbeat({ step }) });
     },
     /** After a batch commits: the warehouse should follow (coalesced by the marts-build workflow). */
     async requestMartsBuild() {

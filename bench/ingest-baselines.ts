@@ -3,7 +3,7 @@
 //   node bench/ingest-baselines.ts naive FILE OUT.parquet
 import { createReadStream } from 'node:fs';
 import { createInterface } from 'node:readline';
-import { openDb, sqlLiteral } from '../warehouse/duckdb.ts';
+import { openDb, sqlLiteral } from '../lake/duckdb.ts';
 
 const [mode, file, out] = process.argv.slice(2) as [string, string, string];
 const started = Date.now();

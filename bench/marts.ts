@@ -4,12 +4,11 @@ import { mkdirSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
-import { commitBatch, committedBatches, readManifest } from '../activities/ingest/commit.ts';
 import { batchIdOf, hashFile } from '../activities/ingest/inbox.ts';
-import { stageBatch } from '../activities/ingest/stage.ts';
+import { commitBatch, committedBatches, loadContracts, readManifest, stageBatch } from '../lake/index.ts';
 import { simulateEvents } from '../sim/events/simulate.ts';
 import { buildWarehouse } from '../warehouse/build.ts';
-import { openDb, sqlLiteral } from '../warehouse/duckdb.ts';
+import { openDb, sqlLiteral } from '../lake/duckdb.ts';
 import { bindParams, listQueries, runSql } from '../warehouse/queries.ts';
 
 const { values } = parseArgs({ options: { events: { type: 'string', default: '10000000' }, runs: { type: 'string', default: '20' }, dir: { type: 'string' }, keep: { type: 'boolean' }, reuse: { type: 'boolean' } } });
@@ -20,6 +19,7 @@ const log = (line: string) => process.stderr.write(`${line}\n`);
 const lakeDir = path.join(dir, 'lake');
 const workDir = path.join(dir, 'work');
 const warehousePath = path.join(dir, 'warehouse.duckdb');
+const registry = loadContracts();
 
 // 1. A lake of about `target` events in 10 batches, through the real staging and commit
 //    (--reuse: measure the lake a previous run left in --dir, kept with --keep).
@@ -36,8 +36,8 @@ for (const b of batches) {
   const file = path.join(dir, 'sim', b.file);
   const sha256 = await hashFile(file);
   const input = { file, sha256, batchId: batchIdOf(sha256) };
-  await stageBatch(input, { workDir });
-  const m = await commitBatch(input, { lakeDir, workDir });
+  await stageBatch(input, { workDir, lakeDir, registry });
+  const m = await commitBatch(input, { lakeDir, workDir, registry });
   log(`  committed ${b.file}: ${m.accepted.toLocaleString('en-US')} events`);
   rmSync(path.join(workDir, input.batchId), { recursive: true, force: true });
 }
@@ -63,12 +63,17 @@ rmSync(scanPath, { force: true });
 // 3. The full build.
 log('building the warehouse');
 t = Date.now();
-const report = await buildWarehouse({ lakeDir, warehousePath });
+const report = await buildWarehouse({ lakeDir, warehousePath, registry });
 const buildMs = Date.now() - t;
 
 // 4. Every named query, `runs` times each.
+// Queries with a required parameter get a value that exists in the data (or one that matches nothing).
 const [player] = (await runSql(warehousePath, "SELECT player_id FROM mart_player_stats WHERE product_id = 'exrps' ORDER BY games DESC LIMIT 1")).rows;
-const given: Record<string, Record<string, string>> = { player_stats: { player: String(player?.player_id ?? 'u1') } };
+const [account] = (await runSql(warehousePath, 'SELECT account_id FROM mart_dota_player_stats ORDER BY matches DESC LIMIT 1')).rows;
+const given: Record<string, Record<string, string>> = {
+  player_stats: { player: String(player?.player_id ?? 'u1') },
+  player_matches: { account_id: String(account?.account_id ?? 0) },
+};
 const latencies: Array<{ name: string; p50: number; p95: number; rows: number }> = [];
 for (const q of listQueries()) {
   const params = bindParams(q, given[q.name] ?? {});

@@ -17,6 +17,10 @@ export const ENVIRONMENT = {
   },
   TEMPORAL_NAMESPACE: { default: 'default', description: 'Temporal namespace for workflows and schedules.' },
   GAMELAKE_TASK_QUEUE: { default: 'gamelake', description: 'Task queue the worker polls and the CLI starts workflows on.' },
+  GAMELAKE_CONTRACTS_DIR: {
+    default: '(the contracts/ folder of the installation)',
+    description: 'Folder of game contract files (`<product>.yaml` or `.json`); the worker reads them when it starts.',
+  },
   TEMPORAL_CLI_PATH: {
     default: '(unset)',
     description: 'Path to a `temporal` binary; checked before PATH, the project-local build and the SDK download.',
@@ -62,6 +66,8 @@ export interface GamelakeConfig {
   temporalAddress: string | undefined;
   namespace: string;
   taskQueue: string;
+  /** Folder of the game contracts; undefined: the installation's contracts/. */
+  contractsDir: string | undefined;
   temporalCliPath: string | undefined;
   uiUrl: string;
   /** Port the embedded dev server serves the UI on (from TEMPORAL_UI_URL). */
@@ -107,6 +113,7 @@ export function loadConfig(env: Env = process.env, cwd: string = process.cwd()):
     temporalAddress: address,
     namespace: nonEmpty(env, 'TEMPORAL_NAMESPACE') ?? ENVIRONMENT.TEMPORAL_NAMESPACE.default,
     taskQueue: nonEmpty(env, 'GAMELAKE_TASK_QUEUE') ?? ENVIRONMENT.GAMELAKE_TASK_QUEUE.default,
+    contractsDir: nonEmpty(env, 'GAMELAKE_CONTRACTS_DIR') ? path.resolve(cwd, nonEmpty(env, 'GAMELAKE_CONTRACTS_DIR')!) : undefined,
     temporalCliPath: nonEmpty(env, 'TEMPORAL_CLI_PATH'),
     uiUrl: uiUrl.href.replace(/\/$/, ''),
     uiPort: Number(uiUrl.port || (uiUrl.protocol === 'https:' ? 443 : 80)),

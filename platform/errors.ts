@@ -1,13 +1,6 @@
-/**
- * One error class per failure kind. Each message names its context (a file, an address, a flag)
- * and keeps the underlying `cause`, so the CLI can print one line and a debugger can see the rest.
- */
-export class GamelakeError extends Error {
-  constructor(message: string, options?: { cause?: unknown }) {
-    super(message, options);
-    this.name = new.target.name;
-  }
-}
+import { GamelakeError } from '../transforms/errors.ts';
+
+export { GamelakeError, ContractError } from '../transforms/errors.ts';
 
 /** A command line that cannot be acted on: unknown flag, missing argument, bad value. */
 export class UsageError extends GamelakeError {}

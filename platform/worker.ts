@@ -3,6 +3,7 @@ import { bundleWorkflowCode, NativeConnection, Worker, type WorkflowBundle } fro
 import { Client, Connection } from '@temporalio/client';
 import { Context } from '@temporalio/activity';
 import { createActivities, type ActivityDeps } from '../activities/index.ts';
+import { loadContracts } from '../lake/index.ts';
 import { createSteamClient, createSteamFetchActivities } from '../activities/steam/index.ts';
 import { steamTaskQueue } from '../workflows/index.ts';
 import { loadConfig, type SteamConfig } from './env.ts';
@@ -38,7 +39,10 @@ export interface WorkerOptions {
   address: string;
   namespace: string;
   taskQueue: string;
-  deps: ActivityDeps;
+  /** The activities' dependencies; the contracts are read from `contractsDir` unless given. */
+  deps: Omit<ActivityDeps, 'registry'> & { registry?: ActivityDeps['registry'] };
+  /** Folder of the game contracts (default: the installation's contracts/). */
+  contractsDir?: string;
   /** Steam API access (the key stays here, in the worker); default: Valve's API, no key, 1 call/s. */
   steam?: SteamConfig;
 }
@@ -60,6 +64,8 @@ export interface GamelakeWorkers {
  * server across every worker of the queue, so it is the global Steam call rate (STEAM_RATE_PER_SEC).
  */
 export async function createGamelakeWorker(options: WorkerOptions): Promise<{ worker: GamelakeWorkers; close(): Promise<void> }> {
+  // The contracts first: a bad contract file stops the worker with a message naming the file and the field.
+  const registry = options.deps.registry ?? loadContracts(options.contractsDir);
   const connection = await NativeConnection.connect({ address: options.address });
   // Activities that start other jobs (a warehouse build after a batch) use a client of their own.
   const clientConnection = await Connection.connect({ address: options.address });
@@ -80,6 +86,7 @@ export async function createGamelakeWorker(options: WorkerOptions): Promise<{ wo
         await startSteamSweep(client, options.taskQueue);
       },
       ...options.deps,
+      registry,
     }),
   });
   const steam = await Worker.create({

@@ -1,4 +1,10 @@
-export * from './contract.ts';
+// The bottom layer: pure functions and data definitions, importing nothing of gamelake's above it.
+export * from './errors.ts';
+export * from './contract/model.ts';
+export { parseContract, buildRegistry, rowColumns } from './contract/parse.ts';
+export { rowPlan, isScalarElement, type RowPlan, type ChildPlan, type ScalarSlot } from './contract/plan.ts';
 export * from './tables.ts';
-export { validateLine, redactSecrets, redactRawLine, parseRfc3339, checkField, type ValidEvent, type RejectedLine, type ValidationResult, type JsonObject } from './validate.ts';
-export { flattenEvent, unknownFields, utcDate, WEAPONS, type Cell, type Emit } from './flatten.ts';
+export { parseJson, stringifyJson, jsonDepth, JsonNumber, isJsonObject, type JsonValue, type JsonObject } from './json/parse.ts';
+export { isSecretKey, scrubSecrets, maskSecrets, REDACTED } from './secrets.ts';
+export { validateLine, readScalar, parseTimestamp, utcDate, Instant, type ValidEvent, type RejectedLine, type ValidationResult, type Typed, type TypedObject, type TypedScalar } from './validate.ts';
+export { flattenEvent, type Cell, type Row, type Emit } from './flatten.ts';

@@ -1,13 +1,12 @@
 import { existsSync, readFileSync, renameSync, rmSync } from 'node:fs';
 import path from 'node:path';
 import type { DuckDBValue } from '@duckdb/node-api';
-import { committedBatches, readManifest } from '../activities/ingest/commit.ts';
-import { GamelakeError } from '../platform/errors.ts';
+import type { ContractRegistry } from '../transforms/contract/model.ts';
+import { GamelakeError } from '../transforms/errors.ts';
 import { scoreProduct, scoringFor, type GameResult, type ScoringSettings } from '../transforms/scoring.ts';
-import { COMMON, EVENT_TABLE_NAMES, QUARANTINE, TABLES } from '../transforms/tables.ts';
-import { openDb, sqlLiteral, type Db } from './duckdb.ts';
+import { fileColumns, lakeTables, PARTITION_COLUMN, QUARANTINE_TABLE, type LakeColumn } from '../transforms/tables.ts';
+import { committedBatches, createSteamState, loadSteamLake, openDb, readManifest, sqlLiteral, type Db } from '../lake/index.ts';
 import { loadModels, WAREHOUSE_DIR, type Model } from './models.ts';
-import { loadSteamLake } from './steam-lake.ts';
 
 /** A model's checks failed; the previous warehouse is kept. */
 export class ModelCheckError extends GamelakeError {}
@@ -15,6 +14,8 @@ export class ModelCheckError extends GamelakeError {}
 export interface BuildOptions {
   lakeDir: string;
   warehousePath: string;
+  /** The game contracts: every table they write is loaded as lake_<table>. */
+  registry: ContractRegistry;
   scoring?: ScoringSettings;
   /** Trade imbalance above which a trade is flagged (default 10). */
   minRatio?: number;
@@ -34,12 +35,6 @@ export function defaultScoring(): ScoringSettings {
   return JSON.parse(readFileSync(path.join(WAREHOUSE_DIR, 'scoring.json'), 'utf8')) as ScoringSettings;
 }
 
-/** Lake tables as the build loads them: the table's own columns after the common ones. */
-function lakeColumns(name: string): ReadonlyArray<readonly [string, string]> {
-  if (name === 'quarantine') return QUARANTINE.columns;
-  if (name === 'events') return [...COMMON, ['schema_version', 'INTEGER'], ['extra', 'JSON']];
-  return [...COMMON, ...TABLES[name as keyof typeof TABLES].columns];
-}
 
 async function runChecks(db: Db, model: Model, table: string): Promise<number> {
   let checks = 0;
@@ -76,13 +71,17 @@ export async function buildWarehouse(options: BuildOptions): Promise<BuildReport
         id: m.batchId, sha: m.sha256, file: m.file, lines: m.linesIn, accepted: m.accepted, quarantined: m.quarantined, duplicates: m.duplicates, at: m.committedAt,
       });
     }
-    // Source tables: exactly the files committed batches list in their manifests.
-    for (const name of [...EVENT_TABLE_NAMES, 'quarantine']) {
+    // Source tables: exactly the files committed batches list in their manifests, for every table the
+    // registered contracts write (a new game's tables included) and the quarantine.
+    const sources: Array<[string, readonly LakeColumn[]]> = [
+      ...[...lakeTables(options.registry).values()].map((t) => [t.name, [...fileColumns(t), PARTITION_COLUMN]] as [string, LakeColumn[]]),
+      ['quarantine', QUARANTINE_TABLE.columns],
+    ];
+    for (const [name, columns] of sources) {
       const files = manifests.flatMap((m) => m.files.filter((f) => f.startsWith(`${name}/`)).map((f) => path.join(options.lakeDir, f)));
-      const columns = lakeColumns(name);
-      const select = columns.map(([c]) => c).join(', ');
+      const select = columns.map((c) => `"${c.name}"`).join(', ');
       if (files.length === 0) {
-        await db.run(`CREATE TABLE lake_${name} (${columns.map(([c, t]) => `${c} ${t}`).join(', ')})`);
+        await db.run(`CREATE TABLE lake_${name} (${columns.map((c) => `"${c.name}" ${c.type}`).join(', ')})`);
       } else {
         log(`loading lake_${name} (${files.length} files)`);
         await db.run(`CREATE TABLE lake_${name} AS SELECT ${select} FROM read_parquet([${files.map(sqlLiteral).join(', ')}], hive_partitioning = true, union_by_name = true)`);
@@ -90,7 +89,12 @@ export async function buildWarehouse(options: BuildOptions): Promise<BuildReport
     }
     log('loading the Steam mirror');
     await loadSteamLake(db, options.lakeDir, 'table');
-    for (const model of loadModels('staging')) await db.run(model.sql);
+    await createSteamState(db);
+    for (const model of loadModels('staging')) {
+      log(`building ${model.name}`);
+      await db.run(model.sql);
+      report.checks += await runChecks(db, model, model.name);
+    }
 
     // Leaderboard scores: each product's results through its scorer, in event-time order.
     log('scoring leaderboards');

@@ -3,7 +3,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { DuckDBValue } from '@duckdb/node-api';
 import { GamelakeError } from '../platform/errors.ts';
-import { openDb } from './duckdb.ts';
+import { openDb } from '../lake/duckdb.ts';
 
 export const QUERIES_DIR = path.join(path.dirname(fileURLToPath(import.meta.url)), '..', 'queries');
 

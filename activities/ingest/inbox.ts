@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import { createReadStream, existsSync, mkdirSync, readdirSync, renameSync, statSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { BatchFileError } from './errors.ts';
+import { BatchFileError } from '../../lake/errors.ts';
 
 /** sha256 of a file's bytes as stored (streamed). */
 export async function hashFile(file: string): Promise<string> {

@@ -11,7 +11,7 @@ import { steamId64 } from '../../transforms/steam/ids.ts';
 import type { SteamRow, SteamRows } from '../../transforms/steam/tables.ts';
 import type { SteamClient, SteamEndpoint } from './client.ts';
 import { SteamAuthError, SteamRateLimitedError, SteamRequestError } from './errors.ts';
-import { writeRaw, writeSteamRows } from './lake.ts';
+import { writeRaw, writeSteamRows } from '../../lake/index.ts';
 
 export interface SteamFetchDeps {
   lakeDir: string;

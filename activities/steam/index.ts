@@ -1,5 +1,4 @@
 export { createSteamClient, STEAM_ENDPOINTS, type SteamClient, type SteamClientOptions, type SteamEndpoint } from './client.ts';
 export * from './errors.ts';
 export { createSteamFetchActivities, toActivityFailure, type SteamFetchActivities, type SteamFetchDeps } from './fetch.ts';
-export { writeRaw, writeSteamRows, rawDir, steamDir } from './lake.ts';
 export { planSweep, scanResumePoint, newestKnownMatch, recordSweep, matchRuns, callsOf, openSteamState, STEAM_ENTITIES, type EntityCount, type SweepWork, type SweepPlan, type SweepRecord, type SteamEntity } from './plan.ts';

@@ -2,10 +2,8 @@
  * Planning for the Steam mirror, from the lake itself: what is complete, what is a stub, what is stale,
  * and the fewest calls that fill it. Read-only: Parquet files are read where they lie.
  */
-import { openDb, type Db } from '../../warehouse/duckdb.ts';
-import { loadModels } from '../../warehouse/models.ts';
-import { loadSteamLake } from '../../warehouse/steam-lake.ts';
-import { writeSteamRows } from './lake.ts';
+import { openDb, type Db } from '../../lake/duckdb.ts';
+import { createSteamState, loadSteamLake, writeSteamRows } from '../../lake/index.ts';
 
 export const STEAM_ENTITIES = ['match', 'player', 'hero', 'item', 'league', 'team'] as const;
 export type SteamEntity = (typeof STEAM_ENTITIES)[number];
@@ -38,11 +36,11 @@ export interface SweepPlan {
   calls: number;
 }
 
-/** An in-memory DuckDB with the Steam lake as views and the Steam staging models. */
+/** An in-memory DuckDB with the Steam lake as views and the mirror's state (lake/steam/read.ts). */
 export async function openSteamState(lakeDir: string): Promise<Db> {
   const db = await openDb({ threads: 2 });
   await loadSteamLake(db, lakeDir, 'view');
-  for (const model of loadModels('staging').filter((m) => m.name.startsWith('stg_steam_'))) await db.run(model.sql);
+  await createSteamState(db);
   return db;
 }
 
@@ -74,7 +72,7 @@ export async function planSweep(lakeDir: string, options: { staleAfterHours?: nu
   try {
     const staleBefore = (options.now ?? Date.now()) - (options.staleAfterHours ?? 24 * 7) * 3_600_000;
     // Read the lake once: both questions below are about the same entity list.
-    await db.run('CREATE TEMP TABLE entities AS SELECT * FROM stg_steam_entities');
+    await db.run('CREATE TEMP TABLE entities AS SELECT * FROM steam_entities');
     const rows = await db.rows<{ entity: SteamEntity; state: string; stale: boolean; n: bigint }>(
       `SELECT entity, state, coalesce(entity = 'player' AND state = 'complete' AND fetched_at < $stale_before, false) AS stale, count(*) AS n
        FROM entities GROUP BY ALL`,
@@ -101,7 +99,7 @@ export async function planSweep(lakeDir: string, options: { staleAfterHours?: nu
     const missingSeqs = todo.filter((t) => t.entity === 'match' && t.seq !== null).map((t) => Number(t.seq));
     let mirrored: number[] = [];
     if (missingSeqs.length > 0) {
-      mirrored = (await db.rows<{ seq: bigint }>('SELECT match_seq_num AS seq FROM stg_steam_matches WHERE match_seq_num BETWEEN $lo AND $hi ORDER BY 1', { lo: missingSeqs[0]!, hi: missingSeqs.at(-1)! }))
+      mirrored = (await db.rows<{ seq: bigint }>('SELECT match_seq_num AS seq FROM steam_matches WHERE match_seq_num BETWEEN $lo AND $hi ORDER BY 1', { lo: missingSeqs[0]!, hi: missingSeqs.at(-1)! }))
         .map((r) => Number(r.seq));
     }
     const players = ids('player');
@@ -132,7 +130,7 @@ export async function planSweep(lakeDir: string, options: { staleAfterHours?: nu
 export async function scanResumePoint(lakeDir: string): Promise<number | null> {
   const db = await openSteamState(lakeDir);
   try {
-    const [row] = await db.rows<{ seq: bigint | null }>('SELECT max(match_seq_num) AS seq FROM stg_steam_matches WHERE source = $source', { source: 'scan' });
+    const [row] = await db.rows<{ seq: bigint | null }>('SELECT max(match_seq_num) AS seq FROM steam_matches WHERE source = $source', { source: 'scan' });
     return row?.seq === null || row?.seq === undefined ? null : Number(row.seq) + 1;
   } finally {
     db.close();
@@ -143,7 +141,7 @@ export async function scanResumePoint(lakeDir: string): Promise<number | null> {
 export async function newestKnownMatch(lakeDir: string, accountId: number): Promise<number | null> {
   const db = await openSteamState(lakeDir);
   try {
-    const [row] = await db.rows<{ id: bigint | null }>('SELECT max(match_id) AS id FROM stg_steam_match_refs WHERE account_id = $account_id', { account_id: accountId });
+    const [row] = await db.rows<{ id: bigint | null }>('SELECT max(match_id) AS id FROM steam_match_refs WHERE account_id = $account_id', { account_id: accountId });
     return row?.id === null || row?.id === undefined ? null : Number(row.id);
   } finally {
     db.close();

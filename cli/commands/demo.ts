@@ -52,6 +52,7 @@ Options:
         namespace: config.namespace,
         taskQueue: config.taskQueue,
         deps: { layout },
+        contractsDir: config.contractsDir,
       });
       await worker.runUntil(async () => {
         const demoId = `demo-${new Date().toISOString().replace(/[:.]/g, '-')}`;
@@ -98,6 +99,7 @@ Options:
         namespace: config.namespace,
         taskQueue: demoQueue,
         deps: { layout },
+        contractsDir: config.contractsDir,
         steam: { apiKey: undefined, baseUrl: sim.url, leagueBaseUrl: sim.url, ratePerSec: 20, timeoutMs: 5000 },
       });
       try {

@@ -26,6 +26,7 @@ TEMPORAL_CLI_PATH, TEMPORAL_UI_URL (see README).`,
         namespace: config.namespace,
         taskQueue: config.taskQueue,
         deps: { layout: dataLayout(config.dataDir) },
+      contractsDir: config.contractsDir,
         steam: config.steam,
       });
       const schedules = await ensureSchedules(session.client, config.taskQueue);

@@ -35,6 +35,7 @@ Environment: TEMPORAL_ADDRESS, TEMPORAL_NAMESPACE, GAMELAKE_TASK_QUEUE, GAMELAKE
       namespace: config.namespace,
       taskQueue: config.taskQueue,
       deps: { layout: dataLayout(config.dataDir) },
+      contractsDir: config.contractsDir,
       steam: config.steam,
     });
     progress(`worker polling task queue "${config.taskQueue}" on ${address} (namespace ${config.namespace})`);

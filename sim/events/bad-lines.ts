@@ -1,4 +1,4 @@
-import { EVENT_TYPES } from '../../transforms/contract.ts';
+import type { ContractRegistry, Field } from '../../transforms/contract/model.ts';
 import type { Random } from '../random.ts';
 import type { SimEvent } from './clock.ts';
 
@@ -20,7 +20,26 @@ const WEIGHTS = [10, 3, 8, 8, 10, 6, 4, 2, 4, 3, 12, 0.4];
  * mistyped field, an unknown type, a timestamp in the future, an oversized line, or an exact repeat of an
  * earlier event (a duplicate event id). The reason is the one ingestion reports.
  */
-export function makeBadLine(rng: Random, event: SimEvent, goodLine: string, earlier: readonly string[], maxLineBytes: number): BadLine {
+/** A value no spelling rule of the field's type accepts (an integer is a valid id, so ids get a boolean). */
+function wrongValue(f: Field): unknown {
+  if (f.kind === 'object') return 'not-an-object';
+  if (f.kind === 'list') return 'not-a-list';
+  switch (f.type) {
+    case 'string':
+      return 12345;
+    case 'id':
+      return true;
+    case 'bool':
+      return 'yes';
+    case 'timestamp':
+      return 'noon';
+    default:
+      return 'not-a-number';
+  }
+}
+
+export function makeBadLine(rng: Random, event: SimEvent, goodLine: string, earlier: readonly string[], maxLineBytes: number, registry: ContractRegistry): BadLine {
+  const fieldsOf = (e: SimEvent) => registry.products.get(e.product_id)?.events.get(e.event_type)?.fields ?? [];
   const kind = rng.weighted(KINDS, WEIGHTS);
   const clone = () => JSON.parse(goodLine) as Record<string, unknown>;
   switch (kind) {
@@ -35,8 +54,8 @@ export function makeBadLine(rng: Random, event: SimEvent, goodLine: string, earl
       return { text: JSON.stringify(e), reason: `missing_field:${field}` };
     }
     case 'missing_payload': {
-      const required = EVENT_TYPES[event.event_type]!.filter((f) => f.required);
-      if (required.length === 0) return makeBadLine(rng, event, goodLine, earlier, maxLineBytes);
+      const required = fieldsOf(event).filter((f) => f.required);
+      if (required.length === 0) return makeBadLine(rng, event, goodLine, earlier, maxLineBytes, registry);
       const e = clone();
       const field = rng.pick(required).name;
       delete e[field];
@@ -44,10 +63,10 @@ export function makeBadLine(rng: Random, event: SimEvent, goodLine: string, earl
     }
     case 'wrong_type': {
       const e = clone();
-      const fields = EVENT_TYPES[event.event_type]!.filter((f) => e[f.name] !== undefined && e[f.name] !== null);
-      if (fields.length === 0) return makeBadLine(rng, event, goodLine, earlier, maxLineBytes);
+      const fields = fieldsOf(event).filter((f) => e[f.name] !== undefined && e[f.name] !== null);
+      if (fields.length === 0) return makeBadLine(rng, event, goodLine, earlier, maxLineBytes, registry);
       const field = rng.pick(fields);
-      e[field.name] = field.type === 'string' ? 12345 : 'not-a-' + field.type;
+      e[field.name] = wrongValue(field);
       return { text: JSON.stringify(e), reason: `wrong_type:${field.name}` };
     }
     case 'unknown_event_type': {
@@ -73,7 +92,7 @@ export function makeBadLine(rng: Random, event: SimEvent, goodLine: string, earl
     case 'empty_line':
       return { text: '', reason: 'empty_line' };
     case 'duplicate':
-      if (earlier.length === 0) return makeBadLine(rng, event, goodLine, earlier, maxLineBytes);
+      if (earlier.length === 0) return makeBadLine(rng, event, goodLine, earlier, maxLineBytes, registry);
       return { text: rng.pick(earlier), reason: 'duplicate' };
     case 'too_large': {
       const e = clone();

@@ -1,12 +1,14 @@
 import { once } from 'node:events';
 import { createWriteStream, mkdirSync, writeFileSync, type WriteStream } from 'node:fs';
 import path from 'node:path';
-import { DEFAULT_MAX_LINE_BYTES } from '../../transforms/contract.ts';
+import { loadContracts } from '../../lake/contracts.ts';
+import { DEFAULT_MAX_LINE_BYTES, type ContractRegistry } from '../../transforms/contract/model.ts';
 import { Random } from '../random.ts';
 import { makeBadLine } from './bad-lines.ts';
 import type { SimEvent } from './clock.ts';
 import { exrps, type ExrpsTruth } from './exrps.ts';
 import { placebo, type PlaceboTruth } from './placebo.ts';
+import { respell, type CoercionTruth, type Spellings } from './spellings.ts';
 import { tradeEngine, type TradeEngineTruth } from './trade-engine.ts';
 
 export const GAMES = ['exrps', 'trade-engine', 'placebo'] as const;
@@ -23,6 +25,10 @@ export interface SimulateOptions {
   batches: number;
   outDir: string;
   maxLineBytes?: number;
+  /** How ids and numbers are spelled (default canonical). */
+  spellings?: Spellings;
+  /** The contracts bad lines are derived from (default: the shipped ones). */
+  registry?: ContractRegistry;
   progress?: (line: string) => void;
 }
 
@@ -34,6 +40,8 @@ export interface BatchTruth {
   /** Quarantine reason -> lines. */
   rejected: Record<string, number>;
   goodByType: Record<string, number>;
+  /** Values of good events spelled otherwise than their type (counted by ingestion as coercions). */
+  coercions: CoercionTruth;
 }
 
 export interface SimulationTruth {
@@ -116,7 +124,9 @@ class LineWriter {
 export async function simulateEvents(opts: SimulateOptions): Promise<SimulationTruth> {
   const log = opts.progress ?? (() => {});
   const maxLineBytes = opts.maxLineBytes ?? DEFAULT_MAX_LINE_BYTES;
-  const { progress: _p, outDir: _o, ...recorded } = opts;
+  const { progress: _p, outDir: _o, registry: _r, ...recorded } = opts;
+  const registry = opts.registry ?? loadContracts();
+  const spell = new Random(`${opts.seed}:spellings`);
   // First pass counts events so batches can be contiguous, equal slices of the timeline.
   let total = 0;
   for (const _ of merged(generators(opts, { options: recorded, batches: [], games: {} }))) total += 1;
@@ -135,18 +145,19 @@ export async function simulateEvents(opts: SimulateOptions): Promise<SimulationT
       await writer?.close();
       const file = path.join(opts.outDir, `${prefix}-${opts.seed}-${String(truth.batches.length + 1).padStart(3, '0')}.ndjson`);
       writer = new LineWriter(file);
-      batch = { file: path.basename(file), lines: 0, good: 0, duplicates: 0, rejected: {}, goodByType: {} };
+      batch = { file: path.basename(file), lines: 0, good: 0, duplicates: 0, rejected: {}, goodByType: {}, coercions: {} };
       truth.batches.push(batch);
       log(`writing ${file}`);
     }
     n += 1;
+    respell(event, spell, opts.spellings ?? 'canonical', batch!.coercions);
     const line = JSON.stringify(event);
     await writer!.write(line);
     batch!.lines += 1;
     batch!.good += 1;
     batch!.goodByType[event.event_type] = (batch!.goodByType[event.event_type] ?? 0) + 1;
     if (opts.badRate > 0 && bad.chance(opts.badRate)) {
-      const b = makeBadLine(bad, event, line, recent, maxLineBytes);
+      const b = makeBadLine(bad, event, line, recent, maxLineBytes, registry);
       await writer!.write(b.text);
       batch!.lines += 1;
       if (b.reason === 'duplicate') batch!.duplicates += 1;

@@ -1,6 +1,6 @@
 import { existsSync, readdirSync } from 'node:fs';
 import path from 'node:path';
-import { openDb, sqlLiteral } from '../../warehouse/duckdb.ts';
+import { openDb, sqlLiteral } from '../../lake/duckdb.ts';
 
 /** Rows of every Parquet file under dir/<table>, or [] when the table has none. */
 export async function lakeRows(lakeDir: string, table: string, where = 'true'): Promise<Array<Record<string, unknown>>> {

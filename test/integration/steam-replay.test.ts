@@ -4,8 +4,9 @@ import { WorkflowFailedError } from '@temporalio/client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { dataLayout } from '../../platform/env.ts';
 import { startSteamSim, type SteamSim } from '../../sim/steam/index.ts';
+import { loadContracts } from '../../lake/contracts.ts';
 import { buildWarehouse } from '../../warehouse/build.ts';
-import { openDb } from '../../warehouse/duckdb.ts';
+import { openDb } from '../../lake/duckdb.ts';
 import { bindParams, loadQuery, runSql } from '../../warehouse/queries.ts';
 import { steamScanWorkflow, steamSweepWorkflow } from '../../workflows/index.ts';
 import { tempDataDir, uniqueTaskQueue, useTestClient, waitForList, withWorker } from './helpers.ts';
@@ -25,7 +26,7 @@ describe('Steam mirroring from recorded responses (replay)', { timeout: 120_000 
       await holder.client.workflow.execute(steamScanWorkflow, { taskQueue, workflowId: `${taskQueue}-scan`, args: [{ fromSeq: 4000000000, pages: 1 }] });
       await holder.client.workflow.execute(steamSweepWorkflow, { taskQueue, workflowId: `${taskQueue}-sweep`, args: [{}] });
     }, { apiKey: 'replay', baseUrl: sim.url, leagueBaseUrl: sim.url, ratePerSec: 0, timeoutMs: 2000 });
-    await buildWarehouse({ lakeDir: layout.lake, warehousePath: layout.warehouse });
+    await buildWarehouse({ lakeDir: layout.lake, warehousePath: layout.warehouse, registry: loadContracts() });
   });
 
   afterAll(async () => {

@@ -5,7 +5,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { dataLayout, type SteamConfig } from '../../platform/env.ts';
 import { startSteamSweep } from '../../platform/jobs.ts';
 import { groundTruth, startSteamSim, type GroundTruth, type SteamSim } from '../../sim/steam/index.ts';
-import { openDb } from '../../warehouse/duckdb.ts';
+import { openDb } from '../../lake/duckdb.ts';
+import { loadContracts } from '../../lake/contracts.ts';
 import { buildWarehouse } from '../../warehouse/build.ts';
 import { bindParams, loadQuery, runSql } from '../../warehouse/queries.ts';
 import { steamPlayerWorkflow, steamScanWorkflow, steamSweepWorkflowId } from '../../workflows/index.ts';
@@ -65,7 +66,7 @@ describe('Steam mirroring against the simulator', { timeout: 300_000 }, () => {
       results.secondSweep = await (await startSteamSweep(client, taskQueue)).result();
       results.callsAfterSecond = sim.stats().calls;
     }, steamConfig(sim, rate));
-    await buildWarehouse({ lakeDir: layout.lake, warehousePath: layout.warehouse });
+    await buildWarehouse({ lakeDir: layout.lake, warehousePath: layout.warehouse, registry: loadContracts() });
   });
 
   afterAll(async () => {

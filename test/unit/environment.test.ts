@@ -4,7 +4,7 @@ import { describe, expect, it } from 'vitest';
 import { ENVIRONMENT } from '../../platform/env.ts';
 
 const ROOT = path.resolve(import.meta.dirname, '../..');
-const SOURCE_DIRS = ['bin', 'cli', 'platform', 'workflows', 'activities', 'transforms', 'warehouse', 'sim', 'steam'];
+const SOURCE_DIRS = ['bin', 'cli', 'platform', 'workflows', 'activities', 'transforms', 'lake', 'warehouse', 'sim', 'steam'];
 /** Read from the system, not gamelake configuration. */
 const SYSTEM = new Set(['PATH']);
 

@@ -2,12 +2,15 @@ import { mkdtempSync, readFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { loadContracts } from '../../lake/contracts.ts';
 import { simulateEvents } from '../../sim/events/simulate.ts';
 import { validateLine } from '../../transforms/validate.ts';
 
 const latestMs = Date.parse('2030-01-01T00:00:00Z');
 const readEvents = (dir: string, file: string) =>
   readFileSync(path.join(dir, file), 'utf8').trimEnd().split('\n').map((l) => JSON.parse(l) as Record<string, any>);
+
+const registry = loadContracts();
 
 describe('simulate events', () => {
   it('writes exactly --events trades for trade-engine, deterministic for a seed', async () => {
@@ -72,7 +75,7 @@ describe('simulate events', () => {
     const seen = new Set<string>();
     let duplicates = 0;
     for (const line of lines) {
-      const v = validateLine(line, { latestMs, maxLineBytes: 4096 });
+      const v = validateLine(line, registry, { latestMs, maxLineBytes: 4096 });
       if (!v.ok) reasons[v.reason] = (reasons[v.reason] ?? 0) + 1;
       else if (seen.has(v.eventId)) duplicates += 1;
       else seen.add(v.eventId);

@@ -2,9 +2,8 @@ import { mkdtempSync, readFileSync, statSync, writeFileSync, existsSync, readdir
 import os from 'node:os';
 import path from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { commitBatch } from '../../activities/ingest/commit.ts';
 import { batchIdOf, hashFile } from '../../activities/ingest/inbox.ts';
-import { stageBatch } from '../../activities/ingest/stage.ts';
+import { commitBatch, loadContracts, stageBatch } from '../../lake/index.ts';
 import { buildWarehouse } from '../../warehouse/build.ts';
 import { bindParams, loadQuery, runSql } from '../../warehouse/queries.ts';
 
@@ -12,6 +11,7 @@ const dir = mkdtempSync(path.join(os.tmpdir(), 'warehouse-'));
 const lakeDir = path.join(dir, 'lake');
 const workDir = path.join(dir, 'work');
 const warehousePath = path.join(dir, 'warehouse.duckdb');
+const registry = loadContracts();
 let n = 0;
 const at = (minute: number) => `2026-02-01T10:${String(minute).padStart(2, '0')}:00Z`;
 const ev = (type: string, product: string, minute: number, payload: Record<string, unknown>) =>
@@ -23,8 +23,8 @@ async function ingest(lines: string[]): Promise<void> {
   writeFileSync(file, lines.join('\n') + '\n');
   const sha256 = await hashFile(file);
   const input = { file, sha256, batchId: batchIdOf(sha256) };
-  await stageBatch(input, { workDir });
-  await commitBatch(input, { lakeDir, workDir });
+  await stageBatch(input, { workDir, lakeDir, registry });
+  await commitBatch(input, { lakeDir, workDir, registry });
 }
 
 async function query(name: string, params: Record<string, string> = {}) {
@@ -53,7 +53,7 @@ beforeAll(async () => {
     ev('join_guild', 'placebo', 11, { user_id: 'p1', org: 'iron_fist', level: 1, cost: 3000, status: 'approved_join', player: { created_at: at(7), wealth: 98000, inventory: ['saber'], affiliations: [] } }),
     ev('buy_spell', 'placebo', 12, { user_id: 'p2', item_type: 'charm', cost: 500, status: 'approved_purchase', player: { created_at: at(7), wealth: 100000, inventory: [], affiliations: [] } }),
   ]);
-  await buildWarehouse({ lakeDir, warehousePath });
+  await buildWarehouse({ lakeDir, warehousePath, registry });
 });
 
 describe('warehouse marts on a small given input', () => {
@@ -78,7 +78,7 @@ describe('warehouse marts on a small given input', () => {
 
   it('flags the lopsided trade, not the balanced gold-only one', async () => {
     expect(await query('imbalanced_trades')).toEqual([
-      { trade_id: 't2', giver_id: 1, receiver_id: 2, value_given: 1000000, value_received: 1, imbalance_ratio: 1000000 },
+      { trade_id: 't2', giver_id: '1', receiver_id: '2', value_given: 1000000, value_received: 1, imbalance_ratio: 1000000 },
     ]);
     const [t1] = await query('imbalanced_trades', { min_ratio: '1' });
     expect(t1).toMatchObject({ trade_id: 't2' });
@@ -93,8 +93,8 @@ describe('warehouse marts on a small given input', () => {
       { item_id: 19, item_name: 'Trophy of War', times_traded: 1 },
       { item_id: 20, item_name: 'Proof of Loyalty', times_traded: 1 },
     ]);
-    expect((await query('most_diverse_inventory'))[0]).toMatchObject({ player_id: 1, username: 'ann', distinct_items: 2 });
-    expect((await query('richest_item_value'))[0]).toMatchObject({ player_id: 1, username: 'ann', gold: 500, item_value: 1000100 });
+    expect((await query('most_diverse_inventory'))[0]).toMatchObject({ player_id: '1', username: 'ann', distinct_items: 2 });
+    expect((await query('richest_item_value'))[0]).toMatchObject({ player_id: '1', username: 'ann', gold: 500, item_value: 1000100 });
   });
 
   it('measures time from first login to first purchase and join, per player', async () => {
@@ -125,10 +125,10 @@ describe('warehouse marts on a small given input', () => {
 
   it('rebuilding changes no result, and a failed build keeps the previous warehouse', async () => {
     const before = await query('leaderboard', { product: 'exrps' });
-    await buildWarehouse({ lakeDir, warehousePath });
+    await buildWarehouse({ lakeDir, warehousePath, registry });
     expect(await query('leaderboard', { product: 'exrps' })).toEqual(before);
     const bytes = readFileSync(warehousePath);
-    await expect(buildWarehouse({ lakeDir, warehousePath, scoring: { default: { method: 'glicko' }, products: {} } })).rejects.toThrow('unknown scoring method');
+    await expect(buildWarehouse({ lakeDir, warehousePath, registry, scoring: { default: { method: 'glicko' }, products: {} } })).rejects.toThrow('unknown scoring method');
     expect(readFileSync(warehousePath).equals(bytes)).toBe(true);
     expect(readdirSync(dir).filter((f) => f.includes('.building-'))).toEqual([]);
     expect(statSync(warehousePath).size).toBeGreaterThan(0);

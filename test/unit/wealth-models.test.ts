@@ -1,6 +1,6 @@
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { openDb } from '../../warehouse/duckdb.ts';
+import { openDb } from '../../lake/duckdb.ts';
 import { parseModel, WAREHOUSE_DIR } from '../../warehouse/models.ts';
 
 const model = (name: string) => parseModel(path.join(WAREHOUSE_DIR, 'marts', `${name}.sql`)).sql;

@@ -1,6 +1,5 @@
 -- grain: one row per hero_id (the newest fetch of it)
 -- unique: hero_id
--- Source: lake/steam/heroes/*.parquet (append-only; an entity fetched again gets a newer row).
+-- The newest fetch of each key of lake/steam/heroes (the lake is append-only).
 CREATE VIEW stg_steam_heroes AS
-SELECT * FROM lake_steam_heroes
-QUALIFY row_number() OVER (PARTITION BY hero_id ORDER BY fetched_at DESC) = 1;
+SELECT * FROM steam_heroes;

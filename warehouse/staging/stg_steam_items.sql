@@ -1,6 +1,5 @@
 -- grain: one row per item_id (the newest fetch of it)
 -- unique: item_id
--- Source: lake/steam/items/*.parquet (append-only; an entity fetched again gets a newer row).
+-- The newest fetch of each key of lake/steam/items (the lake is append-only).
 CREATE VIEW stg_steam_items AS
-SELECT * FROM lake_steam_items
-QUALIFY row_number() OVER (PARTITION BY item_id ORDER BY fetched_at DESC) = 1;
+SELECT * FROM steam_items;

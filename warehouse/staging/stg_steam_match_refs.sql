@@ -1,6 +1,5 @@
 -- grain: one row per account_id and match_id (the newest fetch of it)
 -- unique: account_id, match_id
--- Source: lake/steam/match_refs/*.parquet (append-only; an entity fetched again gets a newer row).
+-- The newest fetch of each key of lake/steam/match_refs (the lake is append-only).
 CREATE VIEW stg_steam_match_refs AS
-SELECT * FROM lake_steam_match_refs
-QUALIFY row_number() OVER (PARTITION BY account_id, match_id ORDER BY fetched_at DESC) = 1;
+SELECT * FROM steam_match_refs;

@@ -1,6 +1,5 @@
 -- grain: one row per team_id (the newest fetch of it)
 -- unique: team_id
--- Source: lake/steam/teams/*.parquet (append-only; an entity fetched again gets a newer row).
+-- The newest fetch of each key of lake/steam/teams (the lake is append-only).
 CREATE VIEW stg_steam_teams AS
-SELECT * FROM lake_steam_teams
-QUALIFY row_number() OVER (PARTITION BY team_id ORDER BY fetched_at DESC) = 1;
+SELECT * FROM steam_teams;

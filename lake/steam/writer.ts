@@ -7,7 +7,7 @@
 import { mkdirSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { gzipSync } from 'node:zlib';
-import { openDb, sqlLiteral } from '../../warehouse/duckdb.ts';
+import { openDb, sqlLiteral } from '../duckdb.ts';
 import { STEAM_TABLES, steamColumnsDdl, type SteamColumnType, type SteamRows, type SteamTableName } from '../../transforms/steam/tables.ts';
 import type { DuckDBAppender } from '@duckdb/node-api';
 

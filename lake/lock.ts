@@ -1,3 +1,4 @@
+import { LakeLockTimeoutError } from './errors.ts';
 import { mkdirSync, readFileSync, rmSync, statSync, utimesSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -56,7 +57,7 @@ export async function withLakeLock<T>(lakeDir: string, fn: () => Promise<T>, opt
         rmSync(dir, { recursive: true, force: true });
         continue;
       }
-      if (Date.now() > deadline) throw new Error(`lake lock ${dir} still held after ${(options.timeoutMs ?? 1_800_000) / 1000} s`);
+      if (Date.now() > deadline) throw new LakeLockTimeoutError(`lake lock ${dir} still held after ${(options.timeoutMs ?? 1_800_000) / 1000} s`);
       options.onWait?.(dir);
       await new Promise((r) => setTimeout(r, 200));
     }

@@ -4,15 +4,22 @@ export interface OpenOptions {
   /** Database file; ':memory:' for none. */
   path?: string;
   threads?: number;
+  /** DuckDB's memory_limit (for example '512MB'): memory is bounded by configuration, not input size. */
   memoryLimit?: string;
   /** Where DuckDB spills when memoryLimit is reached. */
   tempDirectory?: string;
   readOnly?: boolean;
+  /** false lets DuckDB reorder rows where order carries no meaning (less memory, more parallelism). */
+  preserveInsertionOrder?: boolean;
+  /** Settings passed as they are (DuckDB configuration names). */
+  settings?: Record<string, string>;
 }
 
-/** A DuckDB connection with its instance, closed together. */
+/** A DuckDB connection with its instance, closed together. Sessions run in UTC. */
 export interface Db {
   conn: DuckDBConnection;
+  /** Another connection to the same database (closed with it); queries on two connections run at once. */
+  connect(): Promise<DuckDBConnection>;
   run(sql: string, params?: Record<string, DuckDBValue>): Promise<void>;
   /** Rows as plain JS objects (bigint for BIGINT, Date-like values as JS). */
   rows<T = Record<string, unknown>>(sql: string, params?: Record<string, DuckDBValue>): Promise<T[]>;
@@ -20,15 +27,24 @@ export interface Db {
 }
 
 export async function openDb(options: OpenOptions = {}): Promise<Db> {
-  const config: Record<string, string> = {};
+  const config: Record<string, string> = { ...options.settings };
   if (options.threads) config.threads = String(options.threads);
   if (options.memoryLimit) config.memory_limit = options.memoryLimit;
   if (options.tempDirectory) config.temp_directory = options.tempDirectory;
   if (options.readOnly) config.access_mode = 'READ_ONLY';
+  if (options.preserveInsertionOrder === false) config.preserve_insertion_order = 'false';
   const instance = await DuckDBInstance.create(options.path ?? ':memory:', config);
   const conn = await instance.connect();
+  await conn.run("SET TimeZone = 'UTC'");
+  const extra: DuckDBConnection[] = [];
   return {
     conn,
+    async connect() {
+      const c = await instance.connect();
+      await c.run("SET TimeZone = 'UTC'");
+      extra.push(c);
+      return c;
+    },
     async run(sql, params) {
       await conn.run(sql, params);
     },
@@ -37,6 +53,7 @@ export async function openDb(options: OpenOptions = {}): Promise<Db> {
       return reader.getRowObjectsJS() as T[];
     },
     close() {
+      for (const c of extra) c.closeSync();
       conn.closeSync();
       instance.closeSync();
     },
@@ -44,14 +61,14 @@ export async function openDb(options: OpenOptions = {}): Promise<Db> {
 }
 
 /**
- * A string literal for the few places DuckDB takes no bound parameter (COPY ... TO 'path'). Only ever used
- * for paths gamelake builds itself; values from users and events are always bound.
+ * A string literal for the few places DuckDB takes no bound parameter (COPY ... TO 'path', read_parquet of a
+ * file list). Only ever used for paths gamelake builds itself; values from users and events are always bound.
  */
 export function sqlLiteral(value: string): string {
   return `'${value.replaceAll("'", "''")}'`;
 }
 
-/** DuckDB's column list for read_csv(columns = {...}). */
-export function csvColumns(columns: ReadonlyArray<readonly [string, string]>): string {
-  return `{${columns.map(([name, type]) => `${sqlLiteral(name)}: ${sqlLiteral(type)}`).join(', ')}}`;
+/** A list of file paths as a DuckDB list literal (for read_parquet([...])). */
+export function fileList(files: readonly string[]): string {
+  return `[${files.map(sqlLiteral).join(', ')}]`;
 }

@@ -1,0 +1,13 @@
+import { GamelakeError } from '../transforms/errors.ts';
+
+/** The batch file is missing, unreadable, not what it claims (truncated gzip), or changed since it was submitted. Retrying will not help. */
+export class BatchFileError extends GamelakeError {}
+
+/** The counts of a batch do not add up; nothing was committed. */
+export class BatchInvariantError extends GamelakeError {}
+
+/** Staged output of a batch is missing or incomplete at commit time (stage it again). */
+export class StageMissingError extends GamelakeError {}
+
+/** The lake's commit lock stayed taken longer than allowed. */
+export class LakeLockTimeoutError extends GamelakeError {}

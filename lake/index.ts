@@ -1,0 +1,14 @@
+// The lake: its layout, table definitions (from the contracts), manifests, the ingestion engine (stage,
+// commit), the Steam mirror's writer and reader, and the DuckDB helpers. Activities and the warehouse
+// import it; it imports only transforms/.
+export { openDb, sqlLiteral, fileList, type Db, type OpenOptions } from './duckdb.ts';
+export { BatchFileError, BatchInvariantError, StageMissingError, LakeLockTimeoutError } from './errors.ts';
+export * from './layout.ts';
+export { loadContracts, readContractFile, DEFAULT_CONTRACTS_DIR } from './contracts.ts';
+export { committedBatches, readManifest, writeManifest, type BatchManifest } from './manifest.ts';
+export { withLakeLock } from './lock.ts';
+export { stageBatch, sqlFor, STAGED_MARKER, type StageInput, type StageOptions, type StageResult, type CoercionCounts } from './ingest/stage.ts';
+export { commitBatch, removePending, type CommitInput, type CommitOptions } from './ingest/commit.ts';
+export { BatchReader, isGzipFile } from './ingest/reader.ts';
+export { writeRaw, writeSteamRows, rawDir, steamDir } from './steam/writer.ts';
+export { loadSteamLake, createSteamState } from './steam/read.ts';

@@ -1,0 +1,219 @@
+import { existsSync, mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import type { ContractRegistry } from '../../transforms/contract/model.ts';
+import { maskSecrets } from '../../transforms/secrets.ts';
+import { fileList, openDb, sqlLiteral } from '../duckdb.ts';
+import { BatchInvariantError, StageMissingError } from '../errors.ts';
+import { EVENT_ID_DIR, eventIdsPath, pendingPath, QUARANTINE_DIR, stageDir } from '../layout.ts';
+import { withLakeLock } from '../lock.ts';
+import { committedBatches, readManifest, writeManifest, type BatchManifest } from '../manifest.ts';
+import { fetchLines, filesUnder, OUTPUT_DIR, type BatchOutput } from './output.ts';
+import { STAGED_MARKER, type StageResult } from './stage.ts';
+
+export interface CommitInput {
+  batchId: string;
+  sha256: string;
+  file: string;
+}
+
+export interface CommitOptions {
+  lakeDir: string;
+  workDir: string;
+  registry: ContractRegistry;
+  onProgress?: (step: string) => void;
+}
+
+/** A commit in progress: the files it moves into the lake (written before the first move). */
+interface Pending {
+  batchId: string;
+  files: string[];
+}
+
+/**
+ * Commits a staged batch into the lake exactly once, under the lake's lock: checks the batch's event ids
+ * against batches committed since it was staged (a rare overlap is moved to quarantine, its files written
+ * again), checks that its counts add up, records which files it moves, moves them (renames on one
+ * filesystem) and writes the manifest last: the commit point. A commit that crashed midway is rolled
+ * forward by the next attempt; a batch already committed is returned as it is.
+ */
+export async function commitBatch(input: CommitInput, options: CommitOptions): Promise<BatchManifest & { alreadyCommitted: boolean }> {
+  const started = Date.now();
+  const existing = readManifest(options.lakeDir, input.batchId);
+  if (existing) return { ...existing, alreadyCommitted: true };
+  const dir = stageDir(options.workDir, input.batchId);
+  const log = options.onProgress ?? (() => {});
+
+  return withLakeLock(options.lakeDir, async () => {
+    const again = readManifest(options.lakeDir, input.batchId);
+    if (again) return { ...again, alreadyCommitted: true };
+    const marker = path.join(dir, STAGED_MARKER);
+    if (!existsSync(marker)) {
+      removePending(options.lakeDir, input.batchId);
+      throw new StageMissingError(`batch ${input.batchId}: no completed staging in ${dir}`);
+    }
+    const stage = JSON.parse(readFileSync(marker, 'utf8')) as StageResult;
+    const out = path.join(dir, OUTPUT_DIR);
+    let output = stage.output;
+    const pending = readPending(options.lakeDir, input.batchId);
+    if (!pending) {
+      // Batches committed after this one was staged may share event ids with it: those become duplicates.
+      const since = committedBatches(options.lakeDir).filter((b) => b !== input.batchId && !output.checkedAgainst.includes(b));
+      if (since.length > 0) {
+        log(`checking against ${since.length} batches committed since staging`);
+        output = await dropLateDuplicates(input, output, out, options, since);
+      }
+      checkCounts(input, stage, output);
+    }
+    const files = pending?.files ?? output.files;
+    // The list of files first, then the moves: a crash between moves is finished by the next attempt.
+    writePending(options.lakeDir, { batchId: input.batchId, files });
+    log(`moving ${files.length} files into the lake`);
+    for (const rel of files) {
+      const from = path.join(out, rel);
+      const to = path.join(options.lakeDir, rel);
+      if (existsSync(from)) {
+        mkdirSync(path.dirname(to), { recursive: true });
+        renameSync(from, to);
+      } else if (!existsSync(to)) {
+        throw new StageMissingError(`batch ${input.batchId}: ${rel} is neither staged nor in the lake`);
+      }
+    }
+    const manifest: BatchManifest = {
+      batchId: input.batchId,
+      sha256: input.sha256,
+      file: input.file,
+      linesIn: stage.linesIn,
+      accepted: output.accepted,
+      quarantined: output.quarantined,
+      duplicates: output.duplicates,
+      duplicatesInBatch: output.duplicatesInBatch,
+      duplicatesAcrossBatches: output.duplicatesAcrossBatches,
+      rejectedByReason: stage.rejectedByReason,
+      products: stage.products,
+      eventTypes: stage.eventTypes,
+      evolved: stage.evolved,
+      coercions: stage.coercions,
+      files,
+      rows: output.rows,
+      bytes: stage.bytes,
+      stageMs: stage.stageMs,
+      commitMs: Date.now() - started,
+      committedAt: new Date().toISOString(),
+    };
+    writeManifest(options.lakeDir, manifest);
+    removePending(options.lakeDir, input.batchId);
+    return { ...manifest, alreadyCommitted: false };
+  });
+}
+
+function checkCounts(input: CommitInput, stage: StageResult, output: BatchOutput): void {
+  if (stage.linesIn !== output.accepted + output.quarantined + output.duplicates || output.quarantined !== stage.rejected) {
+    throw new BatchInvariantError(
+      `batch ${input.batchId} (${input.file}): counts do not add up: linesIn ${stage.linesIn} != accepted ${output.accepted} + quarantined ${output.quarantined} + duplicates ${output.duplicates} (staging rejected ${stage.rejected})`,
+    );
+  }
+}
+
+function readPending(lakeDir: string, batchId: string): Pending | undefined {
+  const file = pendingPath(lakeDir, batchId);
+  return existsSync(file) ? (JSON.parse(readFileSync(file, 'utf8')) as Pending) : undefined;
+}
+
+function writePending(lakeDir: string, pending: Pending): void {
+  const file = pendingPath(lakeDir, pending.batchId);
+  mkdirSync(path.dirname(file), { recursive: true });
+  writeFileSync(`${file}.tmp`, JSON.stringify(pending));
+  renameSync(`${file}.tmp`, file);
+}
+
+/**
+ * Takes back a commit that cannot finish (its staged output is gone): removes the files it had moved into
+ * the lake, so partition folders hold only committed files. Safe to call when there is nothing to undo.
+ */
+export function removePending(lakeDir: string, batchId: string): string[] {
+  const pending = readPending(lakeDir, batchId);
+  if (!pending) return [];
+  if (readManifest(lakeDir, batchId)) {
+    rmSync(pendingPath(lakeDir, batchId), { force: true });
+    return [];
+  }
+  const removed: string[] = [];
+  for (const rel of pending.files) {
+    const file = path.join(lakeDir, rel);
+    if (existsSync(file)) {
+      rmSync(file, { force: true });
+      removed.push(rel);
+    }
+  }
+  rmSync(pendingPath(lakeDir, batchId), { force: true });
+  return removed;
+}
+
+/**
+ * Moves events that a batch committed after staging already accepted into quarantine as duplicates, and
+ * writes the batch's files again without them (rare: two batches with the same events staged at once).
+ */
+async function dropLateDuplicates(input: CommitInput, output: BatchOutput, out: string, options: CommitOptions, since: string[]): Promise<BatchOutput> {
+  const others = since.map((b) => eventIdsPath(options.lakeDir, b)).filter((f) => existsSync(f));
+  const mine = path.join(out, EVENT_ID_DIR, `${input.batchId}.parquet`);
+  if (others.length === 0 || !existsSync(mine)) return { ...output, checkedAgainst: [...output.checkedAgainst, ...since] };
+  const db = await openDb({ threads: 2, memoryLimit: '512MB', tempDirectory: path.join(path.dirname(out), 'duckdb-tmp'), preserveInsertionOrder: false });
+  try {
+    const late = await db.rows<{ line: bigint; event_id: string; first_batch: string }>(
+      `SELECT m.line, m.event_id, min(o.batch_id) AS first_batch FROM read_parquet(${sqlLiteral(mine)}) m JOIN read_parquet(${fileList(others)}) o USING (event_id) GROUP BY ALL ORDER BY m.line`,
+    );
+    if (late.length === 0) return { ...output, checkedAgainst: [...output.checkedAgainst, ...since] };
+    await db.run('CREATE TABLE late (line BIGINT, event_id VARCHAR, reason VARCHAR)');
+    const app = await db.conn.createAppender('late');
+    for (const l of late) {
+      app.appendBigInt(l.line);
+      app.appendVarchar(l.event_id);
+      app.appendVarchar(`duplicate_event_id:batch ${l.first_batch}`);
+      app.endRow();
+    }
+    app.closeSync();
+    const rewritten = path.join(path.dirname(out), `${OUTPUT_DIR}.late`);
+    rmSync(rewritten, { recursive: true, force: true });
+    const rows: Record<string, number> = {};
+    for (const rel of output.files) {
+      const from = path.join(out, rel);
+      const to = path.join(rewritten, rel);
+      mkdirSync(path.dirname(to), { recursive: true });
+      if (rel.startsWith(`${QUARANTINE_DIR}/`)) continue;
+      const [r] = await db.rows<{ Count: bigint }>(`COPY (SELECT * FROM read_parquet(${sqlLiteral(from)}) t WHERE t.line NOT IN (SELECT line FROM late)) TO ${sqlLiteral(to)} (FORMAT parquet, COMPRESSION zstd)`);
+      const table = rel.split('/')[0]!;
+      if (table !== EVENT_ID_DIR) rows[table] = (rows[table] ?? 0) + Number(r!.Count);
+    }
+    const text = await fetchLines(input.file, new Set(late.map((l) => Number(l.line))));
+    const q = path.join(QUARANTINE_DIR, `${input.batchId}.parquet`);
+    await db.run(`CREATE TABLE q AS SELECT * FROM read_parquet(${sqlLiteral(path.join(out, q))})`);
+    const qa = await db.conn.createAppender('q');
+    for (const l of late) {
+      const t = text.get(Number(l.line));
+      qa.appendVarchar(input.batchId);
+      qa.appendBigInt(l.line);
+      qa.appendVarchar('duplicate');
+      qa.appendVarchar(`duplicate_event_id:batch ${l.first_batch}`);
+      qa.appendVarchar(l.event_id);
+      if (t) qa.appendVarchar(maskSecrets(t.text, options.registry.secretKeys));
+      else qa.appendNull();
+      qa.appendBigInt(BigInt(t?.bytes ?? 0));
+      qa.endRow();
+    }
+    qa.closeSync();
+    await db.run(`COPY (SELECT * FROM q ORDER BY line) TO ${sqlLiteral(path.join(rewritten, q))} (FORMAT parquet, COMPRESSION zstd)`);
+    rmSync(out, { recursive: true, force: true });
+    renameSync(rewritten, out);
+    return {
+      ...output,
+      files: filesUnder(out),
+      rows: Object.fromEntries(Object.entries(rows).filter(([, n]) => n > 0)),
+      accepted: rows.events ?? 0,
+      duplicates: output.duplicates + late.length,
+      duplicatesAcrossBatches: output.duplicatesAcrossBatches + late.length,
+      checkedAgainst: [...output.checkedAgainst, ...since],
+    };
+  } finally {
+    db.close();
+  }
+}

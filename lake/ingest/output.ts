@@ -1,0 +1,182 @@
+import { existsSync, mkdirSync, readdirSync, rmSync, statSync } from 'node:fs';
+import path from 'node:path';
+import type { ContractRegistry } from '../../transforms/contract/model.ts';
+import { maskSecrets } from '../../transforms/secrets.ts';
+import { PARTITION_COLUMN, QUARANTINE_RAW_LIMIT } from '../../transforms/tables.ts';
+import { fileList, sqlLiteral, type Db } from '../duckdb.ts';
+import { batchFilePrefix, EVENT_ID_DIR, eventIdsPath, QUARANTINE_DIR } from '../layout.ts';
+import { committedBatches } from '../manifest.ts';
+import { BatchReader } from './reader.ts';
+
+/** What a staged batch will add to the lake once committed. */
+export interface BatchOutput {
+  /** Paths relative to the output folder (and, once moved, to the lake). */
+  files: string[];
+  rows: Record<string, number>;
+  accepted: number;
+  duplicates: number;
+  duplicatesInBatch: number;
+  duplicatesAcrossBatches: number;
+  quarantined: number;
+  /** Committed batches whose event ids were checked; the commit checks any committed since. */
+  checkedAgainst: string[];
+  /** Accepted events (duplicates excluded) per type and product, those accepted by schema evolution, and coercions. */
+  eventTypes: Record<string, number>;
+  products: string[];
+  evolved: number;
+  coercions: Record<string, Record<string, Record<string, number>>>;
+}
+
+export const OUTPUT_DIR = 'out';
+
+/** Every file under a folder, relative to it, sorted. */
+export function filesUnder(dir: string): string[] {
+  if (!existsSync(dir)) return [];
+  return readdirSync(dir, { recursive: true, encoding: 'utf8' }).filter((f) => statSync(path.join(dir, f)).isFile()).sort();
+}
+
+/** The text of given lines of a batch file (for duplicates, whose text staging did not keep). */
+export async function fetchLines(file: string, wanted: ReadonlySet<number>): Promise<Map<number, { text: string; bytes: number }>> {
+  const found = new Map<number, { text: string; bytes: number }>();
+  if (wanted.size === 0) return found;
+  const reader = new BatchReader(file, { maxLineBytes: Number.MAX_SAFE_INTEGER, headLimit: QUARANTINE_RAW_LIMIT, segmentBytes: 8 << 20 });
+  for await (const segment of reader.segments()) {
+    for (const { firstLine, body } of segment.bodies) {
+      let start = 0;
+      for (let line = firstLine; start <= body.length; line++) {
+        const nl = body.indexOf(10, start);
+        const end = nl < 0 ? body.length : nl;
+        if (wanted.has(line)) {
+          const text = body.subarray(start, end).toString('utf8');
+          const clean = text.endsWith('\r') ? text.slice(0, -1) : text;
+          found.set(line, { text: clean.slice(0, QUARANTINE_RAW_LIMIT), bytes: Buffer.byteLength(clean) });
+        }
+        if (nl < 0) break;
+        start = nl + 1;
+      }
+    }
+    if (found.size === wanted.size) break;
+  }
+  return found;
+}
+
+export interface OutputOptions {
+  batchId: string;
+  file: string;
+  /** The batch's working folder; files go to <dir>/out. */
+  dir: string;
+  lakeDir: string;
+  registry: ContractRegistry;
+  /** Each lake table's SELECT over the view `acc` (accepted lines), and the coercion counts' SELECT. */
+  tables: Map<string, string>;
+  coercions: { sql: string; labels: Array<{ product: string; path: string; kind: string }> };
+  onStep?: (step: string) => void;
+}
+
+/**
+ * Finds the batch's duplicates (an event id seen earlier in the batch, or accepted by a committed batch)
+ * and writes its lake files: one zstd Parquet file per table and month partition, the quarantine (refused
+ * lines and duplicates, with their reasons) and the index of its accepted event ids.
+ */
+export async function writeBatchOutput(db: Db, options: OutputOptions): Promise<BatchOutput> {
+  const out = path.join(options.dir, OUTPUT_DIR);
+  rmSync(out, { recursive: true, force: true });
+  mkdirSync(out, { recursive: true });
+  const step = options.onStep ?? (() => {});
+  const batch = sqlLiteral(options.batchId);
+
+  step('finding duplicates');
+  const committed = committedBatches(options.lakeDir).filter((b) => b !== options.batchId);
+  const earlier = committed.map((b) => eventIdsPath(options.lakeDir, b)).filter((f) => existsSync(f));
+  await db.run('CREATE TEMP TABLE firsts AS SELECT eid AS event_id, min(line) AS first_line FROM acc GROUP BY eid');
+  await db.run(
+    earlier.length > 0
+      ? `CREATE TEMP TABLE xdup AS SELECT f.event_id, min(c.batch_id) AS first_batch FROM firsts f JOIN read_parquet(${fileList(earlier)}) c USING (event_id) GROUP BY ALL`
+      : 'CREATE TEMP TABLE xdup (event_id VARCHAR, first_batch VARCHAR)',
+  );
+  await db.run(`CREATE TEMP TABLE dups AS
+    SELECT e.line, e.event_id,
+      CASE WHEN e.line <> f.first_line THEN 'duplicate_event_id:line ' || f.first_line ELSE 'duplicate_event_id:batch ' || x.first_batch END AS reason
+    FROM (SELECT line, eid AS event_id FROM acc) e JOIN firsts f USING (event_id) LEFT JOIN xdup x USING (event_id)
+    WHERE e.line <> f.first_line OR x.event_id IS NOT NULL`);
+
+  // From here on `acc` is the accepted lines without their duplicates.
+  await db.run('CREATE OR REPLACE VIEW acc AS SELECT * FROM staged_lines WHERE good AND NOT review AND line NOT IN (SELECT line FROM dups)');
+  const counted = await countAccepted(db, options.coercions);
+  const rows: Record<string, number> = {};
+  for (const [table, select] of options.tables) {
+    step(`writing ${table}`);
+    const [written] = await db.rows<{ Count: bigint }>(
+      `COPY (SELECT ${batch} AS batch_id, * FROM (${select}))
+       TO ${sqlLiteral(path.join(out, table))}
+       (FORMAT parquet, COMPRESSION zstd, PARTITION_BY (${PARTITION_COLUMN.name}), FILENAME_PATTERN ${sqlLiteral(`${batchFilePrefix(options.batchId)}{i}`)}, OVERWRITE_OR_IGNORE true)`,
+    );
+    const n = Number(written?.Count ?? 0);
+    if (n > 0) rows[table] = n;
+  }
+
+  step('writing quarantine');
+  const dupRows = await db.rows<{ line: bigint; event_id: string; reason: string }>('SELECT line, event_id, reason FROM dups ORDER BY line');
+  if (dupRows.length > 0) {
+    const raw = await fetchLines(options.file, new Set(dupRows.map((d) => Number(d.line))));
+    const app = await db.conn.createAppender('staged_quarantine');
+    for (const d of dupRows) {
+      const text = raw.get(Number(d.line));
+      app.appendBigInt(d.line);
+      app.appendVarchar(d.reason);
+      app.appendVarchar(d.event_id);
+      if (text) app.appendVarchar(maskSecrets(text.text, options.registry.secretKeys));
+      else app.appendNull();
+      app.appendBigInt(BigInt(text?.bytes ?? 0));
+      app.endRow();
+    }
+    app.closeSync();
+  }
+  mkdirSync(path.join(out, QUARANTINE_DIR), { recursive: true });
+  await db.run(
+    `COPY (SELECT ${batch} AS batch_id, line, CASE WHEN starts_with(reason, 'duplicate_event_id:') THEN 'duplicate' ELSE 'rejected' END AS kind, reason, event_id, raw, raw_bytes
+           FROM staged_quarantine ORDER BY line) TO ${sqlLiteral(path.join(out, QUARANTINE_DIR, `${options.batchId}.parquet`))} (FORMAT parquet, COMPRESSION zstd)`,
+  );
+  mkdirSync(path.join(out, EVENT_ID_DIR), { recursive: true });
+  await db.run(
+    `COPY (SELECT f.event_id, ${batch} AS batch_id, f.first_line AS line FROM firsts f ANTI JOIN xdup USING (event_id) ORDER BY f.event_id)
+     TO ${sqlLiteral(path.join(out, EVENT_ID_DIR, `${options.batchId}.parquet`))} (FORMAT parquet, COMPRESSION zstd)`,
+  );
+  const [counts] = await db.rows<{ dups: bigint; inbatch: bigint; quarantined: bigint }>(
+    `SELECT (SELECT count(*) FROM dups) AS dups, (SELECT count(*) FROM dups WHERE reason LIKE 'duplicate_event_id:line%') AS inbatch,
+            (SELECT count(*) FROM staged_quarantine WHERE NOT starts_with(reason, 'duplicate_event_id:')) AS quarantined`,
+  );
+  const duplicates = Number(counts!.dups);
+  return {
+    files: filesUnder(out),
+    rows,
+    accepted: rows.events ?? 0,
+    duplicates,
+    duplicatesInBatch: Number(counts!.inbatch),
+    duplicatesAcrossBatches: duplicates - Number(counts!.inbatch),
+    quarantined: Number(counts!.quarantined),
+    checkedAgainst: committed,
+    ...counted,
+  };
+}
+
+/** Accepted events per type and product, events accepted by evolution, and coercions, over `acc`. */
+async function countAccepted(db: Db, coercions: OutputOptions['coercions']): Promise<Pick<BatchOutput, 'eventTypes' | 'products' | 'evolved' | 'coercions'>> {
+  const out: Pick<BatchOutput, 'eventTypes' | 'products' | 'evolved' | 'coercions'> = { eventTypes: {}, products: [], evolved: 0, coercions: {} };
+  const products = new Set<string>();
+  for (const c of await db.rows<{ pid: string; etype: string; typed: boolean; n: bigint }>('SELECT pid, etype, typed, count(*) AS n FROM acc GROUP BY ALL ORDER BY ALL')) {
+    const n = Number(c.n);
+    products.add(c.pid);
+    out.eventTypes[c.etype] = (out.eventTypes[c.etype] ?? 0) + n;
+    if (!c.typed) out.evolved += n;
+  }
+  out.products = [...products].sort();
+  const [coerced] = await db.rows<Record<string, bigint | number>>(coercions.sql);
+  coercions.labels.forEach((label, i) => {
+    const n = Number(coerced?.[`c${i}`] ?? 0);
+    if (n === 0) return;
+    const byPath = ((out.coercions[label.product] ??= {})[label.path] ??= {});
+    byPath[label.kind] = (byPath[label.kind] ?? 0) + n;
+  });
+  return out;
+}

@@ -1,0 +1,34 @@
+import path from 'node:path';
+
+/**
+ * Where things live in the lake folder. Event tables are Hive-partitioned by month
+ * (`<table>/event_month=YYYY-MM/b<batch>_<n>.parquet`); the rest are gamelake's own bookkeeping.
+ */
+export const MANIFEST_DIR = '_manifests';
+export const EVENT_ID_DIR = '_event_ids';
+/** Commits in progress: the files a batch is moving into the lake, so a crash can be rolled forward or cleaned. */
+export const PENDING_DIR = '_pending';
+export const QUARANTINE_DIR = 'quarantine';
+export const STEAM_DIR = 'steam';
+
+export function manifestPath(lakeDir: string, batchId: string): string {
+  return path.join(lakeDir, MANIFEST_DIR, `${batchId}.json`);
+}
+
+export function pendingPath(lakeDir: string, batchId: string): string {
+  return path.join(lakeDir, PENDING_DIR, `${batchId}.json`);
+}
+
+export function eventIdsPath(lakeDir: string, batchId: string): string {
+  return path.join(lakeDir, EVENT_ID_DIR, `${batchId}.parquet`);
+}
+
+/** A batch's working folder (staged rows, the commit's output before it moves into the lake). */
+export function stageDir(workDir: string, batchId: string): string {
+  return path.join(workDir, batchId);
+}
+
+/** File name prefix of a batch's files inside partitions. */
+export function batchFilePrefix(batchId: string): string {
+  return `b${batchId}_`;
+}

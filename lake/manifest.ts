@@ -1,0 +1,55 @@
+import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import { MANIFEST_DIR, manifestPath } from './layout.ts';
+import type { CoercionCounts } from './ingest/stage.ts';
+
+/**
+ * A committed batch. Its manifest is written last, after every file it lists is in place: a batch without
+ * one is invisible to readers and to exactly-once (the same content ingested again commits it).
+ */
+export interface BatchManifest {
+  batchId: string;
+  sha256: string;
+  file: string;
+  linesIn: number;
+  accepted: number;
+  quarantined: number;
+  duplicates: number;
+  duplicatesInBatch: number;
+  duplicatesAcrossBatches: number;
+  rejectedByReason: Record<string, number>;
+  products: string[];
+  eventTypes: Record<string, number>;
+  /** Events accepted by schema evolution (types their contract does not name; payload in events.extra). */
+  evolved: number;
+  /** Values read in another spelling than their type's own, per product and field path (integer ids as text, numeric strings). */
+  coercions: CoercionCounts;
+  /** Lake-relative paths of every file this batch added. */
+  files: string[];
+  /** Rows written per table. */
+  rows: Record<string, number>;
+  bytes: number;
+  stageMs: number;
+  commitMs: number;
+  committedAt: string;
+}
+
+export function readManifest(lakeDir: string, batchId: string): BatchManifest | undefined {
+  const file = manifestPath(lakeDir, batchId);
+  return existsSync(file) ? (JSON.parse(readFileSync(file, 'utf8')) as BatchManifest) : undefined;
+}
+
+/** Batch ids with a manifest: the committed ones, sorted. */
+export function committedBatches(lakeDir: string): string[] {
+  const dir = path.join(lakeDir, MANIFEST_DIR);
+  if (!existsSync(dir)) return [];
+  return readdirSync(dir).filter((f) => f.endsWith('.json')).map((f) => f.slice(0, -5)).sort();
+}
+
+/** Writes a manifest atomically (temporary file, then rename): the commit point of its batch. */
+export function writeManifest(lakeDir: string, manifest: BatchManifest): void {
+  const target = manifestPath(lakeDir, manifest.batchId);
+  mkdirSync(path.dirname(target), { recursive: true });
+  writeFileSync(`${target}.tmp`, JSON.stringify(manifest, null, 2) + '\n');
+  renameSync(`${target}.tmp`, target);
+}

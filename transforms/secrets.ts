@@ -1,0 +1,132 @@
+import { isJsonObject, type JsonValue } from './json/parse.ts';
+
+/**
+ * Secrets (passwords and the keys a contract names) never reach the lake, quarantine, history or logs.
+ * A key is secret when its lower-case form contains a secret key: `Password`, `user_password` and
+ * `PASSWORD_HASH` all are. Matching happens at every depth and whatever the value's type.
+ */
+
+export const REDACTED = '[REDACTED]';
+
+export function isSecretKey(key: string, secretKeys: ReadonlySet<string>): boolean {
+  const lower = key.toLowerCase();
+  for (const s of secretKeys) if (lower.includes(s)) return true;
+  return false;
+}
+
+/** A copy of a parsed value without secret keys at any depth; `removed` counts them. Iterative. */
+export function scrubSecrets(value: JsonValue, secretKeys: ReadonlySet<string>): { value: JsonValue; removed: number } {
+  let removed = 0;
+  const copy = (v: JsonValue): JsonValue => {
+    if (Array.isArray(v)) return v.slice();
+    if (isJsonObject(v)) return new Map(v);
+    return v;
+  };
+  const root = copy(value);
+  const todo: JsonValue[] = [root];
+  while (todo.length > 0) {
+    const v = todo.pop()!;
+    if (Array.isArray(v)) {
+      for (let k = 0; k < v.length; k++) {
+        v[k] = copy(v[k]!);
+        todo.push(v[k]!);
+      }
+    } else if (isJsonObject(v)) {
+      for (const [key, inner] of v) {
+        if (isSecretKey(key, secretKeys)) {
+          v.delete(key);
+          removed += 1;
+        } else {
+          const c = copy(inner);
+          v.set(key, c);
+          todo.push(c);
+        }
+      }
+    }
+  }
+  return { value: root, removed };
+}
+
+/**
+ * The raw text of a line with the value of every secret key replaced by "[REDACTED]": strings, numbers,
+ * literals, and whole objects or arrays (to their closing bracket, or to the end of a truncated line).
+ * Works on broken JSON too: it reads tokens, not a document. Keys written with \u escapes are decoded
+ * before matching. Everything else is left exactly as received.
+ */
+export function maskSecrets(text: string, secretKeys: ReadonlySet<string>): string {
+  let out = '';
+  let copied = 0;
+  let i = 0;
+  const n = text.length;
+  /** End (exclusive) of the string token starting at i (a quote); n when unterminated. */
+  const stringEnd = (at: number): number => {
+    let k = at + 1;
+    while (k < n) {
+      const c = text.charCodeAt(k);
+      if (c === 0x5c) k += 2;
+      else if (c === 0x22) return k + 1;
+      else k++;
+    }
+    return n;
+  };
+  const skipWs = (at: number): number => {
+    let k = at;
+    while (k < n && (text[k] === ' ' || text[k] === '\t' || text[k] === '\r' || text[k] === '\n')) k++;
+    return k;
+  };
+  /** End of the value starting at `at`: a string, a balanced object/array, or a bare token. */
+  const valueEnd = (at: number): number => {
+    const c = text[at];
+    if (c === '"') return stringEnd(at);
+    if (c === '{' || c === '[') {
+      let depth = 0;
+      let k = at;
+      while (k < n) {
+        const d = text[k];
+        if (d === '"') {
+          k = stringEnd(k);
+          continue;
+        }
+        if (d === '{' || d === '[') depth++;
+        else if (d === '}' || d === ']') {
+          depth--;
+          if (depth === 0) return k + 1;
+        }
+        k++;
+      }
+      return n;
+    }
+    let k = at;
+    while (k < n && !/[,}\]\s]/.test(text[k]!)) k++;
+    return k;
+  };
+  while (i < n) {
+    if (text[i] !== '"') {
+      i++;
+      continue;
+    }
+    const end = stringEnd(i);
+    const afterKey = skipWs(end);
+    if (text[afterKey] === ':' && isSecretKey(decodeKey(text.slice(i, end)), secretKeys)) {
+      const start = skipWs(afterKey + 1);
+      if (start >= n) break;
+      const stop = valueEnd(start);
+      out += text.slice(copied, start) + `"${REDACTED}"`;
+      copied = stop;
+      i = stop;
+      continue;
+    }
+    i = end;
+  }
+  return out + text.slice(copied);
+}
+
+/** The text of a (possibly unterminated) JSON string token, escapes decoded as far as they are valid. */
+function decodeKey(token: string): string {
+  const body = token.endsWith('"') && token.length > 1 ? token.slice(1, -1) : token.slice(1);
+  if (!body.includes('\\')) return body;
+  return body.replace(/\\(u[0-9a-fA-F]{4}|.)/g, (_m, e: string) => {
+    if (e.length === 5) return String.fromCharCode(parseInt(e.slice(1), 16));
+    return ({ n: '\n', t: '\t', r: '\r', b: '\b', f: '\f' } as Record<string, string>)[e] ?? e;
+  });
+}
