@@ -1,5 +1,4 @@
-import { createRequire } from 'node:module';
-import { bundleWorkflowCode, NativeConnection, Worker, type WorkflowBundle } from '@temporalio/worker';
+import { NativeConnection, Worker } from '@temporalio/worker';
 import { Client, Connection } from '@temporalio/client';
 import { Context } from '@temporalio/activity';
 import { createActivities, type ActivityDeps } from '../activities/index.ts';
@@ -8,32 +7,9 @@ import { createSteamClient, createSteamFetchActivities } from '../activities/ste
 import { steamTaskQueue } from '../workflows/index.ts';
 import { loadConfig, type SteamConfig } from './env.ts';
 import { startMartsBuild, startSteamSweep } from './jobs.ts';
+import { workflowBundle } from './workflow-bundle.ts';
 
-const require = createRequire(import.meta.url);
-
-/** Entry module of the workflow bundle. */
-export const WORKFLOWS_PATH = require.resolve('../workflows/index.ts');
-
-let cachedBundle: Promise<WorkflowBundle> | undefined;
-
-/** Bundles the workflow code once per process (webpack takes seconds; several workers share it). */
-export function workflowBundle(): Promise<WorkflowBundle> {
-  cachedBundle ??= bundleWorkflowCode({ workflowsPath: WORKFLOWS_PATH, logger: quietBundlerLogger });
-  return cachedBundle;
-}
-
-const quietBundlerLogger = {
-  log() {},
-  trace() {},
-  debug() {},
-  info() {},
-  warn(message: string) {
-    console.warn(message);
-  },
-  error(message: string) {
-    console.error(message);
-  },
-};
+export { workflowBundle, WORKFLOWS_PATH } from './workflow-bundle.ts';
 
 export interface WorkerOptions {
   address: string;

@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import { existsSync, readFileSync, renameSync, rmSync } from 'node:fs';
 import path from 'node:path';
 import type { DuckDBValue } from '@duckdb/node-api';
@@ -58,7 +59,7 @@ async function runChecks(db: Db, model: Model, table: string): Promise<number> {
 export async function buildWarehouse(options: BuildOptions): Promise<BuildReport> {
   const started = Date.now();
   const log = options.onProgress ?? (() => {});
-  const tmp = `${options.warehousePath}.building-${process.pid}`;
+  const tmp = `${options.warehousePath}.building-${process.pid}-${randomUUID().slice(0, 8)}`;
   rmSync(tmp, { force: true });
   rmSync(`${tmp}.wal`, { force: true });
   const manifests = committedBatches(options.lakeDir).map((b) => readManifest(options.lakeDir, b)!);

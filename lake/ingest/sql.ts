@@ -621,7 +621,9 @@ WITH lines AS (${source}
   SELECT *, CASE WHEN good AND has_unknown THEN try(from_json(raw, '"MAP(VARCHAR, JSON)"')) END AS extra_map FROM checked
 ), extra_json AS (
   SELECT * EXCLUDE (extra_map),
-    CASE WHEN extra_map IS NOT NULL THEN to_json(map_from_entries(list_filter(map_entries(extra_map), lambda e: NOT list_contains(known_keys, e.key)))) END AS extra,
+    -- Two equal keys cannot make a MAP: the specification reads such a line (the first key wins there).
+    CASE WHEN extra_map IS NOT NULL AND len(list_distinct(map_keys(extra_map))) = len(map_keys(extra_map))
+      THEN to_json(map_from_entries(list_filter(map_entries(extra_map), lambda e: NOT list_contains(known_keys, e.key)))) END AS extra,
     extra_map IS NOT NULL AND len(list_distinct(map_keys(extra_map))) <> len(map_keys(extra_map)) AS duplicate_keys
   FROM extras
 ), flagged AS (

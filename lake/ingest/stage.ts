@@ -241,7 +241,10 @@ async function stageSegment(conn: DuckDBConnection, sql: IngestSql, segment: Seg
 
   // Lines DuckDB refused or could not judge alone: the specification decides, and gives the reason.
   const special = new Set(segment.specials.map((s) => s.line));
-  const review = await rowsOf<{ line: bigint; raw: string; good: boolean }>(conn, 'SELECT line, raw, good FROM staged_lines WHERE segment = $segment AND raw IS NOT NULL', { segment: k });
+  // Read as bytes: the DuckDB client's text decoding drops a leading U+FEFF, and the specification must
+  // read exactly the line DuckDB read.
+  const review = (await rowsOf<{ line: bigint; raw: Uint8Array; good: boolean }>(conn, 'SELECT line, encode(raw) AS raw, good FROM staged_lines WHERE segment = $segment AND raw IS NOT NULL', { segment: k }))
+    .map((r) => ({ ...r, raw: Buffer.from(r.raw.buffer, r.raw.byteOffset, r.raw.byteLength).toString('utf8') }));
   const accepted: Array<{ line: number; extra: string | null }> = [];
   const refused: QuarantineRow[] = segment.specials.map((s: SpecialLine) => ({ line: s.line, reason: s.reason, eventId: null, raw: maskSecrets(s.head, ctx.registry.secretKeys), bytes: s.bytes }));
   for (const r of review) {

@@ -47,13 +47,14 @@ export function uniqueTaskQueue(name: string): string {
 }
 
 /** Runs `fn` while a real gamelake worker (real activities, real bundle) polls `taskQueue`. */
-export async function withWorker<T>(dataDir: string, taskQueue: string, fn: () => Promise<T>, steam?: SteamConfig): Promise<T> {
+export async function withWorker<T>(dataDir: string, taskQueue: string, fn: () => Promise<T>, steam?: SteamConfig, contractsDir?: string): Promise<T> {
   const { worker, close } = await createGamelakeWorker({
     address: inject('temporalAddress'),
     namespace: NAMESPACE,
     taskQueue,
     deps: { layout: dataLayout(dataDir) },
     steam,
+    contractsDir,
   });
   try {
     return await worker.runUntil(fn);

@@ -1,4 +1,5 @@
 import { ContractError } from '../errors.ts';
+import { isSecretKey } from '../secrets.ts';
 import {
   DEFAULT_SECRET_KEYS,
   ENVELOPE_KEYS,
@@ -160,6 +161,7 @@ function requireOneRequired(list: Field[], at: At): void {
 
 function field(name: string, raw: unknown, at: At, context: FieldContext): Field {
   if (name.length === 0) return at.fail('a field needs a name');
+  if (context.topLevel && (ENVELOPE_KEYS as readonly string[]).includes(name)) return at.fail('is an envelope field every event has');
   const d = doc(raw, at);
   const type = scalarType(d.type, at);
   const required = bool(d, 'required', at, true);
@@ -203,8 +205,9 @@ function field(name: string, raw: unknown, at: At, context: FieldContext): Field
     return list;
   }
   only(d, SCALAR_KEYS, at);
-  const secret = bool(d, 'secret', at, false) || context.secretKeys.has(name.toLowerCase());
-  const column = identifier(str(d, 'column', at, name), at.child('column'), 'column');
+  const secret = bool(d, 'secret', at, false) || isSecretKey(name, context.secretKeys);
+  // A secret has no column: it is validated, never stored.
+  const column = secret ? name : identifier(str(d, 'column', at, name), at.child('column'), 'column');
   if (!secret && RESERVED_COLUMNS.has(column)) return at.fail(`column "${column}" is one gamelake fills itself; give the field another column name`);
   const spec = scalarSpec(d, type, at);
   const result = { kind: 'scalar' as const, name, required, description, column, secret, ...spec };
