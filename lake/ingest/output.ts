@@ -103,16 +103,26 @@ export async function writeBatchOutput(db: Db, options: OutputOptions): Promise<
   // From here on `acc` is the accepted lines without their duplicates.
   await db.run('CREATE OR REPLACE VIEW acc AS SELECT * FROM staged_lines WHERE good AND NOT review AND line NOT IN (SELECT line FROM dups)');
   const counted = await countAccepted(db, options.coercions);
+  // One COPY per table and month, written in order: DuckDB then fills every row group of the file (122,880
+  // rows) before starting the next. (PARTITION_BY flushes each partition's rows as they pile up, and
+  // unordered writes end each thread's share with a short group: measured, a third of the groups short.)
+  await db.run('SET preserve_insertion_order = true');
+  const months = (await db.rows<{ m: string }>(`SELECT DISTINCT ${PARTITION_COLUMN.name} AS m FROM acc ORDER BY m`)).map((r) => r.m);
   const rows: Record<string, number> = {};
   for (const [table, select] of options.tables) {
     step(`writing ${table}`);
-    const [written] = await db.rows<{ Count: bigint }>(
-      `COPY (SELECT ${batch} AS batch_id, * FROM (${select}))
-       TO ${sqlLiteral(path.join(out, table))}
-       (FORMAT parquet, COMPRESSION zstd, PARTITION_BY (${PARTITION_COLUMN.name}), FILENAME_PATTERN ${sqlLiteral(`${batchFilePrefix(options.batchId)}{i}`)}, OVERWRITE_OR_IGNORE true)`,
-    );
-    const n = Number(written?.Count ?? 0);
-    if (n > 0) rows[table] = n;
+    for (const month of months) {
+      const file = path.join(out, table, `${PARTITION_COLUMN.name}=${month}`, `${batchFilePrefix(options.batchId)}0.parquet`);
+      mkdirSync(path.dirname(file), { recursive: true });
+      const [written] = await db.rows<{ Count: bigint }>(
+        `COPY (SELECT ${batch} AS batch_id, * EXCLUDE (${PARTITION_COLUMN.name}) FROM (${select}) WHERE ${PARTITION_COLUMN.name} = $month)
+         TO ${sqlLiteral(file)} (FORMAT parquet, COMPRESSION zstd)`,
+        { month },
+      );
+      const n = Number(written?.Count ?? 0);
+      if (n > 0) rows[table] = (rows[table] ?? 0) + n;
+      else rmSync(path.dirname(file), { recursive: true, force: true });
+    }
   }
 
   step('writing quarantine');

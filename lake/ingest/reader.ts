@@ -45,6 +45,8 @@ export interface ReaderOptions {
   headLimit: number;
   /** Target size of a segment (bytes of lines). */
   segmentBytes: number;
+  /** A segment also ends once it holds this many lines (default: no limit). */
+  segmentLines?: number;
 }
 
 const NL = 10;
@@ -75,6 +77,7 @@ export class BatchReader {
 
   async *segments(): AsyncGenerator<Segment> {
     const { maxLineBytes, headLimit, segmentBytes } = this.options;
+    const segmentLines = this.options.segmentLines ?? Number.POSITIVE_INFINITY;
     const gzip = await isGzipFile(this.file);
     const hash = createHash('sha256');
     let stored = 0;
@@ -191,7 +194,7 @@ export class BatchReader {
       if (lastNl >= start) region(b, start, lastNl);
       const rest = b.subarray(lastNl + 1);
       if (rest.length > 0) keep(rest);
-      if (segment.bytes >= segmentBytes) {
+      if (segment.bytes >= segmentBytes || segment.lines >= segmentLines) {
         yield segment;
         segment = { bodies: [], firstLine: line + 1, lines: 0, bytes: 0, specials: [] };
       }

@@ -481,7 +481,7 @@ export interface IngestSql {
   structure: string;
   /** A SELECT with the columns of the staged lines (no rows; parameters $latest_us, $segment): create the table from it. */
   schema: string;
-  /** Splits TEMP TABLE raw_seg(first_line BIGINT, body BLOB) into TEMP TABLE seg_lines(line, raw). */
+  /** Splits TEMP TABLE raw_seg(first_line BIGINT, body BLOB) into TABLE seg_lines(line, raw) (a table of the staging database: small row groups, so the parse runs on every core). */
   split: string;
   /**
    * A SELECT of seg_lines as typed, checked rows: one row per line with its values typed (t:<path> columns,
@@ -550,6 +550,18 @@ function auditPattern(fields: readonly Field[][]): string | undefined {
   return parts.length ? parts.join('|') : undefined;
 }
 
+/**
+ * What DuckDB's JSON reader accepts and JSON does not: NaN and Infinity literals (any case, any sign) and
+ * trailing commas. A line that may hold one is read by the specification. Each pattern starts with one
+ * literal byte, so the regex engine skips ahead with memchr (measured: 2.4x faster than one
+ * case-insensitive pattern); a false alarm (", inf" inside a string) only costs that line a review.
+ */
+export const LENIENT_JSON: readonly string[] = [
+  ':[ \\t\\r]*[-+]?([iI]|[nN][aA])',
+  ',[ \\t\\r]*([-+]?([iI]|[nN][aA])|[\\]}])',
+  '\\[[ \\t\\r]*[-+]?([iI]|[nN][aA])',
+];
+
 /** Builds the engine's SQL for a registry. */
 export function ingestSql(registry: ContractRegistry, options: IngestSqlOptions = {}): IngestSql {
   const maxDepth = options.maxDepth ?? MAX_JSON_DEPTH;
@@ -587,7 +599,7 @@ export function ingestSql(registry: ContractRegistry, options: IngestSqlOptions 
 WITH lines AS (${source}
 ), parsed AS (
   SELECT line, raw, try(from_json(raw, ${lit(structure)})) AS p, try(json_keys(raw)) AS keys,
-         regexp_matches(raw, '(?i)nan|inf|,[ \\t\\r]*[\\]}]') AS lenient
+         ${LENIENT_JSON.map((re) => `regexp_matches(raw, ${lit(re)})`).join(' OR ')} AS lenient
   FROM lines
 ), cols AS (
   SELECT line, raw, keys, lenient, p IS NOT NULL AS parsed, ${keys.map((k) => `struct_extract(p, ${lit(k)}) AS ${keyColumn(k)}`).join(', ')}
@@ -646,7 +658,7 @@ FROM flagged`;
   const { writers, structure } = all;
   const schema = all.statement;
   const split = `
-CREATE OR REPLACE TEMP TABLE seg_lines AS
+CREATE OR REPLACE TABLE seg_lines AS
 SELECT first_line + generate_subscripts(l, 1) - 1 AS line, unnest(l) AS raw
 FROM (SELECT first_line, string_split(decode(body), chr(10)) AS l FROM raw_seg)`;
 

@@ -6,7 +6,7 @@ import { stringifyJson } from '../../transforms/json/parse.ts';
 import { maskSecrets } from '../../transforms/secrets.ts';
 import { QUARANTINE_RAW_LIMIT } from '../../transforms/tables.ts';
 import { byteLength, validateLine } from '../../transforms/validate.ts';
-import { openDb, type Db } from '../duckdb.ts';
+import { openDb, sqlLiteral, type Db } from '../duckdb.ts';
 import { BatchFileError } from '../errors.ts';
 import { stageDir } from '../layout.ts';
 import { BatchReader, type Segment, type SpecialLine } from './reader.ts';
@@ -54,18 +54,31 @@ export interface StageOptions {
   /** Latest accepted occurred_at = now + this. */
   maxClockSkewMs?: number;
   now?: () => number;
-  /** DuckDB's memory limit for staging (default 512MB): bounds memory whatever the input's size. */
+  /** DuckDB's memory limit for staging (default 320MB): bounds memory whatever the input's size. */
   memoryLimit?: string;
   threads?: number;
-  /** Bytes of lines per segment handed to DuckDB (default 32 MiB). */
+  /** Most bytes of lines per segment handed to DuckDB (default 64 MiB). */
   segmentBytes?: number;
-  /** Segments staged at once, each on its own connection (default 2). */
-  parallel?: number;
+  /** Most lines per segment (default SEGMENT_LINES: four row groups of the staging database). */
+  segmentLines?: number;
   /** Called as staging goes: lines read so far, then the step of the final write. */
   onProgress?: (progress: { lines: number; bytes: number; step?: string }) => void;
 }
 
 export const STAGED_MARKER = '_STAGED.json';
+
+/**
+ * Staging works in a file-backed DuckDB database of its own (`stage.duckdb` in the batch's folder) with
+ * row groups of STAGE_ROW_GROUP rows. DuckDB runs one statement on several threads only over more than one
+ * row group: small row groups let a segment of SEGMENT_LINES lines keep both cores busy, and the staged
+ * lines live on disk, not in memory. Measured on 2M events (2 cores): 50k-line segments on two in-memory
+ * connections took 1.6x as long as 128k-line segments over four row groups on one, and held 1.15 GiB
+ * against 0.9 GiB.
+ */
+export const STAGE_ROW_GROUP = 32_768;
+export const SEGMENT_LINES = 4 * STAGE_ROW_GROUP;
+export const SEGMENT_BYTES = 64 << 20;
+const STAGE_DB = 'stage';
 
 const sqlCache = new WeakMap<ContractRegistry, IngestSql>();
 
@@ -88,8 +101,8 @@ interface QuarantineRow {
 }
 
 /**
- * Stages a batch: reads the file once; DuckDB parses and checks every line (segments of lines on two
- * connections at once) and flattens the accepted ones into the lake's tables; the specification decides
+ * Stages a batch: reads the file once; DuckDB parses and checks every line (segment by segment, each on
+ * every core) and flattens the accepted ones into the lake's tables; the specification decides
  * about the lines DuckDB refused or could not judge alone, and gives each refused line its reason. Then the
  * batch's duplicates are found (within it, and against every batch committed so far) and its lake files
  * are written, ready for the commit to move into place. Idempotent: a retry starts from an empty folder.
@@ -103,55 +116,36 @@ export async function stageBatch(input: StageInput, options: StageOptions): Prom
   const sql = sqlFor(registry);
   const maxLineBytes = options.maxLineBytes ?? DEFAULT_MAX_LINE_BYTES;
   const latestMs = (options.now ?? Date.now)() + (options.maxClockSkewMs ?? 5 * 60_000);
-  const reader = new BatchReader(input.file, { maxLineBytes, headLimit: QUARANTINE_RAW_LIMIT, segmentBytes: options.segmentBytes ?? 32 << 20 });
+  const reader = new BatchReader(input.file, { maxLineBytes, headLimit: QUARANTINE_RAW_LIMIT, segmentBytes: options.segmentBytes ?? SEGMENT_BYTES, segmentLines: options.segmentLines ?? SEGMENT_LINES });
   const db = await openDb({
     threads: options.threads ?? 2,
-    memoryLimit: options.memoryLimit ?? '512MB',
+    memoryLimit: options.memoryLimit ?? '320MB',
     tempDirectory: path.join(dir, 'duckdb-tmp'),
     preserveInsertionOrder: false,
   });
+  await db.run(`ATTACH ${sqlLiteral(path.join(dir, `${STAGE_DB}.duckdb`))} AS ${STAGE_DB} (ROW_GROUP_SIZE ${STAGE_ROW_GROUP})`);
+  await db.run(`USE ${STAGE_DB}`);
   const result: Omit<StageResult, 'output'> = {
     batchId: input.batchId, linesIn: 0, valid: 0, rejected: 0, rejectedByReason: {}, products: [], eventTypes: {}, evolved: 0,
     coercions: {}, disagreements: 0, bytes: 0, segments: 0, stageMs: 0,
   };
-  const connections: DuckDBConnection[] = [];
   try {
     // Every line of the batch, typed (its schema is the parse statement's own; created from an empty segment).
     await db.run(`CREATE TABLE staged_lines AS ${sql.schema}`, { latest_us: 0n, segment: 0 });
     // Refused lines (DuckDB keeps them within its memory limit, spilling if it must).
     await db.run('CREATE TABLE staged_quarantine (line BIGINT, reason VARCHAR, event_id VARCHAR, raw VARCHAR, raw_bytes BIGINT)');
-    const parallel = Math.max(1, options.parallel ?? 2);
-    for (let k = 0; k < parallel; k++) {
-      const conn = k === 0 ? db.conn : await db.connect();
-      await conn.run('CREATE TEMP TABLE reviewed (line BIGINT, extra VARCHAR)');
-      connections.push(conn);
-    }
-    const free = [...connections];
-    const inFlight = new Set<Promise<void>>();
-    let failure: unknown;
+    await db.run('CREATE TEMP TABLE reviewed (line BIGINT, extra VARCHAR)');
     let segmentNo = 0;
     try {
+      // One segment at a time: DuckDB spreads each over every core, and the next is read only once this one
+      // is staged, so memory holds one segment.
       for await (const segment of reader.segments()) {
-        while (inFlight.size >= parallel) await Promise.race(inFlight);
-        if (failure) throw failure;
         segmentNo += 1;
-        const conn = free.pop()!;
-        const task: Promise<void> = stageSegment(conn, sql, segment, segmentNo, { registry, latestMs, maxLineBytes, result })
-          .catch((err: unknown) => {
-            failure ??= err;
-          })
-          .finally(() => {
-            inFlight.delete(task);
-            free.push(conn);
-          });
-        inFlight.add(task);
+        await stageSegment(db.conn, sql, segment, segmentNo, { registry, latestMs, maxLineBytes, result });
         result.bytes += segment.bytes;
         options.onProgress?.({ lines: segment.firstLine + segment.lines - 1, bytes: result.bytes });
       }
-      await Promise.all(inFlight);
-      if (failure) throw failure;
     } catch (cause) {
-      await Promise.allSettled(inFlight);
       throw asFileError(cause, input);
     }
     const summary = reader.summary!;
@@ -190,6 +184,7 @@ export async function stageBatch(input: StageInput, options: StageOptions): Prom
   } finally {
     db.close();
     rmSync(path.join(dir, 'duckdb-tmp'), { recursive: true, force: true });
+    for (const f of [`${STAGE_DB}.duckdb`, `${STAGE_DB}.duckdb.wal`]) rmSync(path.join(dir, f), { force: true });
   }
 }
 

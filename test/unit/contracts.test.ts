@@ -1,4 +1,4 @@
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -82,5 +82,18 @@ describe('a contract file that cannot be used is refused, naming the file and th
   it('refuses an empty or missing contracts folder', () => {
     expect(() => loadContracts(mkdtempSync(path.join(os.tmpdir(), 'contracts-empty-')))).toThrow(/no contract files/);
     expect(() => loadContracts(path.join(dir, 'nope'))).toThrow(/cannot be read/);
+  });
+});
+
+describe('the README', () => {
+  it('documents a contract that gamelake accepts as written', () => {
+    const readme = readFileSync(path.join(DEFAULT_CONTRACTS_DIR, '..', 'README.md'), 'utf8');
+    const section = readme.slice(readme.indexOf('### Game contracts'));
+    const yaml = /```yaml\n([\s\S]*?)```/.exec(section)?.[1];
+    expect(yaml, 'the Game contracts section has a yaml example').toBeDefined();
+    const c = readContractFile(contractFile(yaml!));
+    expect(c).toMatchObject({ product: 'varcade-lobby', mode: 'evolve' });
+    expect([...c.events.keys()]).toEqual(['create_game']);
+    expect(lakeTables({ products: new Map([[c.product, c]]), secretKeys: new Set(c.secretKeys) }).has('lobby_seats')).toBe(true);
   });
 });
