@@ -1,4 +1,4 @@
-import { DuckDBConnection, DuckDBInstance, type DuckDBValue } from '@duckdb/node-api';
+import { DuckDBConnection, DuckDBInstance, LIST, listValue, VARCHAR, type DuckDBType, type DuckDBValue } from '@duckdb/node-api';
 
 export interface OpenOptions {
   /** Database file; ':memory:' for none. */
@@ -20,9 +20,10 @@ export interface Db {
   conn: DuckDBConnection;
   /** Another connection to the same database (closed with it); queries on two connections run at once. */
   connect(): Promise<DuckDBConnection>;
-  run(sql: string, params?: Record<string, DuckDBValue>): Promise<void>;
+  /** `types` gives a parameter's type where DuckDB cannot infer it (an empty list: see textList). */
+  run(sql: string, params?: Record<string, DuckDBValue>, types?: Record<string, DuckDBType>): Promise<void>;
   /** Rows as plain JS objects (bigint for BIGINT, Date-like values as JS). */
-  rows<T = Record<string, unknown>>(sql: string, params?: Record<string, DuckDBValue>): Promise<T[]>;
+  rows<T = Record<string, unknown>>(sql: string, params?: Record<string, DuckDBValue>, types?: Record<string, DuckDBType>): Promise<T[]>;
   close(): void;
 }
 
@@ -45,11 +46,11 @@ export async function openDb(options: OpenOptions = {}): Promise<Db> {
       extra.push(c);
       return c;
     },
-    async run(sql, params) {
-      await conn.run(sql, params);
+    async run(sql, params, types) {
+      await conn.run(sql, params, types);
     },
-    async rows<T>(sql: string, params?: Record<string, DuckDBValue>) {
-      const reader = await conn.runAndReadAll(sql, params);
+    async rows<T>(sql: string, params?: Record<string, DuckDBValue>, types?: Record<string, DuckDBType>) {
+      const reader = await conn.runAndReadAll(sql, params, types);
       return reader.getRowObjectsJS() as T[];
     },
     close() {
@@ -71,4 +72,9 @@ export function sqlLiteral(value: string): string {
 /** A list of file paths as a DuckDB list literal (for read_parquet([...])). */
 export function fileList(files: readonly string[]): string {
   return `[${files.map(sqlLiteral).join(', ')}]`;
+}
+
+/** A list of text bound as one parameter (typed, so an empty list binds too): `run(sql, { ids: v }, { ids: t })`. */
+export function textList(values: readonly string[]): { value: DuckDBValue; type: DuckDBType } {
+  return { value: listValue([...values]), type: LIST(VARCHAR) };
 }

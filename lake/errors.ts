@@ -11,3 +11,6 @@ export class StageMissingError extends GamelakeError {}
 
 /** The lake's commit lock stayed taken longer than allowed. */
 export class LakeLockTimeoutError extends GamelakeError {}
+
+/** A lake operation found its own output inconsistent (rows lost or doubled); nothing was committed. */
+export class LakeInvariantError extends GamelakeError {}

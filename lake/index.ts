@@ -1,8 +1,8 @@
 // The lake: its layout, table definitions (from the contracts), manifests, the ingestion engine (stage,
 // commit), the Steam mirror's writer and reader, and the DuckDB helpers. Activities and the warehouse
 // import it; it imports only transforms/.
-export { openDb, sqlLiteral, fileList, type Db, type OpenOptions } from './duckdb.ts';
-export { BatchFileError, BatchInvariantError, StageMissingError, LakeLockTimeoutError } from './errors.ts';
+export { openDb, sqlLiteral, fileList, textList, type Db, type OpenOptions } from './duckdb.ts';
+export { BatchFileError, BatchInvariantError, StageMissingError, LakeLockTimeoutError, LakeInvariantError } from './errors.ts';
 export * from './layout.ts';
 export { loadContracts, readContractFile, DEFAULT_CONTRACTS_DIR } from './contracts.ts';
 export { committedBatches, readManifest, writeManifest, type BatchManifest } from './manifest.ts';
@@ -11,4 +11,6 @@ export { stageBatch, sqlFor, STAGED_MARKER, type StageInput, type StageOptions, 
 export { commitBatch, removePending, type CommitInput, type CommitOptions } from './ingest/commit.ts';
 export { BatchReader, isGzipFile } from './ingest/reader.ts';
 export { writeRaw, writeSteamRows, rawDir, steamDir } from './steam/writer.ts';
-export { loadSteamLake, createSteamState } from './steam/read.ts';
+export { loadSteamLake, createSteamState, steamFiles } from './steam/read.ts';
+export { lakeSnapshot, tableFiles, placeOf, type LakeFile, type LakeSnapshot, type CompactionRecord } from './catalog.ts';
+export { compactLake, vacuumLake, lakeStatus, recoverCompactions, planCompaction, fileStats, DEFAULT_TARGET_BYTES, type CompactReport, type VacuumReport, type LakeStatus, type TableStatus, type FileStat } from './compact.ts';

@@ -9,6 +9,10 @@ export const EVENT_ID_DIR = '_event_ids';
 /** Commits in progress: the files a batch is moving into the lake, so a crash can be rolled forward or cleaned. */
 export const PENDING_DIR = '_pending';
 export const QUARANTINE_DIR = 'quarantine';
+/** Compaction records: each replaces some live files of one table and partition with one merged file. */
+export const COMPACTION_DIR = '_compactions';
+/** Work in progress that must not be seen in the partition folders (compaction output before its commit). */
+export const LAKE_WORK_DIR = '_work';
 export const STEAM_DIR = 'steam';
 
 export function manifestPath(lakeDir: string, batchId: string): string {

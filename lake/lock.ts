@@ -4,6 +4,8 @@ import os from 'node:os';
 import path from 'node:path';
 
 export interface LockOptions {
+  /** Which lock: the commit lock (default `_lock`), or another (compaction holds `_compact_lock` throughout). */
+  name?: string;
   /** A lock not refreshed for this long is taken over (its holder died on another host). */
   staleMs?: number;
   /** Give up after this long. */
@@ -43,7 +45,7 @@ function holderIsGone(dir: string, staleMs: number): boolean {
  * filesystem). A lock whose holder process is gone, or that was not refreshed for `staleMs`, is taken over.
  */
 export async function withLakeLock<T>(lakeDir: string, fn: () => Promise<T>, options: LockOptions = {}): Promise<T> {
-  const dir = path.join(lakeDir, '_lock');
+  const dir = path.join(lakeDir, options.name ?? '_lock');
   const staleMs = options.staleMs ?? 120_000;
   const deadline = Date.now() + (options.timeoutMs ?? 30 * 60_000);
   mkdirSync(lakeDir, { recursive: true });

@@ -1,6 +1,6 @@
 -- Average asking price per Placebo item type (all purchase attempts).
-SELECT item_type, round(avg(cost), 2) AS avg_cost
-FROM stg_placebo_events
-WHERE event_type IN ('buy_sword', 'buy_spell')
+SELECT item_type, round(sum(cost_sum) / sum(priced), 2) AS avg_cost
+FROM mart_placebo_purchases
 GROUP BY ALL
+HAVING sum(priced) > 0
 ORDER BY avg_cost DESC, item_type;

@@ -1,6 +1,6 @@
 -- Average wealth of players as they joined each org (their wealth before paying to join).
-SELECT org, round(avg(player_wealth), 2) AS avg_wealth
-FROM stg_placebo_events
-WHERE event_type IN ('join_guild', 'join_team')
+SELECT org, round(sum(wealth_sum) / sum(wealth_known), 2) AS avg_wealth
+FROM mart_org_joins
 GROUP BY ALL
+HAVING sum(wealth_known) > 0
 ORDER BY avg_wealth DESC, org;

@@ -1,6 +1,4 @@
 -- Failed trades by the reason the trade engine gave.
-SELECT coalesce(fail_reason, 'unknown') AS reason, count(*) AS trades
-FROM stg_trades
-WHERE NOT valid
-GROUP BY ALL
+SELECT reason, trades
+FROM mart_trade_failures
 ORDER BY trades DESC, reason;

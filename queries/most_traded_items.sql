@@ -1,6 +1,4 @@
 -- Which items are traded most often (rows of items offered in successful trades).
-SELECT item_id, any_value(item_name) AS item_name, count(*) AS times_traded
-FROM stg_trade_items
-WHERE valid
-GROUP BY item_id
+SELECT item_id, item_name, times_traded
+FROM mart_item_trades
 ORDER BY times_traded DESC, item_id;

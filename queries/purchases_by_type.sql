@@ -1,6 +1,4 @@
 -- Placebo purchases per item type and status.
-SELECT status, item_type, count(*) AS purchases
-FROM stg_placebo_events
-WHERE event_type IN ('buy_sword', 'buy_spell')
-GROUP BY ALL
+SELECT status, item_type, purchases
+FROM mart_placebo_purchases
 ORDER BY status, purchases DESC, item_type;

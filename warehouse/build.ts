@@ -1,33 +1,60 @@
-import { randomUUID } from 'node:crypto';
-import { existsSync, readFileSync, renameSync, rmSync } from 'node:fs';
+import { createHash, randomUUID } from 'node:crypto';
+import { constants, copyFileSync, existsSync, readFileSync, renameSync, rmSync } from 'node:fs';
 import path from 'node:path';
 import type { DuckDBValue } from '@duckdb/node-api';
 import type { ContractRegistry } from '../transforms/contract/model.ts';
 import { GamelakeError } from '../transforms/errors.ts';
-import { scoreProduct, scoringFor, type GameResult, type ScoringSettings } from '../transforms/scoring.ts';
+import { type ScoringSettings } from '../transforms/scoring.ts';
 import { fileColumns, lakeTables, PARTITION_COLUMN, QUARANTINE_TABLE, type LakeColumn } from '../transforms/tables.ts';
-import { committedBatches, createSteamState, loadSteamLake, openDb, readManifest, sqlLiteral, type Db } from '../lake/index.ts';
-import { loadModels, WAREHOUSE_DIR, type Model } from './models.ts';
+import { createSteamState, fileList, lakeSnapshot, loadSteamLake, openDb, steamFiles, tableFiles, textList, type Db, type LakeSnapshot } from '../lake/index.ts';
+import { deltaStatement, loadModels, WAREHOUSE_DIR, type Model } from './models.ts';
+import { updateLeaderboards } from './leaderboards.ts';
 
 /** A model's checks failed; the previous warehouse is kept. */
 export class ModelCheckError extends GamelakeError {}
 
+/** Bumped when the warehouse's own tables change shape: a warehouse of another version is rebuilt in full. */
+const FORMAT = 2;
+
 export interface BuildOptions {
   lakeDir: string;
   warehousePath: string;
-  /** The game contracts: every table they write is loaded as lake_<table>. */
+  /** The game contracts: every table they write is a view lake_<table> over the lake's files. */
   registry: ContractRegistry;
   scoring?: ScoringSettings;
   /** Trade imbalance above which a trade is flagged (default 10). */
   minRatio?: number;
   /** Lopsided trades between the same pair, in the same direction, that make a pattern (default 3). */
   repeatThreshold?: number;
+  /** Rebuild everything from the lake instead of taking in only what the warehouse lacks. */
+  full?: boolean;
+  /** DuckDB's memory limit for the build (default 1GB). */
+  memoryLimit?: string;
   onProgress?: (step: string) => void;
 }
 
+export type BuildKind = 'incremental' | 'full';
+
+export interface ModelRun {
+  name: string;
+  ms: number;
+  rows: number;
+}
+
 export interface BuildReport {
+  buildId: string;
+  kind: BuildKind;
+  /** Why a build asked to be incremental was full (empty when it was incremental, or asked full). */
+  fullBecause: string;
+  /** Batches in the warehouse after the build, and those this build took in. */
   batches: number;
+  newBatches: number;
+  steamFiles: number;
+  newSteamFiles: number;
+  /** Rows of every table of the warehouse (marts and gamelake's own). */
   tables: Record<string, number>;
+  /** Models this build refreshed, with their time and rows. */
+  models: ModelRun[];
   checks: number;
   ms: number;
 }
@@ -36,118 +63,242 @@ export function defaultScoring(): ScoringSettings {
   return JSON.parse(readFileSync(path.join(WAREHOUSE_DIR, 'scoring.json'), 'utf8')) as ScoringSettings;
 }
 
+const quoted = (name: string) => `"${name.replaceAll('"', '""')}"`;
 
-async function runChecks(db: Db, model: Model, table: string): Promise<number> {
-  let checks = 0;
+/** The warehouse's own tables: what it holds, how it was built, every check's result. */
+const STATE_DDL = [
+  'CREATE TABLE IF NOT EXISTS batches (batch_id VARCHAR PRIMARY KEY, sha256 VARCHAR, file VARCHAR, lines_in BIGINT, accepted BIGINT, quarantined BIGINT, duplicates BIGINT, committed_at TIMESTAMPTZ, built_in VARCHAR)',
+  'CREATE TABLE IF NOT EXISTS _steam_files (path VARCHAR PRIMARY KEY, built_in VARCHAR)',
+  'CREATE TABLE IF NOT EXISTS _lake_files (path VARCHAR, table_name VARCHAR)',
+  `CREATE TABLE IF NOT EXISTS _builds (build_id VARCHAR, kind VARCHAR, full_because VARCHAR, started_at TIMESTAMPTZ, finished_at TIMESTAMPTZ, ms BIGINT,
+     new_batches BIGINT, batches BIGINT, new_steam_files BIGINT, steam_files BIGINT, checks BIGINT)`,
+  'CREATE TABLE IF NOT EXISTS _checks (build_id VARCHAR, model VARCHAR, check_name VARCHAR, failing_rows BIGINT, passed BOOLEAN)',
+  'CREATE TABLE IF NOT EXISTS _models (model VARCHAR PRIMARY KEY, layer VARCHAR, refresh VARCHAR, refreshed_in VARCHAR, refreshed_at TIMESTAMPTZ, ms BIGINT, rows BIGINT)',
+  'CREATE TABLE IF NOT EXISTS _warehouse_state (key VARCHAR PRIMARY KEY, value VARCHAR)',
+];
+
+/** A fingerprint of everything a build's result depends on besides the lake: a change means a full build. */
+function definitionHash(options: BuildOptions, scoring: ScoringSettings, models: Model[]): string {
+  const h = createHash('sha256');
+  h.update(`format ${FORMAT}\n`);
+  for (const m of models) h.update(`${m.layer}/${m.name}\n${m.sql}\n`);
+  h.update(JSON.stringify([...lakeTables(options.registry).values()].map((t) => [t.name, fileColumns(t).map((c) => [c.name, c.type])])));
+  h.update(JSON.stringify(scoring));
+  h.update(JSON.stringify([options.minRatio ?? 10, options.repeatThreshold ?? 3]));
+  return h.digest('hex');
+}
+
+/** The columns of each lake table as the warehouse shows them (the partition column included). */
+function lakeSources(registry: ContractRegistry): Array<[string, readonly LakeColumn[]]> {
+  return [
+    ...[...lakeTables(registry).values()].map((t) => [t.name, [...fileColumns(t), PARTITION_COLUMN]] as [string, LakeColumn[]]),
+    [QUARANTINE_TABLE.name, QUARANTINE_TABLE.columns],
+  ];
+}
+
+function emptySelect(columns: readonly LakeColumn[]): string {
+  return `SELECT ${columns.map((c) => `CAST(NULL AS ${c.type === 'JSON' ? 'VARCHAR' : c.type}) AS ${quoted(c.name)}`).join(', ')} WHERE false`;
+}
+
+function filesSelect(columns: readonly LakeColumn[], files: readonly string[], where = ''): string {
+  if (files.length === 0) return emptySelect(columns);
+  return `SELECT ${columns.map((c) => quoted(c.name)).join(', ')} FROM read_parquet(${fileList(files)}, hive_partitioning = true, union_by_name = true)${where}`;
+}
+
+async function count(db: Db, sql: string, params?: Record<string, DuckDBValue>): Promise<number> {
+  const [row] = await db.rows<{ n: bigint }>(sql, params);
+  return Number(row?.n ?? 0);
+}
+
+/** Runs a model's declared checks on a table (a mart, or a staging model's new rows); returns how many ran. */
+async function runChecks(db: Db, buildId: string, model: Model, table: string): Promise<number> {
+  const results: Array<{ name: string; failing: number }> = [];
   if (model.unique.length > 0) {
-    const [row] = await db.rows<{ n: bigint }>(`SELECT count(*) AS n FROM (SELECT ${model.unique.join(', ')} FROM ${table} GROUP BY ALL HAVING count(*) > 1)`);
-    if (Number(row!.n) > 0) throw new ModelCheckError(`${model.name}: ${row!.n} duplicate keys (${model.unique.join(', ')}) in ${table}`);
-    checks += 1;
+    results.push({ name: `unique(${model.unique.join(', ')})`, failing: await count(db, `SELECT count(*) AS n FROM (SELECT ${model.unique.join(', ')} FROM ${table} GROUP BY ALL HAVING count(*) > 1)`) });
   }
   for (const column of model.notNull) {
-    const [row] = await db.rows<{ n: bigint }>(`SELECT count(*) AS n FROM ${table} WHERE ${column} IS NULL`);
-    if (Number(row!.n) > 0) throw new ModelCheckError(`${model.name}: ${row!.n} rows with ${column} NULL in ${table}`);
-    checks += 1;
+    results.push({ name: `not_null(${column})`, failing: await count(db, `SELECT count(*) AS n FROM ${table} WHERE ${column} IS NULL`) });
   }
-  return checks;
+  for (const expr of model.checks) {
+    results.push({ name: `check(${expr})`, failing: await count(db, `SELECT count(*) AS n FROM ${table} WHERE NOT coalesce((${expr}), false)`) });
+  }
+  for (const r of results) {
+    await db.run('INSERT INTO _checks VALUES ($build, $model, $check, $failing, $passed)', { build: buildId, model: model.name, check: r.name, failing: r.failing, passed: r.failing === 0 });
+  }
+  const failed = results.find((r) => r.failing > 0);
+  if (failed) throw new ModelCheckError(`${model.name}: check ${failed.name} failed for ${failed.failing} rows of ${table}; the previous warehouse is kept`);
+  return results.length;
+}
+
+async function runStatements(db: Db, model: Model, params: Record<string, DuckDBValue>): Promise<void> {
+  for (const statement of model.statements) {
+    const used = [...new Set([...statement.replace(/^--.*$/gm, '').matchAll(/\$([a-z_][a-z0-9_]*)/g)].map((m) => m[1]!))];
+    for (const p of used) if (!(p in params)) throw new ModelCheckError(`${model.name}: unknown parameter $${p}`);
+    await db.run(statement, used.length > 0 ? Object.fromEntries(used.map((p) => [p, params[p]!])) : undefined);
+  }
+}
+
+/** The lake files the warehouse at `warehousePath` reads through its views (empty when there is none). */
+export async function referencedLakeFiles(warehousePath: string, lakeDir: string): Promise<Set<string>> {
+  if (!existsSync(warehousePath)) return new Set();
+  const db = await openDb({ path: warehousePath, readOnly: true });
+  try {
+    const rows = await db.rows<{ path: string }>("SELECT path FROM _lake_files").catch(() => [] as Array<{ path: string }>);
+    return new Set(rows.map((r) => path.relative(lakeDir, r.path)));
+  } finally {
+    db.close();
+  }
+}
+
+interface Start {
+  db: Db;
+  kind: BuildKind;
+  fullBecause: string;
+}
+
+/** Opens the new warehouse file: a copy of the current one (incremental), or an empty one (full). */
+async function start(options: BuildOptions, tmp: string, definition: string, snapshot: LakeSnapshot, memoryLimit: string): Promise<Start> {
+  const open = () => openDb({ path: tmp, threads: 2, memoryLimit, tempDirectory: `${tmp}.tmp`, preserveInsertionOrder: false });
+  let fullBecause = options.full ? '' : !existsSync(options.warehousePath) ? 'no warehouse yet' : '';
+  if (!options.full && !fullBecause) {
+    copyFileSync(options.warehousePath, tmp, constants.COPYFILE_FICLONE);
+    const db = await open();
+    const state = await db.rows<{ key: string; value: string }>('SELECT key, value FROM _warehouse_state').catch(() => [] as Array<{ key: string; value: string }>);
+    const known = await db.rows<{ batch_id: string }>('SELECT batch_id FROM batches').catch(() => [] as Array<{ batch_id: string }>);
+    const def = state.find((s) => s.key === 'definition')?.value;
+    const gone = known.filter((b) => !snapshot.batches.has(b.batch_id));
+    if (def === undefined) fullBecause = 'the warehouse was made by an older gamelake';
+    else if (def !== definition) fullBecause = 'models, contracts or scoring changed since the last build';
+    else if (gone.length > 0) fullBecause = `${gone.length} batches in the warehouse are no longer in the lake`;
+    if (!fullBecause) return { db, kind: 'incremental', fullBecause: '' };
+    db.close();
+    rmSync(tmp, { force: true });
+    rmSync(`${tmp}.wal`, { force: true });
+  }
+  return { db: await open(), kind: 'full', fullBecause };
 }
 
 /**
- * (Re)builds the warehouse from the lake's committed batches into a new file, runs every model's checks,
- * then renames it over the old one: readers see the old warehouse or the new one, never half of either.
+ * Brings the warehouse up to date with the lake, into a new file that replaces the old one in one rename:
+ * readers see the old warehouse or the new one, never half of either. The new file starts as a copy of the
+ * current warehouse, which holds only marts and state (the lake's tables are views over its Parquet files),
+ * and takes in only the batches and Steam files it lacks: each mart merges the new rows, or is recomputed
+ * from the marts it depends on. A full build (asked for, the first, or after models or contracts changed)
+ * is the same work over every batch from an empty file. Every check runs; a failed one keeps the old file.
  */
 export async function buildWarehouse(options: BuildOptions): Promise<BuildReport> {
   const started = Date.now();
   const log = options.onProgress ?? (() => {});
+  const buildId = `${new Date(started).toISOString().replace(/[-:.]/g, '').slice(0, 15)}-${randomUUID().slice(0, 8)}`;
   const tmp = `${options.warehousePath}.building-${process.pid}-${randomUUID().slice(0, 8)}`;
-  rmSync(tmp, { force: true });
-  rmSync(`${tmp}.wal`, { force: true });
-  const manifests = committedBatches(options.lakeDir).map((b) => readManifest(options.lakeDir, b)!);
-  const db = await openDb({ path: tmp, threads: 2, memoryLimit: '1GB' });
-  const report: BuildReport = { batches: manifests.length, tables: {}, checks: 0, ms: 0 };
+  const scoring = options.scoring ?? defaultScoring();
+  const staging = loadModels('staging');
+  const marts = loadModels('marts');
+  const definition = definitionHash(options, scoring, [...staging, ...marts]);
+  const snapshot = lakeSnapshot(options.lakeDir);
+  const steam = steamFiles(options.lakeDir);
+  const cleanup = () => {
+    for (const f of [tmp, `${tmp}.wal`]) rmSync(f, { force: true });
+    rmSync(`${tmp}.tmp`, { recursive: true, force: true });
+  };
+  cleanup();
+  const { db, kind, fullBecause } = await start(options, tmp, definition, snapshot, options.memoryLimit ?? '1GB');
+  log(`${kind} build${fullBecause ? ` (${fullBecause})` : ''}`);
+  const report: BuildReport = { buildId, kind, fullBecause, batches: 0, newBatches: 0, steamFiles: steam.length, newSteamFiles: 0, tables: {}, models: [], checks: 0, ms: 0 };
   try {
-    await db.run('CREATE TABLE batches (batch_id VARCHAR PRIMARY KEY, sha256 VARCHAR, file VARCHAR, lines_in BIGINT, accepted BIGINT, quarantined BIGINT, duplicates BIGINT, committed_at TIMESTAMPTZ)');
-    for (const m of manifests) {
-      await db.run('INSERT INTO batches VALUES ($id, $sha, $file, $lines, $accepted, $quarantined, $duplicates, $at::TIMESTAMPTZ)', {
-        id: m.batchId, sha: m.sha256, file: m.file, lines: m.linesIn, accepted: m.accepted, quarantined: m.quarantined, duplicates: m.duplicates, at: m.committedAt,
-      });
+    for (const ddl of STATE_DDL) await db.run(ddl);
+
+    // What the warehouse lacks: batches and Steam files.
+    const have = new Set((await db.rows<{ batch_id: string }>('SELECT batch_id FROM batches')).map((r) => r.batch_id));
+    const pending = [...snapshot.batches.keys()].filter((b) => !have.has(b)).sort();
+    const haveSteam = new Set((await db.rows<{ path: string }>('SELECT path FROM _steam_files')).map((r) => r.path));
+    const newSteam = steam.filter((f) => !haveSteam.has(f));
+    report.newBatches = pending.length;
+    report.newSteamFiles = newSteam.length;
+    const events = pending.length > 0 || kind === 'full';
+    const steamChanged = newSteam.length > 0 || kind === 'full';
+
+    // The lake's tables: views over the live files of the current snapshot; the new batches' rows apart.
+    log(`lake views over ${snapshot.files.length} files; ${pending.length} new batches, ${newSteam.length} new Steam files`);
+    const ids = textList(pending);
+    await db.run('CREATE OR REPLACE TEMP TABLE pending_batches AS SELECT unnest($ids) AS batch_id', { ids: ids.value }, { ids: ids.type });
+    const pendingSet = new Set(pending);
+    await db.run('DELETE FROM _lake_files');
+    for (const [name, columns] of lakeSources(options.registry)) {
+      const files = tableFiles(snapshot, options.lakeDir, name);
+      await db.run(`CREATE OR REPLACE VIEW lake_${name} AS ${filesSelect(columns, files)}`);
+      const list = textList(files);
+      await db.run('INSERT INTO _lake_files SELECT unnest($files), $table', { files: list.value, table: name }, { files: list.type });
+      const fresh = tableFiles(snapshot, options.lakeDir, name, pendingSet);
+      await db.run(`CREATE OR REPLACE TEMP VIEW delta_lake_${name} AS ${filesSelect(columns, fresh, ' WHERE batch_id IN (SELECT batch_id FROM pending_batches)')}`);
     }
-    // Source tables: exactly the files committed batches list in their manifests, for every table the
-    // registered contracts write (a new game's tables included) and the quarantine.
-    const sources: Array<[string, readonly LakeColumn[]]> = [
-      ...[...lakeTables(options.registry).values()].map((t) => [t.name, [...fileColumns(t), PARTITION_COLUMN]] as [string, LakeColumn[]]),
-      ['quarantine', QUARANTINE_TABLE.columns],
-    ];
-    for (const [name, columns] of sources) {
-      const files = manifests.flatMap((m) => m.files.filter((f) => f.startsWith(`${name}/`)).map((f) => path.join(options.lakeDir, f)));
-      const select = columns.map((c) => `"${c.name}"`).join(', ');
-      if (files.length === 0) {
-        await db.run(`CREATE TABLE lake_${name} (${columns.map((c) => `"${c.name}" ${c.type}`).join(', ')})`);
-      } else {
-        log(`loading lake_${name} (${files.length} files)`);
-        await db.run(`CREATE TABLE lake_${name} AS SELECT ${select} FROM read_parquet([${files.map(sqlLiteral).join(', ')}], hive_partitioning = true, union_by_name = true)`);
-      }
-    }
-    log('loading the Steam mirror');
-    await loadSteamLake(db, options.lakeDir, 'table');
+    await loadSteamLake(db, options.lakeDir);
     await createSteamState(db);
-    for (const model of loadModels('staging')) {
-      log(`building ${model.name}`);
-      await db.run(model.sql);
-      report.checks += await runChecks(db, model, model.name);
+
+    // Staging: views for readers; the new batches' rows as temporary tables, checked, for the marts.
+    for (const model of staging) {
+      await runStatements(db, model, {});
+      if (model.source === 'events' && events) {
+        const t0 = Date.now();
+        await db.run(deltaStatement(model));
+        report.checks += await runChecks(db, buildId, model, `delta_${model.name}`);
+        report.models.push({ name: model.name, ms: Date.now() - t0, rows: await count(db, `SELECT count(*) AS n FROM delta_${model.name}`) });
+      } else if (model.source === 'steam' && steamChanged) {
+        report.checks += await runChecks(db, buildId, model, model.name);
+      }
     }
 
-    // Leaderboard scores: each product's results through its scorer, in event-time order.
-    log('scoring leaderboards');
-    await db.run('CREATE TABLE leaderboard_scores (product_id VARCHAR, player_id VARCHAR, score DOUBLE, games BIGINT, wins BIGINT, losses BIGINT)');
-    const results = await db.rows<{ product_id: string; event_id: string; ms: bigint | number; winner_id: string; loser_id: string }>(
-      'SELECT product_id, event_id, epoch_ms(occurred_at) AS ms, winner_id, loser_id FROM stg_game_results ORDER BY product_id, occurred_at, event_id',
-    );
-    const byProduct = new Map<string, GameResult[]>();
-    for (const r of results) {
-      const list = byProduct.get(r.product_id) ?? [];
-      list.push({ eventId: r.event_id, occurredMs: Number(r.ms), winnerId: r.winner_id, loserId: r.loser_id });
-      byProduct.set(r.product_id, list);
+    if (events) {
+      log('scoring leaderboards');
+      await updateLeaderboards(db, scoring);
     }
-    const scoring = options.scoring ?? defaultScoring();
-    const appender = await db.conn.createAppender('leaderboard_scores');
-    for (const [product, list] of byProduct) {
-      for (const s of scoreProduct(list, scoringFor(scoring, product))) {
-        appender.appendVarchar(product);
-        appender.appendVarchar(s.playerId);
-        appender.appendDouble(s.score);
-        appender.appendBigInt(BigInt(s.games));
-        appender.appendBigInt(BigInt(s.wins));
-        appender.appendBigInt(BigInt(s.losses));
-        appender.endRow();
-      }
-    }
-    appender.closeSync();
 
     const params: Record<string, DuckDBValue> = { min_ratio: options.minRatio ?? 10, repeat_threshold: options.repeatThreshold ?? 3 };
-    for (const model of loadModels('marts')) {
+    const refreshed = new Set<string>();
+    for (const model of marts) {
+      const due = model.source === 'steam' ? steamChanged : model.refresh === 'merge' ? events : events || model.dependsOn.some((d) => refreshed.has(d));
+      if (!due) continue;
       log(`building ${model.name}`);
-      const bound = Object.fromEntries(model.params.map((p) => {
-        if (!(p in params)) throw new ModelCheckError(`${model.name}: unknown parameter $${p}`);
-        return [p, params[p]!];
-      }));
-      await db.run(model.sql, model.params.length > 0 ? bound : undefined);
-      report.checks += await runChecks(db, model, model.name);
+      const t0 = Date.now();
+      await runStatements(db, model, params);
+      report.checks += await runChecks(db, buildId, model, model.name);
+      const rows = await count(db, `SELECT count(*) AS n FROM ${model.name}`);
+      const ms = Date.now() - t0;
+      refreshed.add(model.name);
+      report.models.push({ name: model.name, ms, rows });
+      await db.run(
+        `INSERT OR REPLACE INTO _models VALUES ($model, 'marts', $refresh, $build, now(), $ms, $rows)`,
+        { model: model.name, refresh: model.refresh, build: buildId, ms, rows },
+      );
     }
-    for (const { table_name } of await db.rows<{ table_name: string }>("SELECT table_name FROM information_schema.tables WHERE table_type = 'BASE TABLE' ORDER BY 1")) {
-      const [row] = await db.rows<{ n: bigint }>(`SELECT count(*) AS n FROM ${table_name}`);
-      report.tables[table_name] = Number(row!.n);
+
+    for (const b of pending) {
+      const m = snapshot.batches.get(b)!;
+      await db.run('INSERT INTO batches VALUES ($id, $sha, $file, $lines, $accepted, $quarantined, $duplicates, $at::TIMESTAMPTZ, $build)', {
+        id: m.batchId, sha: m.sha256, file: m.file, lines: m.linesIn, accepted: m.accepted, quarantined: m.quarantined, duplicates: m.duplicates, at: m.committedAt, build: buildId,
+      });
+    }
+    const added = textList(newSteam);
+    await db.run('INSERT INTO _steam_files SELECT unnest($files), $build', { files: added.value, build: buildId }, { files: added.type });
+    await db.run("INSERT OR REPLACE INTO _warehouse_state VALUES ('definition', $def)", { def: definition });
+    report.batches = await count(db, 'SELECT count(*) AS n FROM batches');
+    report.ms = Date.now() - started;
+    await db.run('INSERT INTO _builds VALUES ($id, $kind, $why, $started::TIMESTAMPTZ, now(), $ms, $new, $batches, $newSteam, $steam, $checks)', {
+      id: buildId, kind, why: fullBecause, started: new Date(started).toISOString(), ms: report.ms, new: pending.length, batches: report.batches,
+      newSteam: newSteam.length, steam: steam.length, checks: report.checks,
+    });
+    for (const { table_name } of await db.rows<{ table_name: string }>("SELECT table_name FROM information_schema.tables WHERE table_type = 'BASE TABLE' AND table_schema = 'main' ORDER BY 1")) {
+      report.tables[table_name] = await count(db, `SELECT count(*) AS n FROM ${quoted(table_name)}`);
     }
     await db.run('CHECKPOINT');
   } catch (err) {
     db.close();
-    rmSync(tmp, { force: true });
-    rmSync(`${tmp}.wal`, { force: true });
+    cleanup();
     throw err;
   }
   db.close();
   renameSync(tmp, options.warehousePath);
-  if (existsSync(`${tmp}.wal`)) rmSync(`${tmp}.wal`, { force: true });
+  cleanup();
   report.ms = Date.now() - started;
   return report;
 }

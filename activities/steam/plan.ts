@@ -39,7 +39,7 @@ export interface SweepPlan {
 /** An in-memory DuckDB with the Steam lake as views and the mirror's state (lake/steam/read.ts). */
 export async function openSteamState(lakeDir: string): Promise<Db> {
   const db = await openDb({ threads: 2 });
-  await loadSteamLake(db, lakeDir, 'view');
+  await loadSteamLake(db, lakeDir);
   await createSteamState(db);
   return db;
 }

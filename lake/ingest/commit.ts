@@ -2,9 +2,11 @@ import { existsSync, mkdirSync, readFileSync, renameSync, rmSync, writeFileSync 
 import path from 'node:path';
 import type { ContractRegistry } from '../../transforms/contract/model.ts';
 import { maskSecrets } from '../../transforms/secrets.ts';
+import { listValue } from '@duckdb/node-api';
 import { fileList, openDb, sqlLiteral } from '../duckdb.ts';
 import { BatchInvariantError, StageMissingError } from '../errors.ts';
-import { EVENT_ID_DIR, eventIdsPath, pendingPath, QUARANTINE_DIR, stageDir } from '../layout.ts';
+import { lakeSnapshot, tableFiles } from '../catalog.ts';
+import { EVENT_ID_DIR, pendingPath, QUARANTINE_DIR, stageDir } from '../layout.ts';
 import { withLakeLock } from '../lock.ts';
 import { committedBatches, readManifest, writeManifest, type BatchManifest } from '../manifest.ts';
 import { fetchLines, filesUnder, OUTPUT_DIR, type BatchOutput } from './output.ts';
@@ -154,13 +156,16 @@ export function removePending(lakeDir: string, batchId: string): string[] {
  * writes the batch's files again without them (rare: two batches with the same events staged at once).
  */
 async function dropLateDuplicates(input: CommitInput, output: BatchOutput, out: string, options: CommitOptions, since: string[]): Promise<BatchOutput> {
-  const others = since.map((b) => eventIdsPath(options.lakeDir, b)).filter((f) => existsSync(f));
+  const sinceSet = new Set(since);
+  const others = tableFiles(lakeSnapshot(options.lakeDir), options.lakeDir, EVENT_ID_DIR, sinceSet);
   const mine = path.join(out, EVENT_ID_DIR, `${input.batchId}.parquet`);
   if (others.length === 0 || !existsSync(mine)) return { ...output, checkedAgainst: [...output.checkedAgainst, ...since] };
   const db = await openDb({ threads: 2, memoryLimit: '512MB', tempDirectory: path.join(path.dirname(out), 'duckdb-tmp'), preserveInsertionOrder: false });
   try {
     const late = await db.rows<{ line: bigint; event_id: string; first_batch: string }>(
-      `SELECT m.line, m.event_id, min(o.batch_id) AS first_batch FROM read_parquet(${sqlLiteral(mine)}) m JOIN read_parquet(${fileList(others)}) o USING (event_id) GROUP BY ALL ORDER BY m.line`,
+      `SELECT m.line, m.event_id, min(o.batch_id) AS first_batch FROM read_parquet(${sqlLiteral(mine)}) m
+       JOIN (SELECT * FROM read_parquet(${fileList(others)}) WHERE list_contains($since, batch_id)) o USING (event_id) GROUP BY ALL ORDER BY m.line`,
+      { since: listValue(since) },
     );
     if (late.length === 0) return { ...output, checkedAgainst: [...output.checkedAgainst, ...since] };
     await db.run('CREATE TABLE late (line BIGINT, event_id VARCHAR, reason VARCHAR)');

@@ -4,8 +4,8 @@ import type { ContractRegistry } from '../../transforms/contract/model.ts';
 import { maskSecrets } from '../../transforms/secrets.ts';
 import { PARTITION_COLUMN, QUARANTINE_RAW_LIMIT } from '../../transforms/tables.ts';
 import { fileList, sqlLiteral, type Db } from '../duckdb.ts';
-import { batchFilePrefix, EVENT_ID_DIR, eventIdsPath, QUARANTINE_DIR } from '../layout.ts';
-import { committedBatches } from '../manifest.ts';
+import { lakeSnapshot, tableFiles } from '../catalog.ts';
+import { batchFilePrefix, EVENT_ID_DIR, QUARANTINE_DIR } from '../layout.ts';
 import { BatchReader } from './reader.ts';
 
 /** What a staged batch will add to the lake once committed. */
@@ -86,8 +86,9 @@ export async function writeBatchOutput(db: Db, options: OutputOptions): Promise<
   const batch = sqlLiteral(options.batchId);
 
   step('finding duplicates');
-  const committed = committedBatches(options.lakeDir).filter((b) => b !== options.batchId);
-  const earlier = committed.map((b) => eventIdsPath(options.lakeDir, b)).filter((f) => existsSync(f));
+  const snapshot = lakeSnapshot(options.lakeDir);
+  const committed = [...snapshot.batches.keys()].filter((b) => b !== options.batchId).sort();
+  const earlier = tableFiles(snapshot, options.lakeDir, EVENT_ID_DIR);
   await db.run('CREATE TEMP TABLE firsts AS SELECT eid AS event_id, min(line) AS first_line FROM acc GROUP BY eid');
   await db.run(
     earlier.length > 0

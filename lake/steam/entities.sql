@@ -2,7 +2,7 @@
 -- state: 'complete' (mirrored in full), 'stub' (known only by id, or a match whose players are not all in),
 -- 'unavailable' (Valve answered that it has nothing: a match not found, a player not in GetPlayerSummaries).
 -- A convergence sweep fills the stubs; seq is the match_seq_num of a match stub (how to fetch it).
-CREATE VIEW steam_entities AS
+CREATE OR REPLACE VIEW steam_entities AS
 WITH players_in AS (
   SELECT match_id, count(*) AS n FROM steam_match_players GROUP BY match_id
 ),

@@ -1,29 +1,39 @@
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { STEAM_TABLE_NAMES, STEAM_TABLES, steamColumnsDdl } from '../../transforms/steam/tables.ts';
+import { STEAM_TABLE_NAMES, STEAM_TABLES } from '../../transforms/steam/tables.ts';
 import { sqlLiteral, type Db } from '../duckdb.ts';
 import { STEAM_DIR } from '../layout.ts';
 
 const ENTITIES_SQL = path.join(path.dirname(fileURLToPath(import.meta.url)), 'entities.sql');
 
+/** The Steam mirror's Parquet files, lake-relative and sorted (the tables are append-only: files are only added). */
+export function steamFiles(lakeDir: string): string[] {
+  const out: string[] = [];
+  for (const name of STEAM_TABLE_NAMES) {
+    const dir = path.join(lakeDir, STEAM_DIR, name);
+    if (!existsSync(dir)) continue;
+    for (const f of readdirSync(dir)) if (f.endsWith('.parquet')) out.push(`${STEAM_DIR}/${name}/${f}`);
+  }
+  return out.sort();
+}
+
 /**
- * Makes the Steam mirror's lake tables available as lake_steam_<table>: copied into the database
- * ('table') or read from the Parquet files at query time ('view', for planning a sweep). A table with no
- * files yet is an empty table with the right columns.
+ * Makes the Steam mirror's lake tables available as views lake_steam_<table> over their Parquet files
+ * (read at query time; a file is written under a temporary name and renamed, so a reader never sees half
+ * of one). A table with no files yet is an empty view with the right columns. Returns files per table.
  */
-export async function loadSteamLake(db: Db, lakeDir: string, as: 'table' | 'view'): Promise<Record<string, number>> {
+export async function loadSteamLake(db: Db, lakeDir: string): Promise<Record<string, number>> {
   const files: Record<string, number> = {};
   for (const name of STEAM_TABLE_NAMES) {
     const dir = path.join(lakeDir, STEAM_DIR, name);
     const n = existsSync(dir) ? readdirSync(dir).filter((f) => f.endsWith('.parquet')).length : 0;
     files[name] = n;
-    if (n === 0) {
-      await db.run(`CREATE TABLE lake_steam_${name} (${steamColumnsDdl(name)})`);
-    } else {
-      const select = STEAM_TABLES[name].columns.map(([c]) => `"${c}"`).join(', ');
-      await db.run(`CREATE ${as === 'table' ? 'TABLE' : 'VIEW'} lake_steam_${name} AS SELECT ${select} FROM read_parquet(${sqlLiteral(path.join(dir, '*.parquet'))}, union_by_name = true)`);
-    }
+    const columns = STEAM_TABLES[name].columns;
+    const select = n === 0
+      ? `SELECT ${columns.map(([c, t]) => `CAST(NULL AS ${t === 'JSON' ? 'VARCHAR' : t}) AS "${c}"`).join(', ')} WHERE false`
+      : `SELECT ${columns.map(([c]) => `"${c}"`).join(', ')} FROM read_parquet(${sqlLiteral(path.join(dir, '*.parquet'))}, union_by_name = true)`;
+    await db.run(`CREATE OR REPLACE VIEW lake_steam_${name} AS ${select}`);
   }
   return files;
 }
@@ -37,7 +47,7 @@ export async function loadSteamLake(db: Db, lakeDir: string, as: 'table' | 'view
 export async function createSteamState(db: Db): Promise<void> {
   for (const name of STEAM_TABLE_NAMES) {
     const key = STEAM_TABLES[name].key.map((k) => `"${k}"`).join(', ');
-    await db.run(`CREATE VIEW steam_${name} AS SELECT * FROM lake_steam_${name} QUALIFY row_number() OVER (PARTITION BY ${key} ORDER BY fetched_at DESC) = 1`);
+    await db.run(`CREATE OR REPLACE VIEW steam_${name} AS SELECT * FROM lake_steam_${name} QUALIFY row_number() OVER (PARTITION BY ${key} ORDER BY fetched_at DESC) = 1`);
   }
   await db.run(readFileSync(ENTITIES_SQL, 'utf8'));
 }

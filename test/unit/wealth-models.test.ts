@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { openDb } from '../../lake/duckdb.ts';
 import { parseModel, WAREHOUSE_DIR } from '../../warehouse/models.ts';
 
-const model = (name: string) => parseModel(path.join(WAREHOUSE_DIR, 'marts', `${name}.sql`)).sql;
+const model = (name: string) => parseModel(path.join(WAREHOUSE_DIR, 'marts', `${name}.sql`), 'marts').sql;
 
 /** Runs wealth models over a given mart_wealth (product 'g'). */
 async function withWealth(wealths: number[]) {

@@ -3,7 +3,9 @@
 -- not_null: hero_id, matches, wins, picks, bans
 -- depends_on: mart_dota_match_players, mart_dota_matches
 -- Win rate over fully mirrored matches only; hero_name is NULL while the hero is a stub.
-CREATE TABLE mart_dota_hero_stats AS
+-- refresh: rebuild
+-- source: steam
+CREATE OR REPLACE TABLE mart_dota_hero_stats AS
 WITH played AS (
   SELECT hero_id, count(*) AS matches, count(*) FILTER (WHERE win) AS wins FROM mart_dota_match_players GROUP BY hero_id
 ),

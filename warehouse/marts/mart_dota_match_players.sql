@@ -3,7 +3,9 @@
 -- not_null: match_id, player_slot, side, radiant, win, started_at
 -- depends_on: mart_dota_matches
 -- radiant comes from player_slot (bit 7 set: Dire); anonymous players have no account_id.
-CREATE TABLE mart_dota_match_players AS
+-- refresh: rebuild
+-- source: steam
+CREATE OR REPLACE TABLE mart_dota_match_players AS
 SELECT p.match_id, m.started_at, p.player_slot, p.side, p.side = 'radiant' AS radiant, (p.side = 'radiant') = m.radiant_win AS win,
        p.account_id, p.steamid64, p.anonymous, p.hero_id, h.localized_name AS hero_name,
        p.kills, p.deaths, p.assists, p.leaver_status, p.gold_per_min, p.xp_per_min, p.last_hits, p.denies, p.hero_damage, p.tower_damage, p.hero_healing, p.net_worth, p.level

@@ -1,7 +1,9 @@
 -- grain: one row per match mirrored in full (every player row in); half-filled matches are left out
 -- unique: match_id
 -- not_null: match_id, match_seq_num, started_at, radiant_win, player_count
-CREATE TABLE mart_dota_matches AS
+-- refresh: rebuild
+-- source: steam
+CREATE OR REPLACE TABLE mart_dota_matches AS
 SELECT m.match_id, m.match_seq_num, m.started_at, m.duration, m.radiant_win, m.lobby_type, m.game_mode, m.human_players, m.player_count,
        m.radiant_score, m.dire_score, m.schema,
        nullif(m.leagueid, 0) AS league_id, l.name AS league_name,

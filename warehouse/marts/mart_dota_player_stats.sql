@@ -2,7 +2,9 @@
 -- unique: account_id
 -- not_null: account_id, matches, wins, kills, deaths, assists
 -- depends_on: mart_dota_match_players
-CREATE TABLE mart_dota_player_stats AS
+-- refresh: rebuild
+-- source: steam
+CREATE OR REPLACE TABLE mart_dota_player_stats AS
 SELECT mp.account_id, any_value(p.personaname) AS personaname, count(*) AS matches, count(*) FILTER (WHERE mp.win) AS wins,
        count(*) FILTER (WHERE mp.win) / count(*) AS win_rate,
        sum(mp.kills) AS kills, sum(mp.deaths) AS deaths, sum(mp.assists) AS assists,

@@ -3,7 +3,8 @@
 -- unique: product_id, population_share
 -- not_null: product_id, population_share, wealth_share
 -- Lorenz curve points: the share of total wealth held by the poorest population_share of players.
-CREATE TABLE mart_lorenz_curve AS
+-- refresh: rebuild
+CREATE OR REPLACE TABLE mart_lorenz_curve AS
 WITH ranked AS (
   SELECT product_id, wealth,
          row_number() OVER (PARTITION BY product_id ORDER BY wealth, player_id) / count(*) OVER (PARTITION BY product_id) AS population_share,

@@ -1,8 +1,11 @@
 -- grain: one row per entity type of the Steam mirror (match, player, hero, item, league, team)
 -- unique: entity
 -- not_null: entity, total, complete, stubs, unavailable, pct_complete
--- How complete the mirror is: complete + stubs + unavailable = total. last_sweep_at: the last convergence sweep.
-CREATE TABLE mart_steam_convergence AS
+-- check: complete + stubs + unavailable = total
+-- How complete the mirror is. last_sweep_at: the last convergence sweep.
+-- refresh: rebuild
+-- source: steam
+CREATE OR REPLACE TABLE mart_steam_convergence AS
 WITH entities AS (
   SELECT unnest(['match', 'player', 'hero', 'item', 'league', 'team']) AS entity
 ),

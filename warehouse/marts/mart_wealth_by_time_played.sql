@@ -2,7 +2,8 @@
 -- depends_on: mart_wealth
 -- unique: product_id, time_played
 -- not_null: product_id, time_played, players
-CREATE TABLE mart_wealth_by_time_played AS
+-- refresh: rebuild
+CREATE OR REPLACE TABLE mart_wealth_by_time_played AS
 SELECT product_id,
        CASE WHEN seconds_played < 3600 THEN '1: under 1 hour'
             WHEN seconds_played < 86400 THEN '2: 1 hour to 1 day'

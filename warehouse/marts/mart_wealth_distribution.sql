@@ -4,7 +4,8 @@
 -- not_null: product_id, players, negative_wealth_players
 -- Gini G = 2 sum(i x_i) / (n sum x) - (n+1)/n over wealth sorted ascending (i from 1), percentiles,
 -- and the shares of total wealth held by the top 1% and top 10% of players.
-CREATE TABLE mart_wealth_distribution AS
+-- refresh: rebuild
+CREATE OR REPLACE TABLE mart_wealth_distribution AS
 WITH ranked AS (
   SELECT product_id, wealth,
          row_number() OVER (PARTITION BY product_id ORDER BY wealth, player_id) AS i,

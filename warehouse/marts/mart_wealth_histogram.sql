@@ -4,7 +4,8 @@
 -- not_null: product_id, bin_lower, bin_upper, players, density
 -- density = players / bin width, as histograms on logarithmic bins are read. Negative wealth is left out
 -- (see mart_wealth_distribution.negative_wealth_players).
-CREATE TABLE mart_wealth_histogram AS
+-- refresh: rebuild
+CREATE OR REPLACE TABLE mart_wealth_histogram AS
 WITH binned AS (
   SELECT product_id,
          CASE WHEN wealth < 1 THEN 0 ELSE 10 ^ floor(log10(wealth)) END AS bin_lower,

@@ -1,5 +1,5 @@
 -- grain: one row per Placebo API event
-CREATE VIEW stg_placebo_events AS
+CREATE OR REPLACE VIEW stg_placebo_events AS
 SELECT event_id, event_type, product_id, occurred_at, user_id, username, wealth, item_type, cost, status,
        org, level, player_created_at, player_wealth
 FROM lake_placebo_events;

@@ -3,7 +3,7 @@
 -- not_null: event_id, state_id, player_id, distinct_items, item_value
 -- A player_created has no state_id: its event id names that first snapshot ('created:<event_id>').
 -- distinct_items counts item kinds held (quantity > 0); item_value sums value x quantity of the inventory.
-CREATE TABLE stg_player_states AS
+CREATE OR REPLACE VIEW stg_player_states AS
 WITH inventory AS (
   SELECT batch_id, line, count(DISTINCT item_id) FILTER (WHERE quantity > 0) AS distinct_items, sum(item_value * quantity) AS item_value
   FROM lake_player_inventory GROUP BY ALL

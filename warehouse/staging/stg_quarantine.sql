@@ -1,4 +1,4 @@
 -- grain: one row per rejected or duplicate line of a committed batch
-CREATE VIEW stg_quarantine AS
+CREATE OR REPLACE VIEW stg_quarantine AS
 SELECT batch_id, line, kind, reason, event_id, raw, raw_bytes
 FROM lake_quarantine;

@@ -2,5 +2,5 @@
 -- unique: match_id
 -- not_null: match_id, match_seq_num, start_time
 -- The newest fetch of each match (lake/steam/matches, newest row per key). started_at is start_time as a timestamp.
-CREATE VIEW stg_steam_matches AS
+CREATE OR REPLACE VIEW stg_steam_matches AS
 SELECT *, to_timestamp(start_time) AS started_at FROM steam_matches;

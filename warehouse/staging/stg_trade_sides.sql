@@ -2,7 +2,7 @@
 -- unique: event_id, side
 -- not_null: event_id, trade_id, side, player_id, counterparty_id, value_given, value_received
 -- value_given is what the side offered: items value x quantity + gold; value_received what the other side offered.
-CREATE TABLE stg_trade_sides AS
+CREATE OR REPLACE VIEW stg_trade_sides AS
 WITH items AS (
   SELECT batch_id, line, side, count(*) AS item_count, sum(item_value * quantity) AS items_value
   FROM lake_trade_items GROUP BY ALL

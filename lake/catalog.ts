@@ -1,0 +1,111 @@
+import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import { COMPACTION_DIR, EVENT_ID_DIR, QUARANTINE_DIR } from './layout.ts';
+import { committedBatches, readManifest, type BatchManifest } from './manifest.ts';
+
+/**
+ * The lake's catalog: which files are live. A batch's manifest adds its files (the commit point of the
+ * batch); a compaction record replaces some live files with one merged file (the commit point of that
+ * compaction). Records are applied in name order. Readers take the live set of one snapshot and never
+ * list folders, so they see the files before a compaction or after it, never both and never neither.
+ * Replaced files stay on disk, retired, until nothing refers to them (see vacuum in compact.ts).
+ */
+
+/** One live file of the lake. */
+export interface LakeFile {
+  /** Lake-relative path. */
+  path: string;
+  /** `events`, `trade_items`, ..., `quarantine` or `_event_ids`. */
+  table: string;
+  /** Hive partition folder (`event_month=2026-01`), or '' for unpartitioned tables. */
+  partition: string;
+  /** Batches whose rows it holds (one for a batch's own file, several for a compacted one). */
+  batches: string[];
+  /** The compaction that wrote it (undefined: written by its batch's commit). */
+  compaction?: string;
+}
+
+/** A compaction's commit: `outputs` replace `inputs` (all of one table and partition). */
+export interface CompactionRecord {
+  /** Position in commit order (records are named and applied by it). */
+  seq: number;
+  id: string;
+  committedAt: string;
+  table: string;
+  partition: string;
+  inputs: string[];
+  output: string;
+  rows: number;
+  bytes: number;
+  batches: string[];
+}
+
+export interface LakeSnapshot {
+  /** The committed batches' manifests, by batch id. */
+  batches: Map<string, BatchManifest>;
+  /** Live files, in a stable order (table, partition, path). */
+  files: LakeFile[];
+  /** Files some compaction replaced (they may still be on disk until vacuumed), with when. */
+  retired: Array<{ path: string; compaction: string; at: string }>;
+  /** The compaction records applied, in order. */
+  compactions: CompactionRecord[];
+}
+
+/** Tables every batch writes besides the contract's own (gamelake's bookkeeping). */
+export const BOOKKEEPING_TABLES = [QUARANTINE_DIR, EVENT_ID_DIR] as const;
+
+/** Table and partition of a lake-relative file path. */
+export function placeOf(rel: string): { table: string; partition: string } {
+  const parts = rel.split('/');
+  return { table: parts[0]!, partition: parts.length > 2 && parts[1]!.includes('=') ? parts[1]! : '' };
+}
+
+export function compactionRecords(lakeDir: string): CompactionRecord[] {
+  const dir = path.join(lakeDir, COMPACTION_DIR);
+  if (!existsSync(dir)) return [];
+  return readdirSync(dir)
+    .filter((f) => f.endsWith('.json'))
+    .sort()
+    .map((f) => JSON.parse(readFileSync(path.join(dir, f), 'utf8')) as CompactionRecord);
+}
+
+/**
+ * Writes a compaction record atomically: the commit point of that compaction. Names sort in commit order
+ * (the caller holds the compaction lock and takes the next seq).
+ */
+export function writeCompactionRecord(lakeDir: string, record: CompactionRecord): void {
+  const dir = path.join(lakeDir, COMPACTION_DIR);
+  mkdirSync(dir, { recursive: true });
+  const name = `${String(record.seq).padStart(9, '0')}-${record.id}.json`;
+  writeFileSync(path.join(dir, `${name}.tmp`), JSON.stringify(record, null, 2) + '\n');
+  renameSync(path.join(dir, `${name}.tmp`), path.join(dir, name));
+}
+
+/** The lake as of now: committed batches, live files, retired files. */
+export function lakeSnapshot(lakeDir: string): LakeSnapshot {
+  const batches = new Map<string, BatchManifest>();
+  const live = new Map<string, LakeFile>();
+  for (const id of committedBatches(lakeDir)) {
+    const m = readManifest(lakeDir, id);
+    if (!m) continue;
+    batches.set(id, m);
+    for (const rel of m.files) live.set(rel, { path: rel, ...placeOf(rel), batches: [id] });
+  }
+  const retired: LakeSnapshot['retired'] = [];
+  const compactions = compactionRecords(lakeDir);
+  for (const c of compactions) {
+    for (const rel of c.inputs) {
+      if (live.delete(rel)) retired.push({ path: rel, compaction: c.id, at: c.committedAt });
+    }
+    live.set(c.output, { path: c.output, table: c.table, partition: c.partition, batches: c.batches, compaction: c.id });
+  }
+  const files = [...live.values()].sort((a, b) => (a.table + '\0' + a.partition + '\0' + a.path < b.table + '\0' + b.partition + '\0' + b.path ? -1 : 1));
+  return { batches, files, retired, compactions };
+}
+
+/** Live files of one table (absolute paths), optionally only those holding rows of the given batches. */
+export function tableFiles(snapshot: LakeSnapshot, lakeDir: string, table: string, batches?: ReadonlySet<string>): string[] {
+  return snapshot.files
+    .filter((f) => f.table === table && (!batches || f.batches.some((b) => batches.has(b))))
+    .map((f) => path.join(lakeDir, f.path));
+}
