@@ -15,11 +15,21 @@ function findCommand(argv: string[]): { command: Command; rest: string[] } | und
   return best ? { command: best, rest: argv.slice(best.path.length) } : undefined;
 }
 
-/** Flattens an error (and its causes) into the one line the CLI prints. */
+/**
+ * Flattens an error (and its causes) into the one line the CLI prints. A library's own message is often
+ * generic ("Failed to start Workflow", "Workflow execution failed"): its causes say why, so they follow it.
+ */
 export function oneLine(err: unknown): string {
   if (!(err instanceof Error)) return String(err);
   let message = err.message.split('\n')[0]!;
   if (!(err instanceof GamelakeError) && err.name && err.name !== 'Error') message = `${err.name}: ${message}`;
+  if (err instanceof GamelakeError) return message;
+  const seen = new Set([message]);
+  for (let cause = (err as { cause?: unknown }).cause, depth = 0; cause instanceof Error && depth < 4; cause = (cause as { cause?: unknown }).cause, depth++) {
+    const text = cause.message.split('\n')[0]!.replace(/^\d+ [A-Z_]+: /, '');
+    if (text && ![...seen].some((s) => s.includes(text))) message = `${message}: ${text}`;
+    seen.add(text);
+  }
   return message;
 }
 

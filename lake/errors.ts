@@ -1,5 +1,7 @@
 import { GamelakeError } from '../transforms/errors.ts';
 
+export { ContractError, GamelakeError } from '../transforms/errors.ts';
+
 /** The batch file is missing, unreadable, not what it claims (truncated gzip), or changed since it was submitted. Retrying will not help. */
 export class BatchFileError extends GamelakeError {}
 

@@ -14,3 +14,4 @@ export { writeRaw, writeSteamRows, rawDir, steamDir } from './steam/writer.ts';
 export { loadSteamLake, createSteamState, steamFiles } from './steam/read.ts';
 export { lakeSnapshot, tableFiles, placeOf, type LakeFile, type LakeSnapshot, type CompactionRecord } from './catalog.ts';
 export { compactLake, vacuumLake, lakeStatus, recoverCompactions, planCompaction, fileStats, DEFAULT_TARGET_BYTES, type CompactReport, type VacuumReport, type LakeStatus, type TableStatus, type FileStat } from './compact.ts';
+export { recoverLake, type RecoveryReport } from './recover.ts';

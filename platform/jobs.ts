@@ -1,7 +1,8 @@
+import path from 'node:path';
 import { WorkflowExecutionAlreadyStartedError, type Client, type WorkflowHandle } from '@temporalio/client';
 import { WorkflowIdReusePolicy } from '@temporalio/common';
 import { batchIdOf, hashFile } from '../activities/ingest/inbox.ts';
-import { ingestBatchWorkflow, ingestWorkflowId, martsBuildWorkflow, martsBuildWorkflowId, requestBuildSignal, requestSweepSignal, steamSweepWorkflow, steamSweepWorkflowId } from '../workflows/index.ts';
+import { ingestBatchWorkflow, ingestWorkflowId, lakeCompactWorkflow, lakeCompactWorkflowId, martsBuildWorkflow, martsBuildWorkflowId, requestBuildSignal, requestSweepSignal, steamSweepWorkflow, steamSweepWorkflowId, type BuildRequest, type LakeCompactInput } from '../workflows/index.ts';
 import { GAMELAKE_BATCH_ID, GAMELAKE_JOB } from '../workflows/search-attributes.ts';
 
 export interface StartedIngest {
@@ -31,6 +32,9 @@ export async function startIngest(client: Client, taskQueue: string, file: strin
         { key: GAMELAKE_JOB, value: 'ingest-batch' },
         { key: GAMELAKE_BATCH_ID, value: batchId },
       ],
+      // The file, for `gamelake batches` and its retry, and a one-line summary in the Temporal UI.
+      memo: { file },
+      staticSummary: `batch ${path.basename(file)} (${batchId})`,
     });
     return { file, batchId, workflowId, handle, existed: false };
   } catch (err) {
@@ -39,14 +43,18 @@ export async function startIngest(client: Client, taskQueue: string, file: strin
   }
 }
 
-/** Starts the warehouse build, or asks the running one for another round that will include this request. */
-export async function startMartsBuild(client: Client, taskQueue: string): Promise<WorkflowHandle<typeof martsBuildWorkflow>> {
+/**
+ * Starts the warehouse build, or asks the running one for another round that will include this request
+ * (`full`: that round rebuilds everything from the lake).
+ */
+export async function startMartsBuild(client: Client, taskQueue: string, request: BuildRequest = {}): Promise<WorkflowHandle<typeof martsBuildWorkflow>> {
   const workflowId = martsBuildWorkflowId(taskQueue);
   await client.workflow.signalWithStart(martsBuildWorkflow, {
     taskQueue,
     workflowId,
+    args: [request],
     signal: requestBuildSignal,
-    signalArgs: [],
+    signalArgs: [request],
     typedSearchAttributes: [{ key: GAMELAKE_JOB, value: 'marts-build' }],
   });
   return client.workflow.getHandle(workflowId);
@@ -64,4 +72,79 @@ export async function startSteamSweep(client: Client, taskQueue: string): Promis
     typedSearchAttributes: [{ key: GAMELAKE_JOB, value: 'steam-sweep' }],
   });
   return client.workflow.getHandle(workflowId);
+}
+
+/** Starts the lake's compaction, or returns the one running (never two at once). */
+export async function startLakeCompact(client: Client, taskQueue: string, input: LakeCompactInput = {}): Promise<WorkflowHandle<typeof lakeCompactWorkflow>> {
+  const workflowId = lakeCompactWorkflowId(taskQueue);
+  try {
+    return await client.workflow.start(lakeCompactWorkflow, {
+      taskQueue,
+      workflowId,
+      args: [input],
+      workflowIdReusePolicy: WorkflowIdReusePolicy.ALLOW_DUPLICATE,
+      typedSearchAttributes: [{ key: GAMELAKE_JOB, value: 'lake-compact' }],
+    });
+  } catch (err) {
+    if (!(err instanceof WorkflowExecutionAlreadyStartedError)) throw err;
+    return client.workflow.getHandle(workflowId);
+  }
+}
+
+/** What a running workflow's current activity last heartbeated (gamelake's activities heartbeat their progress). */
+export async function progressOf(handle: WorkflowHandle): Promise<{ activity: string; attempt: number; details: Record<string, unknown> } | undefined> {
+  const description = await handle.describe();
+  const pending = description.raw.pendingActivities?.[0];
+  if (!pending) return undefined;
+  const payload = pending.heartbeatDetails?.payloads?.[0]?.data;
+  let details: Record<string, unknown> = {};
+  if (payload) {
+    try {
+      details = JSON.parse(Buffer.from(payload).toString('utf8')) as Record<string, unknown>;
+    } catch {
+      // not JSON: show none
+    }
+  }
+  return { activity: pending.activityType?.name ?? 'activity', attempt: pending.attempt ?? 1, details };
+}
+
+/** An error of the connection to Temporal (the server restarting), not of the workflow. */
+function isConnectionError(err: unknown): boolean {
+  const e = err as { code?: number; message?: string; cause?: unknown };
+  const text = `${e.message ?? ''} ${(e.cause as Error | undefined)?.message ?? ''}`;
+  return e.code === 14 || /UNAVAILABLE|ECONNREFUSED|Connection dropped|transport|Failed to get Workflow execution history|connect/i.test(text);
+}
+
+export interface AwaitOptions {
+  /** Called every few seconds with the running activity's heartbeated progress. */
+  onProgress?: (progress: { activity: string; attempt: number; details: Record<string, unknown>; seconds: number }) => void;
+  /** How long to keep waiting through a Temporal server that does not answer (restarting), default 5 minutes. */
+  reconnectForMs?: number;
+  progressEveryMs?: number;
+}
+
+/**
+ * Waits for a workflow's result, showing its progress, and rides out a restart of the Temporal server (a
+ * waiting `gamelake ingest --wait` asks again instead of failing while the batch goes on).
+ */
+export async function awaitWorkflow<T>(handle: WorkflowHandle, options: AwaitOptions = {}): Promise<T> {
+  const started = Date.now();
+  const every = options.progressEveryMs ?? 3000;
+  let unreachableSince: number | undefined;
+  for (;;) {
+    try {
+      const result = handle.result() as Promise<T>;
+      const settled = await Promise.race([result.then((r) => ({ done: true as const, r })), new Promise<{ done: false }>((r) => setTimeout(() => r({ done: false }), every))]);
+      if (settled.done) return settled.r;
+      result.catch(() => undefined);
+      const p = await progressOf(handle);
+      unreachableSince = undefined;
+      if (p && options.onProgress) options.onProgress({ ...p, seconds: Math.round((Date.now() - started) / 1000) });
+    } catch (err) {
+      if (!isConnectionError(err)) throw err;
+      unreachableSince ??= Date.now();
+      if (Date.now() - unreachableSince > (options.reconnectForMs ?? 5 * 60_000)) throw err;
+      await new Promise((r) => setTimeout(r, 1000));
+    }
+  }
 }

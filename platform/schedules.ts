@@ -1,16 +1,36 @@
-import { ScheduleAlreadyRunning, ScheduleNotFoundError, ScheduleOverlapPolicy, type Client } from '@temporalio/client';
-import { ingestInboxWorkflow, martsBuildWorkflow, martsBuildWorkflowId, steamPlayerWorkflow, steamPlayerWorkflowId, steamSweepScheduledWorkflow } from '../workflows/index.ts';
+import { ScheduleAlreadyRunning, ScheduleNotFoundError, ScheduleOverlapPolicy, WorkflowExecutionAlreadyStartedError, type Client } from '@temporalio/client';
+import { WorkflowIdReusePolicy } from '@temporalio/common';
+import { inboxWorkflowId, ingestInboxWorkflow, lakeCompactWorkflow, lakeCompactWorkflowId, martsBuildWorkflow, martsBuildWorkflowId, steamPlayerWorkflow, steamPlayerWorkflowId, steamSweepScheduledWorkflow } from '../workflows/index.ts';
 import { GAMELAKE_JOB } from '../workflows/search-attributes.ts';
 
+/** The Schedule earlier versions watched the inbox with (removed when found: a workflow watches it now). */
 export const INBOX_SCHEDULE_ID = 'gamelake-inbox';
 export const MARTS_SCHEDULE_ID = 'gamelake-marts';
 export const STEAM_SWEEP_SCHEDULE_ID = 'gamelake-steam-sweep';
+export const COMPACT_SCHEDULE_ID = 'gamelake-lake-compact';
 /** A tracked player's schedule: gamelake-steam-player-<account_id>. */
 export const STEAM_PLAYER_SCHEDULE_PREFIX = 'gamelake-steam-player-';
 
+/** Starts the inbox watcher of a task queue, or leaves the one running (never two). */
+export async function startInboxWatcher(client: Client, taskQueue: string, everySeconds = 30): Promise<void> {
+  try {
+    await client.workflow.start(ingestInboxWorkflow, {
+      taskQueue,
+      workflowId: inboxWorkflowId(taskQueue),
+      args: [{ everySeconds }],
+      workflowIdReusePolicy: WorkflowIdReusePolicy.ALLOW_DUPLICATE,
+      typedSearchAttributes: [{ key: GAMELAKE_JOB, value: 'ingest-inbox' }],
+      staticSummary: `watches $GAMELAKE_DATA_DIR/inbox every ${everySeconds} s and ingests what is dropped there`,
+    });
+  } catch (err) {
+    if (!(err instanceof WorkflowExecutionAlreadyStartedError)) throw err;
+  }
+}
+
 /**
  * Creates gamelake's Temporal Schedules when they are missing (idempotent; a user's edits to an existing
- * schedule, such as a pause, are kept): the inbox scan every 30 seconds, a warehouse build every hour.
+ * schedule, such as a pause, are kept): a warehouse build every hour, a Steam sweep every 15 minutes and
+ * a compaction of the lake every 6 hours; and starts the inbox watcher.
  */
 export async function ensureSchedules(client: Client, taskQueue: string): Promise<string[]> {
   const created: string[] = [];
@@ -22,19 +42,13 @@ export async function ensureSchedules(client: Client, taskQueue: string): Promis
       if (!(err instanceof ScheduleAlreadyRunning)) throw err;
     }
   };
-  await create({
-    scheduleId: INBOX_SCHEDULE_ID,
-    spec: { intervals: [{ every: '30 seconds' }] },
-    action: {
-      type: 'startWorkflow',
-      workflowType: ingestInboxWorkflow,
-      workflowId: 'ingest-inbox',
-      taskQueue,
-      typedSearchAttributes: [{ key: GAMELAKE_JOB, value: 'ingest-inbox' }],
-    },
-    policies: { overlap: ScheduleOverlapPolicy.SKIP, catchupWindow: '1 minute' },
-    state: { note: 'Picks up batch files dropped into $GAMELAKE_DATA_DIR/inbox' },
-  });
+  // The inbox is watched by one long-running workflow, not a Schedule: an empty inbox starts no run.
+  await startInboxWatcher(client, taskQueue);
+  try {
+    await client.schedule.getHandle(INBOX_SCHEDULE_ID).delete();
+  } catch (err) {
+    if (!(err instanceof ScheduleNotFoundError)) throw err;
+  }
   await create({
     scheduleId: MARTS_SCHEDULE_ID,
     spec: { intervals: [{ every: '1 hour' }] },
@@ -60,6 +74,20 @@ export async function ensureSchedules(client: Client, taskQueue: string): Promis
     },
     policies: { overlap: ScheduleOverlapPolicy.SKIP, catchupWindow: '15 minutes' },
     state: { note: 'Convergence sweep of the Steam mirror: fills stubs, gaps and stale rows' },
+  });
+  await create({
+    scheduleId: COMPACT_SCHEDULE_ID,
+    spec: { intervals: [{ every: '6 hours' }] },
+    action: {
+      type: 'startWorkflow',
+      workflowType: lakeCompactWorkflow,
+      args: [{}],
+      workflowId: `${lakeCompactWorkflowId(taskQueue)}-scheduled`,
+      taskQueue,
+      typedSearchAttributes: [{ key: GAMELAKE_JOB, value: 'lake-compact' }],
+    },
+    policies: { overlap: ScheduleOverlapPolicy.SKIP, catchupWindow: '1 hour' },
+    state: { note: "Merges the lake's small Parquet files (one per batch) into files of about 128 MiB" },
   });
   return created;
 }

@@ -1,5 +1,6 @@
 import { Client, Connection } from '@temporalio/client';
-import { DefaultLogger, Runtime } from '@temporalio/worker';
+import { Runtime } from '@temporalio/worker';
+import { OneLineLogger } from './logger.ts';
 import { DEFAULT_TEMPORAL_ADDRESS, dataLayout, type GamelakeConfig } from './env.ts';
 import { isPortOpen, startDevServer, waitForTemporal, type DevServer } from './dev-server.ts';
 import { TemporalUnreachableError } from './errors.ts';
@@ -25,11 +26,11 @@ export interface Session {
 
 let runtimeInstalled = false;
 
-/** Quiet the SDK's own logging to warnings; the CLI prints its own progress. */
+/** The SDK logs through gamelake's one-line logger (platform/logger.ts); the CLI prints its own progress. */
 export function installQuietRuntime(): void {
   if (runtimeInstalled) return;
   runtimeInstalled = true;
-  Runtime.install({ logger: new DefaultLogger('WARN') });
+  Runtime.install({ logger: new OneLineLogger() });
 }
 
 /**

@@ -2,7 +2,7 @@ import { NativeConnection, Worker } from '@temporalio/worker';
 import { Client, Connection } from '@temporalio/client';
 import { Context } from '@temporalio/activity';
 import { createActivities, type ActivityDeps } from '../activities/index.ts';
-import { loadContracts } from '../lake/index.ts';
+import { loadContracts, recoverLake } from '../lake/index.ts';
 import { createSteamClient, createSteamFetchActivities } from '../activities/steam/index.ts';
 import { steamTaskQueue } from '../workflows/index.ts';
 import { loadConfig, type SteamConfig } from './env.ts';
@@ -21,6 +21,8 @@ export interface WorkerOptions {
   contractsDir?: string;
   /** Steam API access (the key stays here, in the worker); default: Valve's API, no key, 1 call/s. */
   steam?: SteamConfig;
+  /** Where the worker says what it did on start (a crash taken back). */
+  log?: (line: string) => void;
 }
 
 /** The worker of a task queue and the worker of its Steam activities, run and stopped together. */
@@ -42,6 +44,11 @@ export interface GamelakeWorkers {
 export async function createGamelakeWorker(options: WorkerOptions): Promise<{ worker: GamelakeWorkers; close(): Promise<void> }> {
   // The contracts first: a bad contract file stops the worker with a message naming the file and the field.
   const registry = options.deps.registry ?? loadContracts(options.contractsDir);
+  // What a crash left half done goes first: partition folders hold only committed files.
+  const recovered = await recoverLake(options.deps.layout.lake);
+  if (recovered.commits.length > 0 || (recovered.compactions ?? 0) > 0) {
+    options.log?.(`took back ${recovered.commits.length} cut-short batch commits (${recovered.files} files) and ${recovered.compactions ?? 0} compactions`);
+  }
   const connection = await NativeConnection.connect({ address: options.address });
   // Activities that start other jobs (a warehouse build after a batch) use a client of their own.
   const clientConnection = await Connection.connect({ address: options.address });

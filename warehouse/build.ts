@@ -6,7 +6,7 @@ import type { ContractRegistry } from '../transforms/contract/model.ts';
 import { GamelakeError } from '../transforms/errors.ts';
 import { type ScoringSettings } from '../transforms/scoring.ts';
 import { fileColumns, lakeTables, PARTITION_COLUMN, QUARANTINE_TABLE, type LakeColumn } from '../transforms/tables.ts';
-import { createSteamState, fileList, lakeSnapshot, loadSteamLake, openDb, steamFiles, tableFiles, textList, type Db, type LakeSnapshot } from '../lake/index.ts';
+import { createSteamState, fileList, lakeSnapshot, loadSteamLake, openDb, sqlLiteral, steamFiles, tableFiles, textList, type Db, type LakeSnapshot } from '../lake/index.ts';
 import { deltaStatement, loadModels, WAREHOUSE_DIR, type Model } from './models.ts';
 import { updateLeaderboards } from './leaderboards.ts';
 
@@ -138,6 +138,16 @@ async function runStatements(db: Db, model: Model, params: Record<string, DuckDB
   }
 }
 
+/** What a model's header says, as comments any DuckDB client shows (COMMENT ON ...): description, grain, columns. */
+async function comment(db: Db, kind: 'TABLE' | 'VIEW', name: string, description: string, grain: string, columns: Record<string, string>): Promise<void> {
+  const text = [description, grain ? `Grain: ${grain}.` : ''].filter(Boolean).join(' ');
+  if (text) await db.run(`COMMENT ON ${kind} ${quoted(name)} IS ${sqlLiteral(text)}`);
+  const have = new Set((await db.rows<{ c: string }>('SELECT column_name AS c FROM duckdb_columns() WHERE table_name = $t AND schema_name = \'main\' AND database_name = current_database()', { t: name })).map((r) => r.c));
+  for (const [column, about] of Object.entries(columns)) {
+    if (have.has(column)) await db.run(`COMMENT ON COLUMN ${quoted(name)}.${quoted(column)} IS ${sqlLiteral(about)}`);
+  }
+}
+
 /** The lake files the warehouse at `warehousePath` reads through its views (empty when there is none). */
 export async function referencedLakeFiles(warehousePath: string, lakeDir: string): Promise<Set<string>> {
   if (!existsSync(warehousePath)) return new Set();
@@ -229,6 +239,8 @@ export async function buildWarehouse(options: BuildOptions): Promise<BuildReport
       await db.run(`CREATE OR REPLACE VIEW lake_${name} AS ${filesSelect(columns, files)}`);
       const list = textList(files);
       await db.run('INSERT INTO _lake_files SELECT unnest($files), $table', { files: list.value, table: name }, { files: list.type });
+      const table = name === QUARANTINE_TABLE.name ? QUARANTINE_TABLE : lakeTables(options.registry).get(name)!;
+      await comment(db, 'VIEW', `lake_${name}`, `${table.description} (a view over the lake's Parquet files)`, table.grain, Object.fromEntries(columns.map((c) => [c.name, c.description])));
       const fresh = tableFiles(snapshot, options.lakeDir, name, pendingSet);
       await db.run(`CREATE OR REPLACE TEMP VIEW delta_lake_${name} AS ${filesSelect(columns, fresh, ' WHERE batch_id IN (SELECT batch_id FROM pending_batches)')}`);
     }
@@ -238,6 +250,7 @@ export async function buildWarehouse(options: BuildOptions): Promise<BuildReport
     // Staging: views for readers; the new batches' rows as temporary tables, checked, for the marts.
     for (const model of staging) {
       await runStatements(db, model, {});
+      await comment(db, 'VIEW', model.name, model.description, model.grain, model.columns);
       if (model.source === 'events' && events) {
         const t0 = Date.now();
         await db.run(deltaStatement(model));
@@ -261,6 +274,7 @@ export async function buildWarehouse(options: BuildOptions): Promise<BuildReport
       log(`building ${model.name}`);
       const t0 = Date.now();
       await runStatements(db, model, params);
+      await comment(db, 'TABLE', model.name, model.description, model.grain, model.columns);
       report.checks += await runChecks(db, buildId, model, model.name);
       const rows = await count(db, `SELECT count(*) AS n FROM ${model.name}`);
       const ms = Date.now() - t0;

@@ -28,6 +28,8 @@ export interface Model {
   notNull: string[];
   /** Invariants: SQL conditions every row must meet (`-- check: complete + stubs + unavailable = total`). */
   checks: string[];
+  /** Column descriptions (`-- column name: what it holds`), for the catalog and the warehouse's comments. */
+  columns: Record<string, string>;
   /** Named parameters ($name) the SQL uses. */
   params: string[];
   /** Models of the same layer this one reads (`-- depends_on:`); they are built first. */
@@ -37,7 +39,7 @@ export interface Model {
   source: 'events' | 'steam';
 }
 
-const DECLARATIONS = ['grain', 'unique', 'not_null', 'check', 'depends_on', 'refresh', 'source'];
+const DECLARATIONS = ['grain', 'unique', 'not_null', 'check', 'depends_on', 'refresh', 'source', 'column '];
 
 function header(sql: string, key: string): string | undefined {
   return new RegExp(`^--\\s*${key}:\\s*(.+)$`, 'm').exec(sql)?.[1]?.trim();
@@ -66,7 +68,7 @@ export function parseModel(file: string, layer: Model['layer']): Model {
     .split('\n')
     .filter((l) => l.startsWith('--'))
     .map((l) => l.replace(/^--\s?/, ''))
-    .filter((l) => !DECLARATIONS.some((d) => l.startsWith(`${d}:`)))
+    .filter((l) => !DECLARATIONS.some((d) => l.startsWith(d.endsWith(' ') ? d : `${d}:`)))
     .join(' ')
     .trim();
   return {
@@ -80,6 +82,7 @@ export function parseModel(file: string, layer: Model['layer']): Model {
     unique: list(header(sql, 'unique')),
     notNull: list(header(sql, 'not_null')),
     checks: headers(sql, 'check'),
+    columns: Object.fromEntries([...sql.matchAll(/^--\s*column\s+([a-z_][a-z0-9_]*):\s*(.+)$/gm)].map((m) => [m[1]!, m[2]!.trim()])),
     dependsOn: list(header(sql, 'depends_on')),
     refresh,
     source: header(sql, 'source') === 'steam' || /\bsteam_/.test(sql.replace(/^--.*$/gm, '')) ? 'steam' : 'events',

@@ -1,33 +1,51 @@
-import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { randomUUID } from 'node:crypto';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import type { DuckDBValue } from '@duckdb/node-api';
-import { GamelakeError } from '../platform/errors.ts';
-import { openDb } from '../lake/duckdb.ts';
+import { StatementType, type DuckDBConnection, type DuckDBType, type DuckDBValue } from '@duckdb/node-api';
+import { GamelakeError } from '../transforms/errors.ts';
+import { openDb, sqlLiteral, type Db } from '../lake/duckdb.ts';
 
 export const QUERIES_DIR = path.join(path.dirname(fileURLToPath(import.meta.url)), '..', 'queries');
 
 /** The warehouse file is missing (not built yet). */
 export class WarehouseMissingError extends GamelakeError {}
-/** A named query does not exist or got parameters it does not declare. */
+/** A named query got parameters it does not declare, lacks one it needs, or got a value of the wrong kind. */
 export class QueryError extends GamelakeError {}
+/** There is no named query of that name. */
+export class QueryNotFoundError extends QueryError {}
+/** SQL the read-only sandbox refuses: more than one statement, or one that is not a query. */
+export class QueryRefusedError extends GamelakeError {}
+/** A query ran longer than its time limit and was interrupted. */
+export class QueryTimeoutError extends GamelakeError {}
+
+export interface QueryParam {
+  name: string;
+  default?: string;
+}
 
 export interface NamedQuery {
   name: string;
   description: string;
-  params: Array<{ name: string; default?: string }>;
+  params: QueryParam[];
+  /** Decimals shown per column in a table (`-- round: win_rate=4, kda=2`); machine formats keep every digit. */
+  round: Record<string, number>;
   sql: string;
 }
 
 /** Reads queries/NAME.sql: the first comment line describes it, `-- param: name [= default]` lines declare parameters. */
 export function loadQuery(name: string): NamedQuery {
-  if (!/^[a-z0-9_]+$/.test(name)) throw new QueryError(`"${name}" is not a query name (see gamelake query --list)`);
+  if (!/^[a-z0-9_]+$/.test(name)) throw new QueryNotFoundError(`"${name}" is not a query name (see gamelake query --list)`);
   const file = path.join(QUERIES_DIR, `${name}.sql`);
-  if (!existsSync(file)) throw new QueryError(`no query named "${name}" (see gamelake query --list)`);
+  if (!existsSync(file)) throw new QueryNotFoundError(`no query named "${name}" (see gamelake query --list)`);
   const sql = readFileSync(file, 'utf8');
   const description = /^--\s*(.+)$/m.exec(sql)?.[1]?.trim() ?? '';
   const params = [...sql.matchAll(/^--\s*param:\s*([a-z_][a-z0-9_]*)(?:\s*=\s*(.+))?$/gm)].map((m) => (m[2] === undefined ? { name: m[1]! } : { name: m[1]!, default: m[2].trim() }));
-  return { name, description, params, sql };
+  const round = Object.fromEntries(
+    [...sql.matchAll(/^--\s*round:\s*(.+)$/gm)].flatMap((m) => m[1]!.split(',').map((part) => part.trim().split('=').map((x) => x.trim()))).map(([c, d]) => [c!, Number(d)]),
+  );
+  return { name, description, params, round, sql };
 }
 
 export function listQueries(): NamedQuery[] {
@@ -59,17 +77,143 @@ export function bindParams(query: NamedQuery, given: Record<string, string>): Re
 
 export interface QueryResult {
   columns: string[];
+  /** DuckDB's type of each column, as text (BIGINT, TIMESTAMP WITH TIME ZONE, STRUCT(...)). */
+  types: string[];
+  /** The rows as plain JS objects (bigint for 64-bit integers, Date for timestamps): for pages and tests. */
   rows: Array<Record<string, unknown>>;
+  /** DuckDB's types and values as they are, for exports that keep every type exactly. */
+  duckTypes: DuckDBType[];
+  values: DuckDBValue[][];
 }
 
-/** Runs SQL against the warehouse, read-only, with bound parameters. */
-export async function runSql(warehousePath: string, sql: string, params?: Record<string, DuckDBValue>): Promise<QueryResult> {
+export interface ReaderOptions {
+  /** The lake the warehouse's views read (default: the `lake` folder next to the warehouse file). */
+  lakeDir?: string;
+  /** Each query's time limit (default 30 s); a query over it is interrupted. */
+  timeoutMs?: number;
+  /** Allow Parquet exports (a private folder DuckDB may write them to, removed after). */
+  parquet?: boolean;
+}
+
+/** A read-only, sandboxed session on the warehouse: one query per call, a time limit, no file access outside the lake. */
+export interface WarehouseReader {
+  query(sql: string, params?: Record<string, DuckDBValue>): Promise<QueryResult>;
+  /** A named query (queries/NAME.sql) with its parameters bound from text. */
+  named(name: string, given?: Record<string, string>): Promise<QueryResult>;
+  /** The result of one query as a Parquet file's bytes, written by DuckDB (needs the reader opened with `parquet: true`). */
+  parquet(sql: string, params?: Record<string, DuckDBValue>): Promise<Uint8Array>;
+}
+
+/** Statement types a reader may run: queries and their plans. */
+const READABLE = new Set<StatementType>([StatementType.SELECT, StatementType.EXPLAIN]);
+
+async function sandbox(db: Db, dirs: string[]): Promise<void> {
+  // The lake's views read its Parquet files; nothing else may be read or written, and the settings stay.
+  await db.run(`SET allowed_directories = [${dirs.map((d) => sqlLiteral(`${path.resolve(d)}${path.sep}`)).join(', ')}]`);
+  await db.run('SET enable_external_access = false');
+  await db.run('SET autoinstall_known_extensions = false');
+  await db.run('SET autoload_known_extensions = false');
+  await db.run('SET lock_configuration = true');
+}
+
+/** Prepares one statement, refusing several and any that is not a query. */
+async function prepareQuery(conn: DuckDBConnection, sql: string, params: Record<string, DuckDBValue> | undefined) {
+  const extracted = await conn.extractStatements(sql).catch((err: Error) => {
+    throw new Error(err.message.replace(/^Failed to extract statements: /, ''), { cause: err });
+  });
+  if (extracted.count === 0) throw new QueryRefusedError('no SQL statement given');
+  if (extracted.count > 1) throw new QueryRefusedError(`one statement at a time: got ${extracted.count} (separated by ;)`);
+  const prepared = await extracted.prepare(0);
+  const type = prepared.statementType;
+  if (!READABLE.has(type)) throw new QueryRefusedError(`the warehouse is read-only: only queries (SELECT, WITH ..., EXPLAIN) run here, not ${StatementType[type] ?? type} statements`);
+  if (params && Object.keys(params).length > 0) prepared.bind(params);
+  return prepared;
+}
+
+async function withTimeout<T>(conn: DuckDBConnection, timeoutMs: number, run: () => Promise<T>): Promise<T> {
+  let timedOut = false;
+  const timer = setTimeout(() => {
+    timedOut = true;
+    conn.interrupt();
+  }, timeoutMs);
+  try {
+    return await run();
+  } catch (err) {
+    if (timedOut) throw new QueryTimeoutError(`the query ran longer than ${timeoutMs / 1000} s and was stopped`, { cause: err });
+    throw err;
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+async function runOne(conn: DuckDBConnection, sql: string, params: Record<string, DuckDBValue> | undefined, timeoutMs: number): Promise<QueryResult> {
+  const prepared = await prepareQuery(conn, sql, params);
+  return withTimeout(conn, timeoutMs, async () => {
+    const reader = await prepared.runAndReadAll();
+    const duckTypes = reader.columnTypes();
+    let rows: Array<Record<string, unknown>> | undefined;
+    return {
+      columns: reader.columnNames(),
+      types: duckTypes.map((t) => t.toString()),
+      // JS objects are made when asked for (exports read the values; a DATE beyond JS's range has no JS Date).
+      get rows() {
+        rows ??= reader.getRowObjectsJS() as Array<Record<string, unknown>>;
+        return rows;
+      },
+      duckTypes,
+      values: reader.getRows(),
+    };
+  });
+}
+
+/** One query's result written by DuckDB's Parquet writer into `dir`; its bytes. */
+async function parquetOne(conn: DuckDBConnection, dir: string, sql: string, params: Record<string, DuckDBValue> | undefined, timeoutMs: number): Promise<Uint8Array> {
+  await prepareQuery(conn, sql, params);
+  const file = path.join(dir, `${randomUUID()}.parquet`);
+  // The statement was checked to be one query; a newline ends any trailing comment before our ") TO".
+  await withTimeout(conn, timeoutMs, () => conn.run(`COPY (${sql.trim().replace(/;\s*$/, '')}\n) TO ${sqlLiteral(file)} (FORMAT parquet, COMPRESSION zstd)`, params && Object.keys(params).length > 0 ? params : undefined));
+  try {
+    return readFileSync(file);
+  } finally {
+    rmSync(file, { force: true });
+  }
+}
+
+/** Opens the warehouse read-only in the sandbox, runs `fn`, closes it (a build may replace the file at any time). */
+export async function withWarehouse<T>(warehousePath: string, fn: (reader: WarehouseReader) => Promise<T>, options: ReaderOptions = {}): Promise<T> {
   if (!existsSync(warehousePath)) throw new WarehouseMissingError(`no warehouse at ${warehousePath}: run \`gamelake marts build --wait\` first`);
+  const exportDir = options.parquet ? mkdtempSync(path.join(os.tmpdir(), 'gamelake-export-')) : undefined;
   const db = await openDb({ path: warehousePath, readOnly: true });
   try {
-    const reader = await db.conn.runAndReadAll(sql, params && Object.keys(params).length > 0 ? params : undefined);
-    return { columns: reader.columnNames(), rows: reader.getRowObjectsJS() as Array<Record<string, unknown>> };
+    await sandbox(db, [options.lakeDir ?? path.join(path.dirname(warehousePath), 'lake'), ...(exportDir ? [exportDir] : [])]);
+    const timeoutMs = options.timeoutMs ?? 30_000;
+    // One connection runs one statement at a time: calls made together (Promise.all) wait their turn.
+    let queue: Promise<unknown> = Promise.resolve();
+    const serial = <R>(task: () => Promise<R>): Promise<R> => {
+      const next = queue.then(task, task);
+      queue = next.catch(() => undefined);
+      return next;
+    };
+    const reader: WarehouseReader = {
+      query: (sql, params) => serial(() => runOne(db.conn, sql, params, timeoutMs)),
+      named: (name, given = {}) => {
+        const q = loadQuery(name);
+        const bound = bindParams(q, given);
+        return serial(() => runOne(db.conn, q.sql, bound, timeoutMs));
+      },
+      parquet: (sql, params) => {
+        if (!exportDir) throw new QueryRefusedError('this session was not opened for Parquet exports');
+        return serial(() => parquetOne(db.conn, exportDir, sql, params, timeoutMs));
+      },
+    };
+    return await fn(reader);
   } finally {
     db.close();
+    if (exportDir) rmSync(exportDir, { recursive: true, force: true });
   }
+}
+
+/** Runs one query against the warehouse, read-only and sandboxed, with bound parameters. */
+export async function runSql(warehousePath: string, sql: string, params?: Record<string, DuckDBValue>, options?: ReaderOptions): Promise<QueryResult> {
+  return withWarehouse(warehousePath, (r) => r.query(sql, params), options);
 }

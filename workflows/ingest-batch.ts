@@ -1,14 +1,25 @@
-import { ActivityFailure, ApplicationFailure, log, proxyActivities, upsertSearchAttributes } from '@temporalio/workflow';
+import { ActivityFailure, ApplicationFailure, log, proxyActivities, setCurrentDetails, upsertSearchAttributes } from '@temporalio/workflow';
 import type { Activities, BatchManifest } from '../activities/index.ts';
+import { BatchFileError, BatchInvariantError, ContractError, StageMissingError } from '../lake/errors.ts';
 import { GAMELAKE_BATCH_ID, GAMELAKE_DUPLICATES, GAMELAKE_GAMES, GAMELAKE_JOB, GAMELAKE_LINES_IN, GAMELAKE_OUTCOME, GAMELAKE_QUARANTINED } from './search-attributes.ts';
 
-const NON_RETRYABLE = ['BatchFileError', 'BatchInvariantError', 'StageMissingError'];
+/** Failures that retrying cannot fix (the file is unreadable or changed; counts that do not add up; staging gone). */
+const NON_RETRYABLE = [BatchFileError, BatchInvariantError, StageMissingError, ContractError].map((e) => e.name);
 
-const { lookupBatch, stageBatch, commitBatch, cleanupBatch } = proxyActivities<Activities>({
+/**
+ * Staging and commit. A killed worker is noticed within the heartbeat timeout and the activity runs again on
+ * a live one; a failure nobody classified is retried a bounded number of times (about a minute in all), then
+ * the batch is reported as failed and its staging files are removed: `gamelake ingest --wait` always returns.
+ */
+const { lookupBatch, stageBatch, commitBatch } = proxyActivities<Activities>({
   startToCloseTimeout: '2 hours',
-  // A killed worker is noticed within this; the activity then runs again on a live worker.
   heartbeatTimeout: '20 seconds',
-  retry: { initialInterval: '1 second', backoffCoefficient: 2, maximumInterval: '1 minute', nonRetryableErrorTypes: NON_RETRYABLE },
+  retry: { initialInterval: '1 second', backoffCoefficient: 2, maximumInterval: '30 seconds', maximumAttempts: 6, nonRetryableErrorTypes: NON_RETRYABLE },
+});
+
+const { cleanupBatch } = proxyActivities<Activities>({
+  startToCloseTimeout: '10 minutes',
+  retry: { initialInterval: '1 second', maximumAttempts: 10 },
 });
 
 // Asking for a warehouse build is best effort: the batch is committed either way, and the hourly
@@ -73,8 +84,10 @@ export async function ingestBatchWorkflow(input: IngestBatchInput): Promise<Inge
     return summary(before, input.file, true);
   }
   let step = 'stage';
+  setCurrentDetails(`staging ${input.file}`);
   try {
     let staged = await stageBatch(input);
+    setCurrentDetails(`committing ${input.file}: ${staged.linesIn} lines, ${staged.rejected} rejected`);
     upsertSearchAttributes([
       { key: GAMELAKE_GAMES, value: staged.products },
       { key: GAMELAKE_LINES_IN, value: staged.linesIn },
@@ -106,10 +119,18 @@ export async function ingestBatchWorkflow(input: IngestBatchInput): Promise<Inge
       { key: GAMELAKE_DUPLICATES, value: manifest.duplicates },
       { key: GAMELAKE_OUTCOME, value: manifest.alreadyCommitted ? 'already-ingested' : 'committed' },
     ]);
+    setCurrentDetails(`${input.file}: ${manifest.linesIn} lines, ${manifest.accepted} accepted, ${manifest.quarantined} quarantined, ${manifest.duplicates} duplicates`);
     return summary(manifest, input.file, manifest.alreadyCommitted);
   } catch (err) {
     upsertSearchAttributes([{ key: GAMELAKE_OUTCOME, value: 'failed' }]);
+    // A failed batch leaves nothing behind: its staging folder, and any file a cut-short commit moved into the lake.
+    try {
+      await cleanupBatch(input.batchId);
+    } catch (cleanup) {
+      log.warn('could not remove the failed batch\'s staging files', { batchId: input.batchId, error: (cleanup as Error).message });
+    }
     const reason = err instanceof ActivityFailure && err.cause ? err.cause.message : (err as Error).message;
+    setCurrentDetails(`failed at step ${step}: ${reason}`);
     throw ApplicationFailure.nonRetryable(`batch ${input.batchId} (${input.file}) failed at step ${step}: ${reason}`, 'BatchFailed', { batchId: input.batchId, file: input.file, step });
   }
 }

@@ -10,7 +10,9 @@ import { bindParams, loadQuery, runSql } from '../../warehouse/queries.ts';
 import { demoWorkflow, martsBuildWorkflowId, steamPlayerWorkflow, steamPlayerWorkflowId, steamScanWorkflow, steamScanWorkflowId, steamSweepWorkflowId } from '../../workflows/index.ts';
 import { render } from '../format.ts';
 import { GAMELAKE_JOB } from '../../workflows/search-attributes.ts';
+import { DEFAULT_UI_PORT } from '../../ui/index.ts';
 import { defineCommand, progress } from '../command.ts';
+import { startUi } from './ui.ts';
 
 export const demoCommand = defineCommand({
   path: ['demo'],
@@ -43,7 +45,7 @@ Options:
       const q = loadQuery(name);
       const result = await runSql(layout.warehouse, q.sql, bindParams(q, params));
       out(`\n$ gamelake query ${name}${Object.entries(params).map(([k, v]) => ` --param ${k}=${v}`).join('')}`);
-      out(String(render({ columns: result.columns, rows: result.rows.slice(0, rows) }, 'table')).trimEnd());
+      out(String(render({ ...result, values: result.values.slice(0, rows) }, 'table', { round: q.round })).trimEnd());
     };
     try {
       await ensureSchedules(session.client, config.taskQueue);
@@ -130,11 +132,19 @@ Options:
       progress(`done. All runs: ${session.uiUrl}/namespaces/${config.namespace}/workflows`);
       const keepUp = session.server !== undefined && values.exit !== true && process.stdout.isTTY;
       if (keepUp) {
-        progress(`the embedded Temporal server and its Web UI (${session.uiUrl}) stay up; press Ctrl-C to stop`);
+        const ui = await startUi(config, { client: session.client }).catch((err: NodeJS.ErrnoException) => {
+          if (err.code !== 'EADDRINUSE') throw err;
+          progress(`gamelake UI: http://localhost:${DEFAULT_UI_PORT} is taken (a gamelake dev serves it already?)`);
+          return undefined;
+        });
+        progress(`the embedded Temporal server, its Web UI (${session.uiUrl}) and the gamelake UI stay up; press Ctrl-C to stop`);
         await new Promise<void>((resolve) => {
           process.once('SIGINT', resolve);
           process.once('SIGTERM', resolve);
         });
+        await ui?.close();
+      } else {
+        progress(`open the gamelake UI with \`gamelake ui\` (http://localhost:${DEFAULT_UI_PORT}) or \`gamelake dev\``);
       }
     } finally {
       await session.close();

@@ -2,12 +2,14 @@ import { dataLayout, loadConfig } from '../../platform/env.ts';
 import { openSession } from '../../platform/session.ts';
 import { ensureSchedules } from '../../platform/schedules.ts';
 import { createGamelakeWorker } from '../../platform/worker.ts';
-import { defineCommand, progress } from '../command.ts';
+import { DEFAULT_UI_PORT } from '../../ui/index.ts';
+import { defineCommand, intFlag, progress } from '../command.ts';
+import { startUi } from './ui.ts';
 
 export const devCommand = defineCommand({
   path: ['dev'],
-  usage: 'dev',
-  summary: 'Start the embedded Temporal dev server and a gamelake worker; Ctrl-C stops both.',
+  usage: 'dev [--ui-port N] [--host H]',
+  summary: 'Start the embedded Temporal dev server, a gamelake worker and the gamelake UI; Ctrl-C stops them.',
   help: `
 The dev server keeps its history in SQLite at $GAMELAKE_DATA_DIR/temporal.db, so workflows
 survive a restart. Its Web UI is served on the port of TEMPORAL_UI_URL (http://localhost:8233),
@@ -15,9 +17,16 @@ its gRPC frontend on 127.0.0.1:7233. The project's search attributes are registe
 
 If TEMPORAL_ADDRESS is set, no server is started: the worker connects to that one.
 
+The gamelake UI is served on http://localhost:${DEFAULT_UI_PORT} (see gamelake ui --help).
+
+Options:
+  --ui-port N   the gamelake UI's port (default ${DEFAULT_UI_PORT}; 0 picks a free one)
+  --host H      address the UI listens on (default 127.0.0.1)
+
 Environment: GAMELAKE_DATA_DIR, TEMPORAL_ADDRESS, TEMPORAL_NAMESPACE, GAMELAKE_TASK_QUEUE,
 TEMPORAL_CLI_PATH, TEMPORAL_UI_URL (see README).`,
-  async run() {
+  options: { 'ui-port': { type: 'string' }, host: { type: 'string' } },
+  async run({ values }) {
     const config = loadConfig();
     const session = await openSession(config, 'embedded', progress);
     try {
@@ -26,7 +35,7 @@ TEMPORAL_CLI_PATH, TEMPORAL_UI_URL (see README).`,
         namespace: config.namespace,
         taskQueue: config.taskQueue,
         deps: { layout: dataLayout(config.dataDir) },
-      contractsDir: config.contractsDir,
+        contractsDir: config.contractsDir,
         steam: config.steam,
       });
       const schedules = await ensureSchedules(session.client, config.taskQueue);
@@ -34,8 +43,10 @@ TEMPORAL_CLI_PATH, TEMPORAL_UI_URL (see README).`,
       progress(`Temporal frontend: ${session.address}  namespace: ${config.namespace}`);
       progress(`Temporal Web UI:   ${session.uiUrl}/namespaces/${config.namespace}/workflows`);
       progress(`worker polling task queue "${config.taskQueue}"; data in ${config.dataDir}`);
+      const ui = await startUi(config, { port: intFlag(values, 'ui-port', DEFAULT_UI_PORT), host: values.host as string | undefined, client: session.client });
       progress('press Ctrl-C to stop');
       await worker.run(); // returns after SIGINT/SIGTERM: the SDK shuts the worker down gracefully
+      await ui.close();
       await close();
       progress('worker stopped');
     } finally {

@@ -4,7 +4,7 @@ import { WorkflowFailedError } from '@temporalio/client';
 import { loadConfig } from '../../platform/env.ts';
 import { UsageError } from '../../platform/errors.ts';
 import { connectClient, hasWorkers, workflowUrl } from '../../platform/session.ts';
-import { startIngest, type StartedIngest } from '../../platform/jobs.ts';
+import { awaitWorkflow, startIngest, type StartedIngest } from '../../platform/jobs.ts';
 import type { IngestBatchResult } from '../../workflows/index.ts';
 import { defineCommand, progress } from '../command.ts';
 
@@ -22,7 +22,9 @@ Options:
   --json    wait, then print one JSON object per batch:
             {batchId, file, linesIn, accepted, quarantined, duplicates, files:[...], alreadyIngested}
 
-Exits 1 if any batch failed; its one-line reason names the file and the step.`,
+While waiting, the running step's progress is printed every few seconds (lines staged, rate, time
+left); a restart of the Temporal server meanwhile is waited out. Exits 1 if any batch failed; its
+one-line reason names the file and the step.`,
   options: { wait: { type: 'boolean' }, json: { type: 'boolean' } },
   positionals: true,
   async run({ values, positionals }) {
@@ -48,10 +50,21 @@ Exits 1 if any batch failed; its one-line reason names the file and the step.`,
       if (!wait) return 0;
 
       let failures = 0;
-      for (const { file, handle, existed } of started) {
+      for (const { file, handle, existed, batchId } of started) {
         let result: IngestBatchResult;
+        const size = statSync(file).size;
+        const gzip = file.endsWith('.gz');
         try {
-          result = await handle.result();
+          result = await awaitWorkflow<IngestBatchResult>(handle, {
+            onProgress: ({ activity, attempt, details, seconds }) => {
+              const lines = Number(details.lines ?? 0);
+              const bytes = Number(details.bytes ?? 0);
+              const rate = seconds > 0 ? bytes / seconds : 0;
+              const left = !gzip && rate > 0 && bytes < size ? `, about ${Math.ceil((size - bytes) / rate)} s left` : '';
+              const step = details.step && details.step !== 'stage' ? ` (${String(details.step)})` : '';
+              progress(`batch ${batchId}: ${activity}${attempt > 1 ? ` attempt ${attempt}` : ''}${step}, ${lines.toLocaleString('en-US')} lines, ${(rate / 2 ** 20).toFixed(1)} MiB/s${left}`);
+            },
+          });
         } catch (err) {
           failures += 1;
           const cause = err instanceof WorkflowFailedError && err.cause ? err.cause.message : (err as Error).message;

@@ -1,28 +1,51 @@
-import { writeSync } from 'node:fs';
+import { writeFileSync, writeSync } from 'node:fs';
 import { dataLayout, loadConfig } from '../../platform/env.ts';
 import { UsageError } from '../../platform/errors.ts';
-import { bindParams, listQueries, loadQuery, runSql } from '../../warehouse/queries.ts';
+import { BINARY_FORMATS, exportQuery, type Format } from '../../warehouse/export.ts';
+import { bindParams, listQueries, loadQuery, withWarehouse } from '../../warehouse/queries.ts';
 import { defineCommand } from '../command.ts';
-import { FORMATS, parseFormat, render } from '../format.ts';
+import { FORMATS, parseFormat } from '../format.ts';
 
-function write(output: string | Uint8Array): void {
+const FORMAT_HELP = `  --format F        ${FORMATS.join(', ')} (default table). table and csv show values as DuckDB
+                    prints them; json prints one object per line (64-bit integers and decimals exact,
+                    timestamps ISO 8601); arrow writes an Arrow IPC stream typed from DuckDB's column
+                    types, parquet a Parquet file by DuckDB's writer (pandas, polars and R read both)
+  --output FILE     write to FILE instead of standard output (arrow and parquet are never written
+                    to a terminal)`;
+
+/** Writes a result to --output or standard output; binary output is refused on a terminal. */
+function write(output: string | Uint8Array, format: Format, file: string | undefined): void {
+  if (file) {
+    writeFileSync(file, output);
+    return;
+  }
+  if (BINARY_FORMATS.includes(format) && process.stdout.isTTY) {
+    throw new UsageError(`--format ${format} is binary: redirect it (> result.${format}) or use --output FILE`);
+  }
   if (typeof output === 'string') process.stdout.write(output);
   else writeSync(1, output);
 }
 
+async function run(sql: string, params: Parameters<typeof exportQuery>[1]['params'], format: Format, round: Record<string, number> | undefined, output: string | undefined): Promise<void> {
+  const layout = dataLayout(loadConfig().dataDir);
+  // Refuse a binary format on a terminal before running anything.
+  if (!output && BINARY_FORMATS.includes(format) && process.stdout.isTTY) write(new Uint8Array(), format, undefined);
+  const result = await withWarehouse(layout.warehouse, (reader) => exportQuery(reader, { sql, params, round }, format), { lakeDir: layout.lake, parquet: format === 'parquet' });
+  write(result, format, output);
+}
+
 export const queryCommand = defineCommand({
   path: ['query'],
-  usage: 'query NAME [--param key=value]... [--format table|csv|json|arrow] | query --list',
+  usage: `query NAME [--param key=value]... [--format ${FORMATS.join('|')}] [--output FILE] | query --list`,
   summary: 'Run a named business query (queries/NAME.sql) against the warehouse, parameters bound.',
   help: `
 Options:
   --list            list the named queries with a one-line description and their parameters
   --param k=v       a parameter value (repeatable); numbers are bound as numbers
-  --format F        ${FORMATS.join(', ')} (default table); json prints one object per line;
-                    arrow writes an Arrow IPC stream (pandas, polars and R read it directly)
+${FORMAT_HELP}
 
 Example: gamelake query leaderboard --param product=exrps --param limit=5`,
-  options: { list: { type: 'boolean' }, param: { type: 'string', multiple: true }, format: { type: 'string' } },
+  options: { list: { type: 'boolean' }, param: { type: 'string', multiple: true }, format: { type: 'string' }, output: { type: 'string' } },
   positionals: true,
   async run({ values, positionals }) {
     if (values.list) {
@@ -41,26 +64,31 @@ Example: gamelake query leaderboard --param product=exrps --param limit=5`,
       given[p.slice(0, eq)] = p.slice(eq + 1);
     }
     const query = loadQuery(positionals[0]!);
-    const result = await runSql(dataLayout(loadConfig().dataDir).warehouse, query.sql, bindParams(query, given));
-    write(render(result, format));
+    await run(query.sql, bindParams(query, given), format, query.round, values.output as string | undefined);
     return 0;
   },
 });
 
 export const sqlCommand = defineCommand({
   path: ['sql'],
-  usage: 'sql "SELECT ..." [--format table|csv|json|arrow]',
-  summary: 'Run any SQL against the warehouse, read-only.',
+  usage: `sql "SELECT ..." [--format ${FORMATS.join('|')}] [--output FILE]`,
+  summary: 'Run any query against the warehouse: read-only, one statement, no file outside the lake.',
   help: `
-The warehouse is opened read-only: statements that change it fail. Tables: lake_* (the committed
-lake), stg_* views, mart_* tables, batches. Example:
+The warehouse is opened read-only in a sandbox: one statement per call, queries only (SELECT,
+WITH ..., EXPLAIN; COPY, ATTACH, INSTALL, SET and writes are refused), a time limit of 30 s, and no
+file outside the lake (read_text('/etc/passwd') is refused). Tables: lake_* (the lake, views over
+its Parquet files), stg_* (staging views), mart_* (marts), batches, _builds, _checks.
+
+Options:
+${FORMAT_HELP}
+
+Example:
   gamelake sql "SELECT reason, count(*) FROM stg_quarantine GROUP BY ALL ORDER BY 2 DESC"`,
-  options: { format: { type: 'string' } },
+  options: { format: { type: 'string' }, output: { type: 'string' } },
   positionals: true,
   async run({ values, positionals }) {
     if (positionals.length !== 1) throw new UsageError('give the SQL as one argument (quote it)');
-    const result = await runSql(dataLayout(loadConfig().dataDir).warehouse, positionals[0]!);
-    write(render(result, parseFormat(values.format)));
+    await run(positionals[0]!, undefined, parseFormat(values.format), undefined, values.output as string | undefined);
     return 0;
   },
 });

@@ -70,6 +70,8 @@ export interface OutputOptions {
   /** Each lake table's SELECT over the view `acc` (accepted lines), and the coercion counts' SELECT. */
   tables: Map<string, string>;
   coercions: { sql: string; labels: Array<{ product: string; path: string; kind: string }> };
+  /** DuckDB's memory limit while finding duplicates and writing (default 1GB). */
+  memoryLimit?: string;
   onStep?: (step: string) => void;
 }
 
@@ -86,6 +88,9 @@ export async function writeBatchOutput(db: Db, options: OutputOptions): Promise<
   const batch = sqlLiteral(options.batchId);
 
   step('finding duplicates');
+  // Against every committed batch's event ids: a hash table that grows with the lake (about 100 MB at
+  // 10 million events). Parsing was bounded tighter; this step gets the lake-sized limit.
+  await db.run(`SET memory_limit = ${sqlLiteral(options.memoryLimit ?? '1GB')}`);
   const snapshot = lakeSnapshot(options.lakeDir);
   const committed = [...snapshot.batches.keys()].filter((b) => b !== options.batchId).sort();
   const earlier = tableFiles(snapshot, options.lakeDir, EVENT_ID_DIR);

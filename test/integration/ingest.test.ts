@@ -3,9 +3,9 @@ import { copyFileSync, existsSync, mkdirSync, readdirSync, readFileSync } from '
 import path from 'node:path';
 import { beforeAll, describe, expect, inject, it } from 'vitest';
 import { batchIdOf, hashFile } from '../../activities/ingest/inbox.ts';
-import { ensureSchedules, INBOX_SCHEDULE_ID, MARTS_SCHEDULE_ID } from '../../platform/schedules.ts';
+import { startInboxWatcher } from '../../platform/schedules.ts';
 import { simulateEvents, type SimulationTruth } from '../../sim/events/simulate.ts';
-import { ingestBatchWorkflow, ingestInboxWorkflow, ingestWorkflowId, type IngestBatchResult } from '../../workflows/index.ts';
+import { inboxWorkflowId, ingestBatchWorkflow, ingestInboxWorkflow, ingestWorkflowId, type IngestBatchResult } from '../../workflows/index.ts';
 import { runCli, tempDataDir, useTestClient, uniqueTaskQueue, waitForList, withWorker } from './helpers.ts';
 import { lakeFingerprint, lakeRows } from './lake.ts';
 
@@ -115,7 +115,7 @@ describe('a mixed good/bad batch', () => {
 });
 
 describe('the inbox', () => {
-  it('ingests dropped files and moves them to inbox/done; a schedule runs the scan', async () => {
+  it('ingests dropped files and moves them to inbox/done; one watcher, and an empty inbox starts no run', async () => {
     const dataDir = tempDataDir();
     const queue = uniqueTaskQueue('inbox');
     const sim = path.join(dataDir, 'sim');
@@ -124,21 +124,30 @@ describe('the inbox', () => {
     for (const b of truth.batches) copyFileSync(path.join(sim, b.file), path.join(dataDir, 'inbox', b.file));
     await new Promise((r) => setTimeout(r, 2100)); // files settle before a scan takes them
     await withWorker(dataDir, queue, async () => {
-      const result = await testServer.client.workflow.execute(ingestInboxWorkflow, { taskQueue: queue, workflowId: `inbox-${queue}` });
+      const result = await testServer.client.workflow.execute(ingestInboxWorkflow, { taskQueue: queue, workflowId: `inbox-${queue}`, args: [{ once: true }] });
       expect(result.done).toHaveLength(2);
       expect(result.failed).toEqual([]);
-    });
-    expect(readdirSync(path.join(dataDir, 'inbox', 'done')).sort()).toEqual(truth.batches.map((b) => b.file).sort());
-    expect(readdirSync(path.join(dataDir, 'lake', '_manifests'))).toHaveLength(2);
 
-    await ensureSchedules(testServer.client, queue);
-    const schedule = await testServer.client.schedule.getHandle(INBOX_SCHEDULE_ID).describe();
-    expect(schedule.spec.intervals?.[0]?.every).toBe(30_000);
-    expect(schedule.action).toMatchObject({ type: 'startWorkflow', workflowType: 'ingestInboxWorkflow' });
-    await testServer.client.schedule.getHandle(INBOX_SCHEDULE_ID).delete();
-    const marts = await testServer.client.schedule.getHandle(MARTS_SCHEDULE_ID).describe();
-    expect(marts.action).toMatchObject({ type: 'startWorkflow', workflowType: 'martsBuildWorkflow' });
-    await testServer.client.schedule.getHandle(MARTS_SCHEDULE_ID).delete();
+      // The watcher gamelake dev and worker start: one run, looking every second here, that picks up a new file.
+      await startInboxWatcher(testServer.client, queue, 1);
+      await startInboxWatcher(testServer.client, queue, 1); // idempotent: still one
+      const more = await simulateEvents({ game: 'exrps', players: 10, events: 100, seed: 'inbox-later', badRate: 0, cheatRate: 0, batches: 1, outDir: path.join(dataDir, 'later') });
+      copyFileSync(path.join(dataDir, 'later', more.batches[0]!.file), path.join(dataDir, 'inbox', more.batches[0]!.file));
+      const deadline = Date.now() + 60_000;
+      while (!existsSync(path.join(dataDir, 'inbox', 'done', more.batches[0]!.file))) {
+        if (Date.now() > deadline) throw new Error('the watcher never picked up the file');
+        await new Promise((r) => setTimeout(r, 250));
+      }
+      const watchers = await waitForList(testServer.client, `WorkflowId = "${inboxWorkflowId(queue)}"`, 1);
+      expect(watchers).toHaveLength(1);
+      const runs: string[] = [];
+      for await (const wf of testServer.client.workflow.list({ query: `GamelakeJob = "ingest-inbox" AND TaskQueue = "${queue}"` })) runs.push(wf.status.name);
+      // One pass run by the test, one watcher still running: no run per empty look.
+      expect(runs.sort()).toEqual(['COMPLETED', 'RUNNING']);
+      await testServer.client.workflow.getHandle(inboxWorkflowId(queue)).terminate('test done');
+    });
+    expect(readdirSync(path.join(dataDir, 'inbox', 'done')).sort()).toEqual([...truth.batches.map((b) => b.file), 'exrps-inbox-later-001.ndjson'].sort());
+    expect(readdirSync(path.join(dataDir, 'lake', '_manifests'))).toHaveLength(3);
   });
 });
 

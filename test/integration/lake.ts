@@ -1,6 +1,7 @@
 import { existsSync, readdirSync } from 'node:fs';
 import path from 'node:path';
-import { openDb, sqlLiteral } from '../../lake/duckdb.ts';
+import { fileList, openDb, sqlLiteral } from '../../lake/duckdb.ts';
+import { lakeSnapshot, tableFiles } from '../../lake/index.ts';
 
 /** Rows of every Parquet file under dir/<table>, or [] when the table has none. */
 export async function lakeRows(lakeDir: string, table: string, where = 'true'): Promise<Array<Record<string, unknown>>> {
@@ -24,6 +25,28 @@ export async function lakeFingerprint(lakeDir: string): Promise<Record<string, s
       if (!readdirSync(path.join(lakeDir, table), { recursive: true }).some((f) => String(f).endsWith('.parquet'))) continue;
       const [row] = await db.rows<{ n: bigint; h: string }>(
         `SELECT count(*) AS n, md5(string_agg(r, '|' ORDER BY r)) AS h FROM (SELECT CAST(t AS VARCHAR) AS r FROM read_parquet(${glob}, hive_partitioning = true) t)`,
+      );
+      out[table] = `${row!.n}:${row!.h}`;
+    }
+    return out;
+  } finally {
+    db.close();
+  }
+}
+
+/**
+ * A fingerprint of the lake as its catalog shows it (the live files only, as the warehouse reads them):
+ * per table, the row count and a hash of every row's text, order-free.
+ */
+export async function catalogFingerprint(lakeDir: string): Promise<Record<string, string>> {
+  const snapshot = lakeSnapshot(lakeDir);
+  const db = await openDb();
+  try {
+    const out: Record<string, string> = {};
+    for (const table of [...new Set(snapshot.files.map((f) => f.table))].sort()) {
+      const files = tableFiles(snapshot, lakeDir, table);
+      const [row] = await db.rows<{ n: bigint; h: string }>(
+        `SELECT count(*) AS n, md5(string_agg(r, '|' ORDER BY r)) AS h FROM (SELECT CAST(t AS VARCHAR) AS r FROM read_parquet(${fileList(files)}, hive_partitioning = true, union_by_name = true) t)`,
       );
       out[table] = `${row!.n}:${row!.h}`;
     }

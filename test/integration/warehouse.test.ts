@@ -75,7 +75,7 @@ describe('simulate -> ingest -> build -> queries', () => {
       const handle = await startMartsBuild(testServer.client, queue);
       for (;;) {
         const history = await handle.fetchHistory();
-        if (history.events!.some((e) => e.activityTaskStartedEventAttributes)) break;
+        if (history.events!.some((e) => e.childWorkflowExecutionStartedEventAttributes)) break;
         await new Promise((r) => setTimeout(r, 20));
       }
       await Promise.all(Array.from({ length: 5 }, () => startMartsBuild(testServer.client, queue)));

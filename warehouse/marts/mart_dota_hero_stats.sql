@@ -5,6 +5,13 @@
 -- Win rate over fully mirrored matches only; hero_name is NULL while the hero is a stub.
 -- refresh: rebuild
 -- source: steam
+-- column hero_id: Valve hero id.
+-- column hero_name: Localized name (NULL while a stub).
+-- column matches: Fully mirrored matches the hero was played in.
+-- column wins: Of those, won.
+-- column win_rate: wins / matches.
+-- column picks: Times picked in drafts.
+-- column bans: Times banned.
 CREATE OR REPLACE TABLE mart_dota_hero_stats AS
 WITH played AS (
   SELECT hero_id, count(*) AS matches, count(*) FILTER (WHERE win) AS wins FROM mart_dota_match_players GROUP BY hero_id

@@ -3,6 +3,14 @@
 -- not_null: match_id, match_seq_num, started_at, radiant_win, player_count
 -- refresh: rebuild
 -- source: steam
+-- column match_id: Valve match id.
+-- column match_seq_num: Its place in the sequence feed.
+-- column started_at: Start time.
+-- column duration: Seconds.
+-- column radiant_win: Whether Radiant won.
+-- column player_count: Player slots.
+-- column league_name: League, when a league match.
+-- column schema: old or new response shape.
 CREATE OR REPLACE TABLE mart_dota_matches AS
 SELECT m.match_id, m.match_seq_num, m.started_at, m.duration, m.radiant_win, m.lobby_type, m.game_mode, m.human_players, m.player_count,
        m.radiant_score, m.dire_score, m.schema,

@@ -4,6 +4,14 @@
 -- depends_on: mart_dota_match_players
 -- refresh: rebuild
 -- source: steam
+-- column account_id: 32-bit account id.
+-- column personaname: Steam name.
+-- column matches: Fully mirrored matches played.
+-- column wins: Won.
+-- column win_rate: wins / matches.
+-- column kda: (kills + assists) / max(deaths, 1).
+-- column last_match_at: Latest match start.
+-- column history_private: The player hides their match history.
 CREATE OR REPLACE TABLE mart_dota_player_stats AS
 SELECT mp.account_id, any_value(p.personaname) AS personaname, count(*) AS matches, count(*) FILTER (WHERE mp.win) AS wins,
        count(*) FILTER (WHERE mp.win) / count(*) AS win_rate,

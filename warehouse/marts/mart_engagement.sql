@@ -5,6 +5,15 @@
 -- A player's firsts (login, purchase attempt, guild/team join) and how long after the first login
 -- the first purchase and the first join came (NULL when the player never did it, or not after a login).
 -- Firsts are minimums and counts are sums, so the new batches merge into each user's row.
+-- column product_id: The game.
+-- column user_id: The Placebo user.
+-- column first_login: Their first login.
+-- column first_purchase: Their first purchase attempt (buy_sword, buy_spell).
+-- column first_join: Their first guild or team join.
+-- column purchases: Purchase attempts.
+-- column joins: Guild and team joins.
+-- column seconds_to_first_purchase: Seconds from first login to first purchase (NULL when not after a login).
+-- column seconds_to_first_join: Seconds from first login to first join.
 CREATE TABLE IF NOT EXISTS mart_engagement (
   product_id VARCHAR, user_id VARCHAR, first_login TIMESTAMPTZ, first_purchase TIMESTAMPTZ, first_join TIMESTAMPTZ,
   purchases BIGINT, joins BIGINT, seconds_to_first_purchase DOUBLE, seconds_to_first_join DOUBLE

@@ -4,6 +4,9 @@
 -- not_null: product_id, population_share, wealth_share
 -- Lorenz curve points: the share of total wealth held by the poorest population_share of players.
 -- refresh: rebuild
+-- column product_id: The game.
+-- column population_share: The poorest share of players (0.1 .. 1.0).
+-- column wealth_share: The share of all wealth they hold.
 CREATE OR REPLACE TABLE mart_lorenz_curve AS
 WITH ranked AS (
   SELECT product_id, wealth,

@@ -4,6 +4,11 @@
 -- refresh: merge
 -- Purchase attempts per item type and outcome, with the sum and count of their asking prices (the
 -- average price per item type is cost_sum / priced over both outcomes).
+-- column status: approved_purchase or insufficient_funds.
+-- column item_type: Sword or spell type.
+-- column purchases: Purchase attempts.
+-- column cost_sum: Sum of asking prices.
+-- column priced: Attempts with a price.
 CREATE TABLE IF NOT EXISTS mart_placebo_purchases (status VARCHAR, item_type VARCHAR, purchases BIGINT, cost_sum DOUBLE, priced BIGINT);
 CREATE OR REPLACE TABLE mart_placebo_purchases AS
 SELECT status, item_type, CAST(sum(purchases) AS BIGINT) AS purchases, sum(cost_sum) AS cost_sum, CAST(sum(priced) AS BIGINT) AS priced

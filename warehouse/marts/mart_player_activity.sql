@@ -4,6 +4,11 @@
 -- check: first_seen <= last_seen
 -- refresh: merge
 -- When a player was first and last seen (the span mart_wealth calls time played), and in how many events.
+-- column product_id: The game.
+-- column player_id: The player or user.
+-- column first_seen: Their first event.
+-- column last_seen: Their latest event.
+-- column events: Events seen.
 CREATE TABLE IF NOT EXISTS mart_player_activity (product_id VARCHAR, player_id VARCHAR, first_seen TIMESTAMPTZ, last_seen TIMESTAMPTZ, events BIGINT);
 CREATE OR REPLACE TABLE mart_player_activity AS
 SELECT product_id, player_id, min(first_seen) AS first_seen, max(last_seen) AS last_seen, CAST(sum(events) AS BIGINT) AS events

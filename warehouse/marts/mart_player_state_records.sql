@@ -4,6 +4,16 @@
 -- refresh: merge
 -- The seed's "which player had the most distinct items at one time" and "the most item value at one time
 -- (and their gold)". The top 100 of the old records and of the new snapshots hold the top 100 of all.
+-- column kind: distinct_items or item_value: what the record is of.
+-- column rank: 1 = the record.
+-- column event_id: The snapshot event.
+-- column player_id: The player.
+-- column username: Their name.
+-- column state_id: The snapshot (created:<event> for a player_created).
+-- column state_time: When.
+-- column gold: Gold held then.
+-- column distinct_items: Item kinds held.
+-- column item_value: Value of the items held.
 CREATE TABLE IF NOT EXISTS mart_player_state_records (
   kind VARCHAR, rank BIGINT, event_id VARCHAR, player_id VARCHAR, username VARCHAR, state_id VARCHAR, state_time TIMESTAMPTZ,
   gold DOUBLE, distinct_items BIGINT, item_value DOUBLE

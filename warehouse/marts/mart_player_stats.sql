@@ -4,6 +4,16 @@
 -- check: games = wins + losses
 -- refresh: merge
 -- Counts add up across batches: the new batches' counts are added to each player's row.
+-- column product_id: The game.
+-- column player_id: The player.
+-- column games: Finished games (game_over) the player was in.
+-- column wins: Games won.
+-- column losses: Games lost.
+-- column win_rate: wins / games, 4 decimals; NULL without games.
+-- column rock: select_weapon events choosing rock ("0").
+-- column paper: ... paper ("1").
+-- column scissors: ... scissors ("2").
+-- column botch: ... no weapon in time ("null").
 CREATE TABLE IF NOT EXISTS mart_player_stats (
   product_id VARCHAR, player_id VARCHAR, games BIGINT, wins BIGINT, losses BIGINT, win_rate DOUBLE,
   rock BIGINT, paper BIGINT, scissors BIGINT, botch BIGINT

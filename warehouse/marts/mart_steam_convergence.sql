@@ -5,6 +5,13 @@
 -- How complete the mirror is. last_sweep_at: the last convergence sweep.
 -- refresh: rebuild
 -- source: steam
+-- column entity: Entity type: match, player, hero, item, league, team.
+-- column total: Ids known.
+-- column complete: Mirrored in full.
+-- column stubs: Known only by id (or partly mirrored).
+-- column unavailable: Valve has nothing for them.
+-- column pct_complete: complete / total, %.
+-- column last_sweep_at: The last convergence sweep.
 CREATE OR REPLACE TABLE mart_steam_convergence AS
 WITH entities AS (
   SELECT unnest(['match', 'player', 'hero', 'item', 'league', 'team']) AS entity

@@ -9,6 +9,19 @@
 -- (value flowing one way, at least $repeat_threshold times), a failed trade (by reason).
 -- New trades are added; the trades of every (giver, receiver) pair a new trade touches are scored again,
 -- since the pair's count of lopsided trades changed.
+-- column trade_id: The trade.
+-- column product_id: The game.
+-- column occurred_at: When the server saw it.
+-- column valid: Whether the server executed it.
+-- column fail_reason: Why not, when refused.
+-- column giver_id: The side that gave more value.
+-- column receiver_id: The other side.
+-- column value_given: Items value x quantity + gold the giver offered.
+-- column value_received: What the receiver offered.
+-- column imbalance_ratio: value_given / max(value_received, 1), 4 decimals.
+-- column lopsided_pair_trades: Successful trades of this giver to this receiver above the ratio.
+-- column reasons: Why the trade is flagged.
+-- column flagged: At least one reason.
 CREATE TABLE IF NOT EXISTS mart_trade_anomalies (
   trade_id VARCHAR, product_id VARCHAR, occurred_at TIMESTAMPTZ, valid BOOLEAN, fail_reason VARCHAR, giver_id VARCHAR, receiver_id VARCHAR,
   value_given DOUBLE, value_received DOUBLE, imbalance_ratio DOUBLE, lopsided_pair_trades BIGINT, reasons VARCHAR[], flagged BOOLEAN

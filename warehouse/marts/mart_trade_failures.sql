@@ -2,6 +2,8 @@
 -- unique: reason
 -- not_null: reason, trades
 -- refresh: merge
+-- column reason: The reason the trade engine gave.
+-- column trades: Trades refused for it.
 CREATE TABLE IF NOT EXISTS mart_trade_failures (reason VARCHAR, trades BIGINT);
 CREATE OR REPLACE TABLE mart_trade_failures AS
 SELECT reason, CAST(sum(trades) AS BIGINT) AS trades

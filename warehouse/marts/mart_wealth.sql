@@ -8,6 +8,13 @@
 -- (create_user: starting wealth; approved purchase or join: wealth before it minus its cost; refused
 -- purchase: unchanged). Latest by event time, ties broken by event id, so a late event older than the
 -- player's latest changes nothing. seconds_played spans a player's first to last event.
+-- column product_id: The game.
+-- column player_id: The player or user.
+-- column wealth: Latest known wealth (gold + item value; Placebo wealth after the event).
+-- column as_of: When that wealth was known.
+-- column as_of_event_id: The event it came from (ties broken by event id).
+-- column first_seen: First event of the player.
+-- column seconds_played: Seconds from first to last event.
 CREATE TABLE IF NOT EXISTS mart_wealth (
   product_id VARCHAR, player_id VARCHAR, wealth DOUBLE, as_of TIMESTAMPTZ, as_of_event_id VARCHAR, first_seen TIMESTAMPTZ, seconds_played DOUBLE
 );

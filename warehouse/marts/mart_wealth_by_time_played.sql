@@ -3,6 +3,11 @@
 -- unique: product_id, time_played
 -- not_null: product_id, time_played, players
 -- refresh: rebuild
+-- column product_id: The game.
+-- column time_played: Band of time from first to last event.
+-- column players: Players in the band.
+-- column avg_wealth: Their average wealth.
+-- column median_wealth: Their median wealth.
 CREATE OR REPLACE TABLE mart_wealth_by_time_played AS
 SELECT product_id,
        CASE WHEN seconds_played < 3600 THEN '1: under 1 hour'

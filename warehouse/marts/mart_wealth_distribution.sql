@@ -5,6 +5,15 @@
 -- Gini G = 2 sum(i x_i) / (n sum x) - (n+1)/n over wealth sorted ascending (i from 1), percentiles,
 -- and the shares of total wealth held by the top 1% and top 10% of players.
 -- refresh: rebuild
+-- column product_id: The game.
+-- column players: Players with wealth >= 0.
+-- column gini: Gini coefficient of their wealth (0 equal, toward 1 unequal).
+-- column p10: 10th percentile of wealth.
+-- column p50: Median wealth.
+-- column p99: 99th percentile of wealth.
+-- column top1_share: Share of all wealth held by the richest 1%.
+-- column top10_share: Share held by the richest 10%.
+-- column negative_wealth_players: Players below zero, left out of the figures above.
 CREATE OR REPLACE TABLE mart_wealth_distribution AS
 WITH ranked AS (
   SELECT product_id, wealth,

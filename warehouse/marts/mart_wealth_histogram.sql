@@ -5,6 +5,11 @@
 -- density = players / bin width, as histograms on logarithmic bins are read. Negative wealth is left out
 -- (see mart_wealth_distribution.negative_wealth_players).
 -- refresh: rebuild
+-- column product_id: The game.
+-- column bin_lower: Lower bound of the power-of-ten bin (0 for wealth below 1).
+-- column bin_upper: Upper bound.
+-- column players: Players in the bin.
+-- column density: players / bin width.
 CREATE OR REPLACE TABLE mart_wealth_histogram AS
 WITH binned AS (
   SELECT product_id,

@@ -1,0 +1,10 @@
+-- Pairs of players who traded lopsidedly again and again (value flowing one way), most repeated first.
+-- param: min_trades = 3
+-- param: limit = 50
+SELECT giver_id, receiver_id, max(lopsided_pair_trades) AS lopsided_trades,
+       round(sum(value_given) FILTER (WHERE flagged AND valid), 2) AS value_given, round(sum(value_received) FILTER (WHERE flagged AND valid), 2) AS value_received
+FROM mart_trade_anomalies
+WHERE lopsided_pair_trades >= $min_trades
+GROUP BY ALL
+ORDER BY lopsided_trades DESC, value_given DESC, giver_id, receiver_id
+LIMIT $limit;

@@ -1,0 +1,153 @@
+import { spawn } from 'node:child_process';
+import { cpSync, existsSync, mkdtempSync, readdirSync, statSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { batchIdOf, hashFile } from '../../activities/ingest/inbox.ts';
+import {
+  commitBatch, compactLake, fileStats, lakeSnapshot, lakeStatus, loadContracts, planCompaction, recoverCompactions, stageBatch, vacuumLake,
+  type FileStat,
+} from '../../lake/index.ts';
+import { Random } from '../../sim/random.ts';
+import { simulateEvents } from '../../sim/events/simulate.ts';
+
+const registry = loadContracts();
+
+async function lakeOf(batches: number, seed: string) {
+  const dir = mkdtempSync(path.join(os.tmpdir(), 'compact-'));
+  const lakeDir = path.join(dir, 'lake');
+  const workDir = path.join(dir, 'work');
+  const truth = await simulateEvents({ game: 'all', players: 80, events: 300 * batches, seed, badRate: 0.02, cheatRate: 0.02, batches, outDir: path.join(dir, 'sim') });
+  const inputs = [];
+  for (const b of truth.batches) {
+    const file = path.join(dir, 'sim', b.file);
+    const sha256 = await hashFile(file);
+    const input = { file, sha256, batchId: batchIdOf(sha256) };
+    await stageBatch(input, { workDir, lakeDir, registry });
+    await commitBatch(input, { lakeDir, workDir, registry });
+    inputs.push(input);
+  }
+  return { dir, lakeDir, workDir, inputs };
+}
+
+/** Rows per table over the catalog's live files (as every reader of the lake counts them). */
+async function rowsPerTable(lakeDir: string): Promise<Record<string, number>> {
+  const out: Record<string, number> = {};
+  for (const f of await fileStats(lakeDir, lakeSnapshot(lakeDir).files)) out[f.table] = (out[f.table] ?? 0) + f.rows;
+  return out;
+}
+
+/** Parquet files in the table folders that are neither live nor retired (what a folder-scanning engine would wrongly read). */
+function strays(lakeDir: string): string[] {
+  const s = lakeSnapshot(lakeDir);
+  const known = new Set([...s.files.map((f) => f.path), ...s.retired.map((r) => r.path)]);
+  const all = readdirSync(lakeDir, { recursive: true, encoding: 'utf8' }).filter((f) => f.endsWith('.parquet') && !f.startsWith('_work') && !f.startsWith('steam'));
+  return all.filter((f) => !known.has(f)).sort();
+}
+
+describe('planning a compaction', () => {
+  const f = (table: string, partition: string, name: string, bytes: number): FileStat => ({ path: `${table}/${partition}/${name}`, table, partition, batches: [name], bytes, rows: 1 });
+  it('packs small files of one partition, in path order, into groups of at most the target', () => {
+    const groups = planCompaction([f('t', 'm=1', 'b', 40), f('t', 'm=1', 'a', 40), f('t', 'm=1', 'c', 40), f('t', 'm=2', 'x', 10), f('t', 'm=1', 'big', 95), f('u', 'm=1', 'y', 5), f('u', 'm=1', 'z', 5)], 100);
+    expect(groups.map((g) => [g.table, g.partition, g.inputs.map((i) => i.path.split('/')[2])])).toEqual([
+      ['t', 'm=1', ['a', 'b']],
+      ['u', 'm=1', ['y', 'z']],
+    ]);
+  });
+});
+
+describe('compacting the lake', () => {
+  it('merges each partition\'s files, keeps every table\'s rows, and re-ingesting a batch is still a no-op', async () => {
+    const l = await lakeOf(4, 'cmp');
+    const before = await rowsPerTable(l.lakeDir);
+    const status = await lakeStatus(l.lakeDir);
+    const report = await compactLake({ lakeDir: l.lakeDir });
+    const after = await lakeStatus(l.lakeDir);
+    expect(await rowsPerTable(l.lakeDir)).toEqual(before);
+    expect(report.filesBefore).toBe(status.tables.reduce((s, t) => s + t.files, 0));
+    // Every (table, partition) with more than one file is down to one.
+    const places = new Set(lakeSnapshot(l.lakeDir).files.map((x) => `${x.table}/${x.partition}`));
+    expect(report.filesAfter).toBe(places.size);
+    expect(after.retired.files).toBe(report.merged);
+    expect(strays(l.lakeDir)).toEqual([]);
+    // Ingesting a batch again: its manifest is there, nothing changes.
+    const files = lakeSnapshot(l.lakeDir).files.map((x) => x.path);
+    await stageBatch(l.inputs[1]!, { workDir: l.workDir, lakeDir: l.lakeDir, registry });
+    const again = await commitBatch(l.inputs[1]!, { lakeDir: l.lakeDir, workDir: l.workDir, registry });
+    expect(again.alreadyCommitted).toBe(true);
+    expect(lakeSnapshot(l.lakeDir).files.map((x) => x.path)).toEqual(files);
+    // A second compaction has nothing to do.
+    expect((await compactLake({ lakeDir: l.lakeDir })).groups).toBe(0);
+  });
+
+  it('removes replaced files only once nothing refers to them and they are old enough', async () => {
+    const l = await lakeOf(3, 'vac');
+    const s0 = lakeSnapshot(l.lakeDir);
+    const rows = await rowsPerTable(l.lakeDir);
+    await compactLake({ lakeDir: l.lakeDir });
+    const retired = lakeSnapshot(l.lakeDir).retired.map((r) => r.path);
+    expect(retired.length).toBeGreaterThan(0);
+    // A reader (say the current warehouse) still reads the old files: nothing goes.
+    const held = await vacuumLake(l.lakeDir, { referenced: new Set(s0.files.map((f) => f.path)), minAgeMs: 0 });
+    expect(held.removed).toEqual([]);
+    // Nobody reads them, but they were replaced a moment ago: they stay for the grace period.
+    expect((await vacuumLake(l.lakeDir, { referenced: new Set(), minAgeMs: 60_000 })).removed).toEqual([]);
+    const done = await vacuumLake(l.lakeDir, { referenced: new Set(), minAgeMs: 60_000, now: () => Date.now() + 61_000 });
+    expect(done.removed.sort()).toEqual([...retired].sort());
+    for (const r of retired) expect(existsSync(path.join(l.lakeDir, r))).toBe(false);
+    expect(await rowsPerTable(l.lakeDir)).toEqual(rows);
+  });
+
+  it('survives SIGKILL at random points: rows per table never change and no stray file is left', async () => {
+    const l = await lakeOf(6, 'kill');
+    const before = await rowsPerTable(l.lakeDir);
+    // How long an uninterrupted compaction of this lake takes, on a copy.
+    const copy = path.join(l.dir, 'copy');
+    cpSync(l.lakeDir, copy, { recursive: true });
+    const child = path.resolve(import.meta.dirname, '../fixtures/compact-child.ts');
+    const run = (lakeDir: string, killAfterMs?: number) =>
+      new Promise<{ finished: boolean; ms: number }>((resolve, reject) => {
+        const p = spawn(process.execPath, [child, lakeDir, String(256 * 1024)], { stdio: ['ignore', 'pipe', 'pipe'] });
+        let out = '';
+        let started = 0;
+        let err = '';
+        p.stderr.on('data', (d) => (err += d));
+        p.stdout.on('data', (d) => {
+          out += d;
+          if (!started && out.includes('started')) {
+            started = Date.now();
+            if (killAfterMs !== undefined) setTimeout(() => p.kill('SIGKILL'), killAfterMs);
+          }
+        });
+        p.once('error', reject);
+        p.once('exit', (code, signal) => {
+          if (signal === 'SIGKILL') return resolve({ finished: false, ms: Date.now() - started });
+          if (code !== 0) return reject(new Error(`compaction exited ${code}: ${err}`));
+          resolve({ finished: out.includes('done'), ms: Date.now() - started });
+        });
+      });
+    const full = await run(copy);
+    expect(full.finished).toBe(true);
+    const seed = process.env.GAMELAKE_KILL_SEED ?? String(Date.now() % 100000);
+    const random = new Random(`compact-kill:${seed}`);
+    const points = Array.from({ length: 12 }, () => Math.floor(random.float() * full.ms));
+    console.log(`compaction kill test: seed ${seed} (set GAMELAKE_KILL_SEED to repeat), uninterrupted run ${full.ms} ms, kills after ${points.join(', ')} ms`);
+    let killed = 0;
+    for (const at of points) {
+      const r = await run(l.lakeDir, at);
+      if (!r.finished) killed += 1;
+      // What the next compaction does first: undo a commit cut short.
+      recoverCompactions(l.lakeDir);
+      expect(await rowsPerTable(l.lakeDir), `after a kill ${at} ms in`).toEqual(before);
+      expect(strays(l.lakeDir), `after a kill ${at} ms in`).toEqual([]);
+    }
+    expect(killed).toBeGreaterThan(0);
+    const last = await run(l.lakeDir);
+    expect(last.finished).toBe(true);
+    expect(await rowsPerTable(l.lakeDir)).toEqual(before);
+    const places = new Set(lakeSnapshot(l.lakeDir).files.map((x) => `${x.table}/${x.partition}`));
+    expect(lakeSnapshot(l.lakeDir).files.length).toBe(places.size);
+    expect(strays(l.lakeDir)).toEqual([]);
+    expect(statSync(path.join(l.lakeDir, '_compactions')).isDirectory()).toBe(true);
+  }, 180_000);
+});
