@@ -1,6 +1,6 @@
 import { mkdir, readdir, stat, writeFile, readFile } from 'node:fs/promises';
 import path from 'node:path';
-import type { DataLayout } from '../platform/env.ts';
+import type { DataLayout } from '../lake/layout.ts';
 
 export interface DataDirSummary {
   dataDir: string;
@@ -11,12 +11,14 @@ export interface DataDirSummary {
   createdAt: string;
 }
 
+const readdirEntries = (dir: string) => readdir(dir, { withFileTypes: true, recursive: true });
+
 async function usage(dir: string): Promise<{ files: number; bytes: number }> {
   let files = 0;
   let bytes = 0;
-  let entries;
+  let entries: Awaited<ReturnType<typeof readdirEntries>>;
   try {
-    entries = await readdir(dir, { withFileTypes: true, recursive: true });
+    entries = await readdirEntries(dir);
   } catch {
     return { files, bytes };
   }
@@ -42,7 +44,7 @@ export async function prepareDataDir(layout: DataLayout): Promise<DataDirSummary
     createdAt = (JSON.parse(await readFile(marker, 'utf8')) as { createdAt: string }).createdAt;
   } catch {
     createdAt = new Date().toISOString();
-    await writeFile(marker, JSON.stringify({ createdAt, layoutVersion: 1 }, null, 2) + '\n');
+    await writeFile(marker, `${JSON.stringify({ createdAt, layoutVersion: 1 }, null, 2)}\n`);
   }
   const areas = { lake: layout.lake, inbox: layout.inbox, logs: layout.logs };
   const files: Record<string, number> = {};

@@ -33,7 +33,10 @@ const history = await client.workflow.getHandle(ingestWorkflowId(result.batchId)
 const retries = history.events!.filter((e) => (e.activityTaskStartedEventAttributes?.attempt ?? 1) > 1).length;
 if (process.env.BENCH_TRACE) {
   const t0 = Number(history.events![0]!.eventTime!.seconds) * 1000 + Math.round((history.events![0]!.eventTime!.nanos ?? 0) / 1e6);
-  for (const e of history.events!) log(`${((Number(e.eventTime!.seconds) * 1000 + Math.round((e.eventTime!.nanos ?? 0) / 1e6) - t0) / 1000).toFixed(1)}s ${e.eventType} ${e.activityTaskScheduledEventAttributes?.activityType?.name ?? ''}`);
+  for (const e of history.events!)
+    log(
+      `${((Number(e.eventTime!.seconds) * 1000 + Math.round((e.eventTime!.nanos ?? 0) / 1e6) - t0) / 1000).toFixed(1)}s ${e.eventType} ${e.activityTaskScheduledEventAttributes?.activityType?.name ?? ''}`,
+    );
   log(`workflow started ${((t0 - started) / 1000).toFixed(1)} s after the clock started`);
 }
 await close();
@@ -55,18 +58,20 @@ const sizes = groups.map((g) => Number(g.rows)).sort((a, b) => a - b);
 const smallPerFile = new Map<string, number>();
 for (const g of groups) if (Number(g.rows) < 100_000) smallPerFile.set(g.file, (smallPerFile.get(g.file) ?? 0) + 1);
 const small = new Set([...smallPerFile].filter(([, n]) => n > 1).map(([f]) => f));
-process.stdout.write(JSON.stringify({
-  events: result.linesIn,
-  ms,
-  retries,
-  stageMs: readManifest(layout.lake, result.batchId)!.stageMs,
-  commitMs: readManifest(layout.lake, result.batchId)!.commitMs,
-  maxRssMb,
-  rssBeforeMb,
-  accepted: result.accepted,
-  quarantined: result.quarantined,
-  duplicates: result.duplicates,
-  files: dataFiles.length,
-  pairs,
-  rowGroups: { count: sizes.length, min: sizes[0] ?? 0, median: sizes[Math.floor(sizes.length / 2)] ?? 0, filesWithSmallGroups: small.size },
-}) + '\n');
+process.stdout.write(
+  `${JSON.stringify({
+    events: result.linesIn,
+    ms,
+    retries,
+    stageMs: readManifest(layout.lake, result.batchId)!.stageMs,
+    commitMs: readManifest(layout.lake, result.batchId)!.commitMs,
+    maxRssMb,
+    rssBeforeMb,
+    accepted: result.accepted,
+    quarantined: result.quarantined,
+    duplicates: result.duplicates,
+    files: dataFiles.length,
+    pairs,
+    rowGroups: { count: sizes.length, min: sizes[0] ?? 0, median: sizes[Math.floor(sizes.length / 2)] ?? 0, filesWithSmallGroups: small.size },
+  })}\n`,
+);

@@ -33,7 +33,21 @@ function child(args: string[]): Promise<string> {
 async function generate(target: number, name: string): Promise<string> {
   const simDir = path.join(dir, name);
   log(`generating ~${target.toLocaleString('en-US')} events (all games, seed bench) in ${simDir}`);
-  await child([path.join(here, '../bin/gamelake.js'), 'simulate', 'events', '--game', 'all', '--players', '10000', '--events', String(Math.round(target / 4.86)), '--seed', 'bench', '--out', simDir]);
+  await child([
+    path.join(here, '../bin/gamelake.js'),
+    'simulate',
+    'events',
+    '--game',
+    'all',
+    '--players',
+    '10000',
+    '--events',
+    String(Math.round(target / 4.86)),
+    '--seed',
+    'bench',
+    '--out',
+    simDir,
+  ]);
   return path.join(simDir, 'all-bench-001.ndjson');
 }
 
@@ -76,10 +90,14 @@ const rate = (n: number, ms: number) => Math.round(n / (ms / 1000));
 const fmt = (n: number) => n.toLocaleString('en-US');
 out(`\ningest benchmark: ${fmt(g.events)} events, ${(bytes / 2 ** 20).toFixed(0)} MiB NDJSON, ${os.availableParallelism()} cores, Node ${process.version}`);
 out(`accepted ${fmt(g.accepted)}, quarantined ${fmt(g.quarantined)}, duplicates ${fmt(g.duplicates)}; ${g.files} Parquet files for ${g.pairs} (table, partition) pairs`);
-out(`row groups: ${g.rowGroups.count}, rows per group min ${fmt(g.rowGroups.min)} / median ${fmt(g.rowGroups.median)}; files with a group under 100k rows that have more rows to give: ${g.rowGroups.filesWithSmallGroups}\n`);
+out(
+  `row groups: ${g.rowGroups.count}, rows per group min ${fmt(g.rowGroups.min)} / median ${fmt(g.rowGroups.median)}; files with a group under 100k rows that have more rows to give: ${g.rowGroups.filesWithSmallGroups}\n`,
+);
 out('| run | seconds | events/s | peak RSS MiB |');
 out('|---|---:|---:|---:|');
-out(`| gamelake (workflow: validate, dedup, flatten, Parquet) | ${(g.ms / 1000).toFixed(1)} | ${fmt(rate(g.events, g.ms))} | ${Math.round(g.maxRssMb)} (worker ${Math.round(g.rssBeforeMb)} before the batch) |`);
+out(
+  `| gamelake (workflow: validate, dedup, flatten, Parquet) | ${(g.ms / 1000).toFixed(1)} | ${fmt(rate(g.events, g.ms))} | ${Math.round(g.maxRssMb)} (worker ${Math.round(g.rssBeforeMb)} before the batch) |`,
+);
 if (duck && naive) {
   out(`| DuckDB read_json -> Parquet (no validation) | ${(duck.ms / 1000).toFixed(1)} | ${fmt(rate(duck.rows, duck.ms))} | ${Math.round(duck.maxRssMb)} |`);
   out(`| naive JSON.parse + parquetjs-lite | ${(naive.ms / 1000).toFixed(1)} | ${fmt(rate(naive.rows, naive.ms))} | ${Math.round(naive.maxRssMb)} |`);
@@ -90,7 +108,9 @@ out('|---|---:|:---:|');
 if (duck && naive) {
   const vsDuck = rate(g.events, g.ms) / rate(duck.rows, duck.ms);
   out(`| >= 0.5x DuckDB's raw rate | ${vsDuck.toFixed(2)}x | ${vsDuck >= 0.5 ? 'yes' : 'no'} |`);
-  out(`| about 3x the naive writer | ${(rate(g.events, g.ms) / rate(naive.rows, naive.ms)).toFixed(1)}x | ${rate(g.events, g.ms) / rate(naive.rows, naive.ms) >= 3 ? 'yes' : 'no'} |`);
+  out(
+    `| about 3x the naive writer | ${(rate(g.events, g.ms) / rate(naive.rows, naive.ms)).toFixed(1)}x | ${rate(g.events, g.ms) / rate(naive.rows, naive.ms) >= 3 ? 'yes' : 'no'} |`,
+  );
 }
 out(`| peak RSS <= 1 GiB (input ${(bytes / 2 ** 30).toFixed(2)} GiB) | ${Math.round(g.maxRssMb)} MiB | ${g.maxRssMb <= 1024 ? 'yes' : 'no'} |`);
 out(`| Parquet files per batch <= (table, partition) pairs | ${g.files} <= ${g.pairs} | ${g.files <= g.pairs ? 'yes' : 'no'} |`);
@@ -100,6 +120,8 @@ if (values['memory-check']) {
   const file2 = await generate(target * 2, 'sim2x');
   const g2 = await gamelake(file2, 'run2x');
   const growth = g2.maxRssMb / g.maxRssMb - 1;
-  out(`| peak RSS at ${fmt(g2.events)} events <= 1.1x the ${fmt(g.events)} figure | ${Math.round(g2.maxRssMb)} MiB (${(growth * 100).toFixed(1)}% more) | ${growth <= 0.1 ? 'yes' : 'no'} |`);
+  out(
+    `| peak RSS at ${fmt(g2.events)} events <= 1.1x the ${fmt(g.events)} figure | ${Math.round(g2.maxRssMb)} MiB (${(growth * 100).toFixed(1)}% more) | ${growth <= 0.1 ? 'yes' : 'no'} |`,
+  );
 }
 if (!values.keep) rmSync(dir, { recursive: true, force: true });

@@ -54,7 +54,12 @@ async function ingest(file: string): Promise<number> {
 }
 if (values.reuse) {
   const simDir = path.join(dir, 'sim');
-  const left = existsSync(simDir) ? readdirSync(simDir).filter((f) => f.endsWith('.ndjson')).sort().map((f) => path.join(simDir, f)) : [];
+  const left = existsSync(simDir)
+    ? readdirSync(simDir)
+        .filter((f) => f.endsWith('.ndjson'))
+        .sort()
+        .map((f) => path.join(simDir, f))
+    : [];
   files = [...Array.from({ length: batches }, () => ''), ...left];
   for (const m of lakeSnapshot(lakeDir).batches.values()) events += m.accepted;
   log(`reusing the lake in ${lakeDir}: ${fmt(events)} events; ${left.length} simulated batches left for the incremental builds`);
@@ -63,7 +68,17 @@ if (values.reuse) {
   mkdirSync(dir, { recursive: true });
   const all = batches + increments + 1;
   log(`simulating ~${fmt(target * (all / batches))} events in ${all} batches`);
-  const truth = await simulateEvents({ game: 'all', players: 20000, events: Math.round((target * all) / batches / 4.86), seed: 'marts', badRate: 0.001, cheatRate: 0.02, batches: all, outDir: path.join(dir, 'sim'), progress: log });
+  const truth = await simulateEvents({
+    game: 'all',
+    players: 20000,
+    events: Math.round((target * all) / batches / 4.86),
+    seed: 'marts',
+    badRate: 0.001,
+    cheatRate: 0.02,
+    batches: all,
+    outDir: path.join(dir, 'sim'),
+    progress: log,
+  });
   files = truth.batches.map((b) => path.join(dir, 'sim', b.file));
   const t0 = Date.now();
   for (const [i, f] of files.slice(0, batches).entries()) {
@@ -105,9 +120,15 @@ async function queries(): Promise<Array<{ name: string; p50: number; p95: number
     player_stats: { player: String(player?.player_id ?? 'u1') },
     player_matches: { account_id: String(account?.account_id ?? 0) },
     player_wealth_over_time: { player: String(rich?.player_id ?? '1') },
+    hero_benchmarks: { hero_id: '1' },
   };
   const out: Array<{ name: string; p50: number; p95: number; rows: number }> = [];
   for (const q of listQueries()) {
+    const missing = q.params.filter((p) => p.default === undefined && given[q.name]?.[p.name] === undefined);
+    if (missing.length > 0) {
+      log(`  (skipping ${q.name}: no value for ${missing.map((p) => p.name).join(', ')} in this benchmark)`);
+      continue;
+    }
     const params = bindParams(q, given[q.name] ?? {});
     const times: number[] = [];
     let rows = 0;
@@ -126,26 +147,31 @@ async function queries(): Promise<Array<{ name: string; p50: number; p95: number
 const filesOf = async () => (await lakeStatus(lakeDir)).tables.reduce((n, t) => n + t.files, 0);
 const lakeBytes = async () => (await lakeStatus(lakeDir)).tables.reduce((n, t) => n + t.bytes, 0);
 
+// Each figure is logged as soon as it is measured (a long run that stops still tells what it measured).
 log('plain scan (before compaction)');
 const scanBefore = await plainScan();
 const filesBefore = await filesOf();
-log('full build (before compaction)');
+log(`  ${s(scanBefore)} s over ${fmt(filesBefore)} files; full build (before compaction)`);
 const fullBefore = await build(true);
+log(`  ${s(fullBefore.ms)} s; named queries`);
 const queriesBefore = await queries();
-
-log('compacting');
+log(`  slowest p95 ${Math.max(...queriesBefore.map((q) => q.p95)).toFixed(1)} ms; compacting`);
 const compaction = await compactLake({ lakeDir });
 const filesAfter = await filesOf();
-log('full build (after compaction)');
+log(`  ${s(compaction.ms)} s, ${fmt(filesBefore)} -> ${fmt(filesAfter)} files; full build (after compaction)`);
 const fullAfter = await build(true);
+log(`  ${s(fullAfter.ms)} s; plain scan (after compaction)`);
 const scanAfter = await plainScan();
+log(`  ${s(scanAfter)} s; named queries`);
 const queriesAfter = await queries();
+log(`  slowest p95 ${Math.max(...queriesAfter.map((q) => q.p95)).toFixed(1)} ms`);
 const sizes = { warehouse: statSync(warehousePath).size, lake: await lakeBytes() };
 
 // 3. Incremental builds: one more batch, then `increments` more, one build each.
 const nextBatch = files[batches]!;
 const added = await ingest(nextBatch);
 const firstIncremental = await build(false);
+log(`incremental build after one more batch: ${s(firstIncremental.ms)} s (${firstIncremental.kind})`);
 const series: Array<{ events: number; ms: number; kind: string }> = [];
 for (const f of files.slice(batches + 1)) {
   await ingest(f);
@@ -162,7 +188,9 @@ const my = mean(series.map((p) => p.ms));
 const slope = n > 1 ? xs.reduce((acc, x, i) => acc + (x - mx) * (series[i]!.ms - my), 0) / xs.reduce((acc, x) => acc + (x - mx) ** 2, 0) : 0;
 
 const out = (line: string) => process.stdout.write(`${line}\n`);
-out(`\nmarts benchmark: ${fmt(baseEvents)} events in ${batches} batches (then ${increments + 1} more, ${fmt(events)} in all), ${os.availableParallelism()} cores, Node ${process.version}\n`);
+out(
+  `\nmarts benchmark: ${fmt(baseEvents)} events in ${batches} batches (then ${increments + 1} more, ${fmt(events)} in all), ${os.availableParallelism()} cores, Node ${process.version}\n`,
+);
 out('| step | before compaction | after compaction |');
 out('|---|---:|---:|');
 out(`| live Parquet files | ${fmt(filesBefore)} | ${fmt(filesAfter)} |`);
@@ -171,8 +199,12 @@ out(`| full warehouse build, s (${fullAfter.checks} checks) | ${s(fullBefore.ms)
 out(`| full build / plain scan (target <= 1) | ${(fullBefore.ms / scanBefore).toFixed(2)} | ${(fullAfter.ms / scanAfter).toFixed(2)} |`);
 out(`| slowest named query p95, ms (target < 50) | ${Math.max(...queriesBefore.map((q) => q.p95)).toFixed(1)} | ${Math.max(...queriesAfter.map((q) => q.p95)).toFixed(1)} |`);
 out(`\ncompaction: ${s(compaction.ms)} s, ${compaction.merged} files merged into ${compaction.written}, ${(compaction.bytesRewritten / 2 ** 20).toFixed(0)} MiB written`);
-out(`warehouse file ${(sizes.warehouse / 2 ** 20).toFixed(1)} MiB against the lake's Parquet ${(sizes.lake / 2 ** 20).toFixed(1)} MiB (${((100 * sizes.warehouse) / sizes.lake).toFixed(1)}%)`);
-out(`incremental build after one more batch (${fmt(added)} events): ${s(firstIncremental.ms)} s = ${((100 * firstIncremental.ms) / fullAfter.ms).toFixed(1)}% of the full build (target <= 5%)`);
+out(
+  `warehouse file ${(sizes.warehouse / 2 ** 20).toFixed(1)} MiB against the lake's Parquet ${(sizes.lake / 2 ** 20).toFixed(1)} MiB (${((100 * sizes.warehouse) / sizes.lake).toFixed(1)}%)`,
+);
+out(
+  `incremental build after one more batch (${fmt(added)} events): ${s(firstIncremental.ms)} s = ${((100 * firstIncremental.ms) / fullAfter.ms).toFixed(1)}% of the full build (target <= 5%)`,
+);
 out(`\n| incremental build | events in the lake | seconds |`);
 out('|---:|---:|---:|');
 series.forEach((p, i) => out(`| ${i + 1} | ${fmt(p.events)} | ${s(p.ms)} |`));

@@ -26,7 +26,16 @@ if (!dataDir) {
   rmSync(dataDir, { recursive: true, force: true });
   mkdirSync(dataDir, { recursive: true });
   log(`simulating ~${Number(values.events).toLocaleString('en-US')} events in 4 batches`);
-  const truth = await simulateEvents({ game: 'all', players: 5000, events: Math.round(Number(values.events) / 4.86), seed: 'ui-bench', badRate: 0.01, cheatRate: 0.02, batches: 4, outDir: path.join(dataDir, 'sim') });
+  const truth = await simulateEvents({
+    game: 'all',
+    players: 5000,
+    events: Math.round(Number(values.events) / 4.86),
+    seed: 'ui-bench',
+    badRate: 0.01,
+    cheatRate: 0.02,
+    batches: 4,
+    outDir: path.join(dataDir, 'sim'),
+  });
   for (const b of truth.batches) {
     const file = path.join(dataDir, 'sim', b.file);
     const sha256 = await hashFile(file);
@@ -91,7 +100,9 @@ await connection.close();
 await server.stop();
 
 const out = (line: string) => process.stdout.write(`${line}\n`);
-out(`\nui benchmark: ${accepted.toLocaleString('en-US')} events in ${events.batches.size} batches (${events.files.length} live lake files), ${runs} runs per page, ${os.availableParallelism()} cores, Node ${process.version}\n`);
+out(
+  `\nui benchmark: ${accepted.toLocaleString('en-US')} events in ${events.batches.size} batches (${events.files.length} live lake files), ${runs} runs per page, ${os.availableParallelism()} cores, Node ${process.version}\n`,
+);
 out('| page | p50 ms | p95 ms | KiB | p95 < 300 ms |');
 out('|---|---:|---:|---:|:---:|');
 for (const r of results) out(`| \`${r.page}\` | ${r.p50.toFixed(0)} | ${r.p95.toFixed(0)} | ${(r.bytes / 1024).toFixed(0)} | ${r.p95 < 300 ? 'yes' : 'no'} |`);

@@ -77,7 +77,7 @@ export function writeCompactionRecord(lakeDir: string, record: CompactionRecord)
   const dir = path.join(lakeDir, COMPACTION_DIR);
   mkdirSync(dir, { recursive: true });
   const name = `${String(record.seq).padStart(9, '0')}-${record.id}.json`;
-  writeFileSync(path.join(dir, `${name}.tmp`), JSON.stringify(record, null, 2) + '\n');
+  writeFileSync(path.join(dir, `${name}.tmp`), `${JSON.stringify(record, null, 2)}\n`);
   renameSync(path.join(dir, `${name}.tmp`), path.join(dir, name));
 }
 
@@ -99,13 +99,11 @@ export function lakeSnapshot(lakeDir: string): LakeSnapshot {
     }
     live.set(c.output, { path: c.output, table: c.table, partition: c.partition, batches: c.batches, compaction: c.id });
   }
-  const files = [...live.values()].sort((a, b) => (a.table + '\0' + a.partition + '\0' + a.path < b.table + '\0' + b.partition + '\0' + b.path ? -1 : 1));
+  const files = [...live.values()].sort((a, b) => (`${a.table}\0${a.partition}\0${a.path}` < `${b.table}\0${b.partition}\0${b.path}` ? -1 : 1));
   return { batches, files, retired, compactions };
 }
 
 /** Live files of one table (absolute paths), optionally only those holding rows of the given batches. */
 export function tableFiles(snapshot: LakeSnapshot, lakeDir: string, table: string, batches?: ReadonlySet<string>): string[] {
-  return snapshot.files
-    .filter((f) => f.table === table && (!batches || f.batches.some((b) => batches.has(b))))
-    .map((f) => path.join(lakeDir, f.path));
+  return snapshot.files.filter((f) => f.table === table && (!batches || f.batches.some((b) => batches.has(b)))).map((f) => path.join(lakeDir, f.path));
 }

@@ -188,33 +188,42 @@ export async function compactLake(options: CompactOptions): Promise<CompactRepor
   const started = Date.now();
   const { lakeDir } = options;
   const targetBytes = options.targetBytes ?? DEFAULT_TARGET_BYTES;
-  return withLakeLock(lakeDir, async () => {
-    const recovered = recoverCompactions(lakeDir);
-    const before = lakeSnapshot(lakeDir);
-    const db = await openDb({ threads: 2, memoryLimit: options.memoryLimit ?? '512MB', tempDirectory: path.join(lakeDir, LAKE_WORK_DIR, 'duckdb-tmp'), preserveInsertionOrder: true });
-    const report: CompactReport = { groups: 0, filesBefore: before.files.length, filesAfter: before.files.length, merged: 0, written: 0, bytesRewritten: 0, recovered, ms: 0 };
-    try {
-      const groups = planCompaction(await fileStats(lakeDir, before.files, db), targetBytes);
-      report.groups = groups.length;
-      for (const [i, group] of groups.entries()) {
-        options.onProgress?.({ group: i + 1, groups: groups.length, table: group.table, partition: group.partition });
-        const merged = await mergeGroup(db, lakeDir, group);
-        if (await commitGroup(lakeDir, merged)) {
-          report.merged += group.inputs.length;
-          report.written += 1;
-          report.bytesRewritten += merged.record.bytes;
-        } else {
-          rmSync(path.join(lakeDir, merged.work), { recursive: true, force: true });
+  return withLakeLock(
+    lakeDir,
+    async () => {
+      const recovered = recoverCompactions(lakeDir);
+      const before = lakeSnapshot(lakeDir);
+      const db = await openDb({
+        threads: 2,
+        memoryLimit: options.memoryLimit ?? '512MB',
+        tempDirectory: path.join(lakeDir, LAKE_WORK_DIR, 'duckdb-tmp'),
+        preserveInsertionOrder: true,
+      });
+      const report: CompactReport = { groups: 0, filesBefore: before.files.length, filesAfter: before.files.length, merged: 0, written: 0, bytesRewritten: 0, recovered, ms: 0 };
+      try {
+        const groups = planCompaction(await fileStats(lakeDir, before.files, db), targetBytes);
+        report.groups = groups.length;
+        for (const [i, group] of groups.entries()) {
+          options.onProgress?.({ group: i + 1, groups: groups.length, table: group.table, partition: group.partition });
+          const merged = await mergeGroup(db, lakeDir, group);
+          if (await commitGroup(lakeDir, merged)) {
+            report.merged += group.inputs.length;
+            report.written += 1;
+            report.bytesRewritten += merged.record.bytes;
+          } else {
+            rmSync(path.join(lakeDir, merged.work), { recursive: true, force: true });
+          }
         }
+      } finally {
+        db.close();
+        rmSync(path.join(lakeDir, LAKE_WORK_DIR, 'duckdb-tmp'), { recursive: true, force: true });
       }
-    } finally {
-      db.close();
-      rmSync(path.join(lakeDir, LAKE_WORK_DIR, 'duckdb-tmp'), { recursive: true, force: true });
-    }
-    report.filesAfter = lakeSnapshot(lakeDir).files.length;
-    report.ms = Date.now() - started;
-    return report;
-  }, { name: COMPACT_LOCK });
+      report.filesAfter = lakeSnapshot(lakeDir).files.length;
+      report.ms = Date.now() - started;
+      return report;
+    },
+    { name: COMPACT_LOCK },
+  );
 }
 
 export interface VacuumOptions {
@@ -247,27 +256,31 @@ export async function vacuumLake(lakeDir: string, options: VacuumOptions): Promi
 }
 
 async function vacuumHoldingLock(lakeDir: string, options: VacuumOptions): Promise<VacuumReport> {
-  return withLakeLock(lakeDir, async () => {
-    recoverCompactions(lakeDir);
-    const snapshot: LakeSnapshot = lakeSnapshot(lakeDir);
-    const now = (options.now ?? Date.now)();
-    const minAge = options.minAgeMs ?? 5 * 60_000;
-    const removed: string[] = [];
-    let bytes = 0;
-    let kept = 0;
-    for (const r of snapshot.retired) {
-      const abs = path.join(lakeDir, r.path);
-      if (!existsSync(abs)) continue;
-      if (options.referenced.has(r.path) || now - Date.parse(r.at) < minAge) {
-        kept += 1;
-        continue;
+  return withLakeLock(
+    lakeDir,
+    async () => {
+      recoverCompactions(lakeDir);
+      const snapshot: LakeSnapshot = lakeSnapshot(lakeDir);
+      const now = (options.now ?? Date.now)();
+      const minAge = options.minAgeMs ?? 5 * 60_000;
+      const removed: string[] = [];
+      let bytes = 0;
+      let kept = 0;
+      for (const r of snapshot.retired) {
+        const abs = path.join(lakeDir, r.path);
+        if (!existsSync(abs)) continue;
+        if (options.referenced.has(r.path) || now - Date.parse(r.at) < minAge) {
+          kept += 1;
+          continue;
+        }
+        bytes += statSync(abs).size;
+        rmSync(abs, { force: true });
+        removed.push(r.path);
       }
-      bytes += statSync(abs).size;
-      rmSync(abs, { force: true });
-      removed.push(r.path);
-    }
-    return { removed, bytes, kept, busy: false };
-  }, { name: COMPACT_LOCK, timeoutMs: options.lockTimeoutMs ?? 10_000 });
+      return { removed, bytes, kept, busy: false };
+    },
+    { name: COMPACT_LOCK, timeoutMs: options.lockTimeoutMs ?? 10_000 },
+  );
 }
 
 export interface TableStatus {

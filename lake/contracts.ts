@@ -34,7 +34,9 @@ export function readContractFile(file: string) {
 export function loadContracts(dir: string = DEFAULT_CONTRACTS_DIR): ContractRegistry {
   let names: string[];
   try {
-    names = readdirSync(dir).filter((f) => /\.(ya?ml|json)$/.test(f) && !f.startsWith('_') && !f.startsWith('.')).sort();
+    names = readdirSync(dir)
+      .filter((f) => /\.(ya?ml|json)$/.test(f) && !f.startsWith('_') && !f.startsWith('.'))
+      .sort();
   } catch (cause) {
     throw new ContractError(`contracts folder ${dir} cannot be read (${(cause as Error).message})`, { cause });
   }

@@ -1,4 +1,4 @@
-import { DuckDBConnection, DuckDBInstance, LIST, listValue, VARCHAR, type DuckDBType, type DuckDBValue } from '@duckdb/node-api';
+import { type DuckDBConnection, DuckDBInstance, LIST, listValue, VARCHAR, type DuckDBType, type DuckDBValue } from '@duckdb/node-api';
 
 export interface OpenOptions {
   /** Database file; ':memory:' for none. */

@@ -5,13 +5,26 @@ export { openDb, sqlLiteral, fileList, textList, type Db, type OpenOptions } fro
 export { BatchFileError, BatchInvariantError, StageMissingError, LakeLockTimeoutError, LakeInvariantError } from './errors.ts';
 export * from './layout.ts';
 export { loadContracts, readContractFile, DEFAULT_CONTRACTS_DIR } from './contracts.ts';
-export { committedBatches, readManifest, writeManifest, type BatchManifest } from './manifest.ts';
+export { committedBatches, readManifest, writeManifest, type BatchManifest, type CoercionCounts } from './manifest.ts';
 export { withLakeLock } from './lock.ts';
-export { stageBatch, sqlFor, STAGED_MARKER, type StageInput, type StageOptions, type StageResult, type CoercionCounts } from './ingest/stage.ts';
+export { stageBatch, sqlFor, STAGED_MARKER, type StageInput, type StageOptions, type StageResult } from './ingest/stage.ts';
 export { commitBatch, removePending, type CommitInput, type CommitOptions } from './ingest/commit.ts';
 export { BatchReader, isGzipFile } from './ingest/reader.ts';
 export { writeRaw, writeSteamRows, rawDir, steamDir } from './steam/writer.ts';
 export { loadSteamLake, createSteamState, steamFiles } from './steam/read.ts';
 export { lakeSnapshot, tableFiles, placeOf, type LakeFile, type LakeSnapshot, type CompactionRecord } from './catalog.ts';
-export { compactLake, vacuumLake, lakeStatus, recoverCompactions, planCompaction, fileStats, DEFAULT_TARGET_BYTES, type CompactReport, type VacuumReport, type LakeStatus, type TableStatus, type FileStat } from './compact.ts';
+export {
+  compactLake,
+  vacuumLake,
+  lakeStatus,
+  recoverCompactions,
+  planCompaction,
+  fileStats,
+  DEFAULT_TARGET_BYTES,
+  type CompactReport,
+  type VacuumReport,
+  type LakeStatus,
+  type TableStatus,
+  type FileStat,
+} from './compact.ts';
 export { recoverLake, type RecoveryReport } from './recover.ts';

@@ -36,3 +36,19 @@ export function stageDir(workDir: string, batchId: string): string {
 export function batchFilePrefix(batchId: string): string {
   return `b${batchId}_`;
 }
+
+/** Where things live under the data directory (documented in the README). */
+export function dataLayout(dataDir: string) {
+  return {
+    root: dataDir,
+    temporalDb: path.join(dataDir, 'temporal.db'),
+    lake: path.join(dataDir, 'lake'),
+    inbox: path.join(dataDir, 'inbox'),
+    inboxDone: path.join(dataDir, 'inbox', 'done'),
+    inboxFailed: path.join(dataDir, 'inbox', 'failed'),
+    warehouse: path.join(dataDir, 'warehouse.duckdb'),
+    logs: path.join(dataDir, 'logs'),
+  };
+}
+
+export type DataLayout = ReturnType<typeof dataLayout>;

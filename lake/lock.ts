@@ -66,14 +66,17 @@ export async function withLakeLock<T>(lakeDir: string, fn: () => Promise<T>, opt
   }
   const owner: Owner = { pid: process.pid, host: os.hostname(), since: new Date().toISOString() };
   writeFileSync(path.join(dir, 'owner.json'), JSON.stringify(owner));
-  const refresh = setInterval(() => {
-    const now = new Date();
-    try {
-      utimesSync(dir, now, now);
-    } catch {
-      // lock dir removed underneath us; the commit will notice its own errors
-    }
-  }, Math.max(1000, staleMs / 4));
+  const refresh = setInterval(
+    () => {
+      const now = new Date();
+      try {
+        utimesSync(dir, now, now);
+      } catch {
+        // lock dir removed underneath us; the commit will notice its own errors
+      }
+    },
+    Math.max(1000, staleMs / 4),
+  );
   try {
     return await fn();
   } finally {

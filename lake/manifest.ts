@@ -1,7 +1,9 @@
 import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { MANIFEST_DIR, manifestPath } from './layout.ts';
-import type { CoercionCounts } from './ingest/stage.ts';
+
+/** Coercions counted for a batch: product -> field path -> kind -> values read in another spelling. */
+export type CoercionCounts = Record<string, Record<string, Record<string, number>>>;
 
 /**
  * A committed batch. Its manifest is written last, after every file it lists is in place: a batch without
@@ -43,13 +45,16 @@ export function readManifest(lakeDir: string, batchId: string): BatchManifest | 
 export function committedBatches(lakeDir: string): string[] {
   const dir = path.join(lakeDir, MANIFEST_DIR);
   if (!existsSync(dir)) return [];
-  return readdirSync(dir).filter((f) => f.endsWith('.json')).map((f) => f.slice(0, -5)).sort();
+  return readdirSync(dir)
+    .filter((f) => f.endsWith('.json'))
+    .map((f) => f.slice(0, -5))
+    .sort();
 }
 
 /** Writes a manifest atomically (temporary file, then rename): the commit point of its batch. */
 export function writeManifest(lakeDir: string, manifest: BatchManifest): void {
   const target = manifestPath(lakeDir, manifest.batchId);
   mkdirSync(path.dirname(target), { recursive: true });
-  writeFileSync(`${target}.tmp`, JSON.stringify(manifest, null, 2) + '\n');
+  writeFileSync(`${target}.tmp`, `${JSON.stringify(manifest, null, 2)}\n`);
   renameSync(`${target}.tmp`, target);
 }

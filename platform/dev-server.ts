@@ -96,12 +96,18 @@ export async function startDevServer(options: DevServerOptions): Promise<DevServ
   mkdirSync(path.dirname(options.dbFile), { recursive: true });
   mkdirSync(path.dirname(options.logFile), { recursive: true });
   const args = [
-    'server', 'start-dev',
-    '--db-filename', options.dbFile,
-    '--ip', ip,
-    '--port', String(port),
-    '--namespace', options.namespace ?? 'default',
-    '--log-level', 'warn',
+    'server',
+    'start-dev',
+    '--db-filename',
+    options.dbFile,
+    '--ip',
+    ip,
+    '--port',
+    String(port),
+    '--namespace',
+    options.namespace ?? 'default',
+    '--log-level',
+    'warn',
     ...searchAttributeFlags(),
   ];
   if (options.uiPort === false) args.push('--headless');

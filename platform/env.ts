@@ -31,7 +31,12 @@ export const ENVIRONMENT = {
   },
   STEAM_API_KEY: {
     default: '(unset)',
-    description: "Steam Web API key. Read by the worker only: never passed to workflows or activities, never logged or stored.",
+    description: 'Steam Web API key. Read by the worker only: never passed to workflows or activities, never logged or stored.',
+  },
+  STEAM_API_KEYS: {
+    default: '(unset)',
+    description:
+      'Several Steam Web API keys, comma-separated (instead of STEAM_API_KEY): each has its own budget of STEAM_RATE_PER_SEC, so N keys give N times the rate. A key Steam refuses (401/403) is taken out of rotation, named by its position, never its value.',
   },
   STEAM_API_BASE_URL: {
     default: 'https://api.steampowered.com',
@@ -52,6 +57,8 @@ const DOTA2_WEBAPI_BASE_URL = 'https://www.dota2.com/webapi';
 /** What the worker needs to call Steam. Lives in worker configuration only. */
 export interface SteamConfig {
   apiKey: string | undefined;
+  /** Several keys (STEAM_API_KEYS), each with its own rate budget; when given, apiKey is not used. */
+  apiKeys?: string[];
   baseUrl: string;
   leagueBaseUrl: string;
   /** Calls per second across all workers; 0: no limit. */
@@ -119,6 +126,10 @@ export function loadConfig(env: Env = process.env, cwd: string = process.cwd()):
     uiPort: Number(uiUrl.port || (uiUrl.protocol === 'https:' ? 443 : 80)),
     steam: {
       apiKey: nonEmpty(env, 'STEAM_API_KEY'),
+      apiKeys: nonEmpty(env, 'STEAM_API_KEYS')
+        ?.split(',')
+        .map((k) => k.trim())
+        .filter(Boolean),
       baseUrl: steamUrl,
       leagueBaseUrl: steamBase ? steamUrl : DOTA2_WEBAPI_BASE_URL,
       ratePerSec: rate,
@@ -127,18 +138,10 @@ export function loadConfig(env: Env = process.env, cwd: string = process.cwd()):
   };
 }
 
-/** Where things live under the data directory (documented in the README). */
-export function dataLayout(dataDir: string) {
-  return {
-    root: dataDir,
-    temporalDb: path.join(dataDir, 'temporal.db'),
-    lake: path.join(dataDir, 'lake'),
-    inbox: path.join(dataDir, 'inbox'),
-    inboxDone: path.join(dataDir, 'inbox', 'done'),
-    inboxFailed: path.join(dataDir, 'inbox', 'failed'),
-    warehouse: path.join(dataDir, 'warehouse.duckdb'),
-    logs: path.join(dataDir, 'logs'),
-  };
+/** The keys to call Steam with, in order (position 1, 2, ...); one keyless entry when there is none (a simulator). */
+export function steamKeys(steam: SteamConfig): Array<string | undefined> {
+  if (steam.apiKeys && steam.apiKeys.length > 0) return steam.apiKeys;
+  return [steam.apiKey];
 }
 
-export type DataLayout = ReturnType<typeof dataLayout>;
+export { dataLayout, type DataLayout } from '../lake/layout.ts';

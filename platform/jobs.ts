@@ -2,7 +2,29 @@ import path from 'node:path';
 import { WorkflowExecutionAlreadyStartedError, type Client, type WorkflowHandle } from '@temporalio/client';
 import { WorkflowIdReusePolicy } from '@temporalio/common';
 import { batchIdOf, hashFile } from '../activities/ingest/inbox.ts';
-import { ingestBatchWorkflow, ingestWorkflowId, lakeCompactWorkflow, lakeCompactWorkflowId, martsBuildWorkflow, martsBuildWorkflowId, requestBuildSignal, requestSweepSignal, steamSweepWorkflow, steamSweepWorkflowId, type BuildRequest, type LakeCompactInput } from '../workflows/index.ts';
+import {
+  demoWorkflow,
+  ingestBatchWorkflow,
+  ingestWorkflowId,
+  lakeCompactWorkflow,
+  lakeCompactWorkflowId,
+  martsBuildWorkflow,
+  martsBuildWorkflowId,
+  requestBuildSignal,
+  requestSweepSignal,
+  steamFindMatchesWorkflow,
+  steamPlayerWorkflow,
+  steamPlayerWorkflowId,
+  steamRefreshWorkflow,
+  steamRescanWorkflowId,
+  steamScanWorkflow,
+  steamScanWorkflowId,
+  steamSweepWorkflow,
+  steamSweepWorkflowId,
+  type BuildRequest,
+  type LakeCompactInput,
+  type SteamScanInput,
+} from '../workflows/index.ts';
 import { GAMELAKE_BATCH_ID, GAMELAKE_JOB } from '../workflows/search-attributes.ts';
 
 export interface StartedIngest {
@@ -147,4 +169,59 @@ export async function awaitWorkflow<T>(handle: WorkflowHandle, options: AwaitOpt
       await new Promise((r) => setTimeout(r, 1000));
     }
   }
+}
+
+/** A scan (or the rescan, `behind`) of the sequence feed; throws WorkflowExecutionAlreadyStartedError when one runs. */
+export async function startSteamScan(client: Client, taskQueue: string, input: SteamScanInput): Promise<WorkflowHandle<typeof steamScanWorkflow>> {
+  const rescan = input.behind !== undefined;
+  return client.workflow.start(steamScanWorkflow, {
+    args: [input],
+    taskQueue,
+    workflowId: rescan ? steamRescanWorkflowId(taskQueue) : steamScanWorkflowId(taskQueue),
+    typedSearchAttributes: [{ key: GAMELAKE_JOB, value: 'steam-scan' }],
+    staticSummary: rescan ? `rescan of the sequence feed, ${input.behind} sequence numbers behind the scan` : 'scan of the match sequence feed',
+  });
+}
+
+/** `steam refresh`: re-read players' histories and summaries now. */
+export async function startSteamRefresh(client: Client, taskQueue: string, accountIds: number[]): Promise<WorkflowHandle<typeof steamRefreshWorkflow>> {
+  return client.workflow.start(steamRefreshWorkflow, {
+    args: [{ accountIds }],
+    taskQueue,
+    workflowId: `steam-refresh-${accountIds.slice(0, 3).join('-')}${accountIds.length > 3 ? `-and-${accountIds.length - 3}` : ''}-${Date.now()}`,
+    typedSearchAttributes: [{ key: GAMELAKE_JOB, value: 'steam-refresh' }],
+    staticSummary: `refresh of ${accountIds.length} player${accountIds.length === 1 ? '' : 's'}: ${accountIds.slice(0, 5).join(', ')}`,
+  });
+}
+
+/** `steam match`: mirror given matches. */
+export async function startSteamFindMatches(client: Client, taskQueue: string, matchIds: number[], maxSeqs?: number): Promise<WorkflowHandle<typeof steamFindMatchesWorkflow>> {
+  return client.workflow.start(steamFindMatchesWorkflow, {
+    args: [{ matchIds, maxSeqs }],
+    taskQueue,
+    workflowId: `steam-match-${matchIds.slice(0, 3).join('-')}${matchIds.length > 3 ? `-and-${matchIds.length - 3}` : ''}-${Date.now()}`,
+    typedSearchAttributes: [{ key: GAMELAKE_JOB, value: 'steam-match' }],
+    staticSummary: `find matches ${matchIds.slice(0, 5).join(', ')}${matchIds.length > 5 ? ', ...' : ''}`,
+  });
+}
+
+/** The demo's first step (prepare the data directory, on the worker's disk); the id is timestamped. */
+export async function startDemo(client: Client, taskQueue: string): Promise<WorkflowHandle<typeof demoWorkflow>> {
+  return client.workflow.start(demoWorkflow, {
+    taskQueue,
+    workflowId: `demo-${new Date().toISOString().replace(/[:.]/g, '-')}`,
+    typedSearchAttributes: [{ key: GAMELAKE_JOB, value: 'demo' }],
+    staticSummary: 'prepare the data directory',
+  });
+}
+
+/** One read of a player's match history now (what the player's Schedule starts). */
+export async function startSteamPlayer(client: Client, taskQueue: string, accountId: number): Promise<WorkflowHandle<typeof steamPlayerWorkflow>> {
+  return client.workflow.start(steamPlayerWorkflow, {
+    taskQueue,
+    workflowId: steamPlayerWorkflowId(accountId),
+    args: [{ accountId }],
+    typedSearchAttributes: [{ key: GAMELAKE_JOB, value: 'steam-player' }],
+    staticSummary: `match history of player ${accountId}`,
+  });
 }

@@ -13,7 +13,9 @@ const LEVELS: Record<LogLevel, number> = { TRACE: 0, DEBUG: 1, INFO: 2, WARN: 3,
 function reasonOf(meta: LogMetadata | undefined): string {
   const err = meta?.error as { message?: string; cause?: { message?: string } } | undefined;
   const message = err?.cause?.message ?? err?.message ?? (meta?.failure as string | undefined) ?? '';
-  return String(message).split('\n')[0]!.replace(/\s+at\s+\S+\s*$/, '');
+  return String(message)
+    .split('\n')[0]!
+    .replace(/\s+at\s+\S+\s*$/, '');
 }
 
 export function formatLogLine(level: LogLevel, message: string, meta?: LogMetadata): string | undefined {

@@ -1,6 +1,16 @@
 import { ScheduleAlreadyRunning, ScheduleNotFoundError, ScheduleOverlapPolicy, WorkflowExecutionAlreadyStartedError, type Client } from '@temporalio/client';
 import { WorkflowIdReusePolicy } from '@temporalio/common';
-import { inboxWorkflowId, ingestInboxWorkflow, lakeCompactWorkflow, lakeCompactWorkflowId, martsBuildWorkflow, martsBuildWorkflowId, steamPlayerWorkflow, steamPlayerWorkflowId, steamSweepScheduledWorkflow } from '../workflows/index.ts';
+import {
+  inboxWorkflowId,
+  ingestInboxWorkflow,
+  lakeCompactWorkflow,
+  lakeCompactWorkflowId,
+  martsBuildWorkflow,
+  martsBuildWorkflowId,
+  steamPlayerWorkflow,
+  steamPlayerWorkflowId,
+  steamSweepScheduledWorkflow,
+} from '../workflows/index.ts';
 import { GAMELAKE_JOB } from '../workflows/search-attributes.ts';
 
 /** The Schedule earlier versions watched the inbox with (removed when found: a workflow watches it now). */

@@ -22,10 +22,7 @@ export function searchAttributeFlags(): string[] {
  */
 export async function ensureSearchAttributes(connection: Connection, namespace: string): Promise<string[]> {
   const existing = await connection.operatorService.listSearchAttributes({ namespace });
-  const known = new Set([
-    ...Object.keys(existing.customAttributes ?? {}),
-    ...Object.keys(existing.systemAttributes ?? {}),
-  ]);
+  const known = new Set([...Object.keys(existing.customAttributes ?? {}), ...Object.keys(existing.systemAttributes ?? {})]);
   const missing = SEARCH_ATTRIBUTES.filter((key) => !known.has(key.name));
   if (missing.length === 0) return [];
   const searchAttributes: Record<string, number> = {};

@@ -58,7 +58,7 @@ function buildWithGo(log: (line: string) => void, searchPath: string | undefined
   }
   mkdirSync(LOCAL_BIN_DIR, { recursive: true });
   log(`temporal: building ${TEMPORAL_CLI_MODULE}@${TEMPORAL_CLI_VERSION} into ${LOCAL_BIN_DIR}`);
-  log('temporal: the first build compiles the whole server and takes several minutes; later builds reuse Go\'s cache');
+  log("temporal: the first build compiles the whole server and takes several minutes; later builds reuse Go's cache");
   const started = Date.now();
   const result = spawnSync(go, ['install', `${TEMPORAL_CLI_MODULE}@${TEMPORAL_CLI_VERSION}`], {
     stdio: ['ignore', 'inherit', 'inherit'],

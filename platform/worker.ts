@@ -1,11 +1,12 @@
 import { NativeConnection, Worker } from '@temporalio/worker';
 import { Client, Connection } from '@temporalio/client';
 import { Context } from '@temporalio/activity';
-import { createActivities, type ActivityDeps } from '../activities/index.ts';
+import { activityReporter, createActivities, type ActivityDeps } from '../activities/index.ts';
+import { createWarehouseActivities } from '../warehouse/activities.ts';
 import { loadContracts, recoverLake } from '../lake/index.ts';
-import { createSteamClient, createSteamFetchActivities } from '../activities/steam/index.ts';
-import { steamTaskQueue } from '../workflows/index.ts';
-import { loadConfig, type SteamConfig } from './env.ts';
+import { assertKeyInRotation, createSteamClient, createSteamFetchActivities } from '../activities/steam/index.ts';
+import { steamKeyQueue } from '../workflows/index.ts';
+import { loadConfig, steamKeys, type SteamConfig } from './env.ts';
 import { startMartsBuild, startSteamSweep } from './jobs.ts';
 import { workflowBundle } from './workflow-bundle.ts';
 
@@ -28,7 +29,8 @@ export interface WorkerOptions {
 /** The worker of a task queue and the worker of its Steam activities, run and stopped together. */
 export interface GamelakeWorkers {
   main: Worker;
-  steam: Worker;
+  /** One per Steam key (STEAM_API_KEYS), each on its key's task queue. */
+  steam: Worker[];
   /** Runs both until a shutdown signal (SIGINT/SIGTERM) or until one fails. */
   run(): Promise<void>;
   /** Runs both while fn runs, then shuts them down. */
@@ -55,43 +57,67 @@ export async function createGamelakeWorker(options: WorkerOptions): Promise<{ wo
   const client = new Client({ connection: clientConnection, namespace: options.namespace });
   // Without Steam settings: the defaults an empty environment gives (Valve's API, no key, 1 call/s).
   const steamConfig: SteamConfig = options.steam ?? loadConfig({}).steam;
-  const steamClient = createSteamClient({ ...steamConfig, pacePerSec: steamConfig.ratePerSec });
+  const keys = steamKeys(steamConfig);
+  // One client per key, each paced at the key's own rate; a key taken out of rotation is not sent again,
+  // even by calls already waiting for their slot.
+  const steamClients = keys.map((apiKey, i) =>
+    createSteamClient({
+      ...steamConfig,
+      apiKey,
+      pacePerSec: steamConfig.ratePerSec,
+      beforeSend: (endpoint) => assertKeyInRotation(options.deps.layout.lake, { position: i + 1, count: keys.length }, endpoint),
+    }),
+  );
   const main = await Worker.create({
     connection,
     namespace: options.namespace,
     taskQueue: options.taskQueue,
     workflowBundle: await workflowBundle(),
-    activities: createActivities({
-      requestMartsBuild: async () => {
-        await startMartsBuild(client, options.taskQueue);
-      },
-      requestSteamSweep: async () => {
-        await startSteamSweep(client, options.taskQueue);
-      },
-      ...options.deps,
-      registry,
-    }),
+    // The one place everything is wired: each folder's activities, around the dependencies they receive.
+    activities: {
+      ...createActivities({
+        requestMartsBuild: async () => {
+          await startMartsBuild(client, options.taskQueue);
+        },
+        requestSteamSweep: async () => {
+          await startSteamSweep(client, options.taskQueue);
+        },
+        steamKeyCount: keys.length,
+        steamRatePerSec: steamConfig.ratePerSec,
+        ...options.deps,
+        registry,
+      }),
+      ...createWarehouseActivities({ layout: options.deps.layout, registry, report: activityReporter }),
+    },
   });
-  const steam = await Worker.create({
-    connection,
-    namespace: options.namespace,
-    taskQueue: steamTaskQueue(options.taskQueue),
-    ...(steamConfig.ratePerSec > 0 ? { maxTaskQueueActivitiesPerSecond: steamConfig.ratePerSec, maxActivitiesPerSecond: steamConfig.ratePerSec } : {}),
-    maxConcurrentActivityTaskExecutions: 16,
-    activities: createSteamFetchActivities({
-      lakeDir: options.deps.layout.lake,
-      client: steamClient,
-      callId: () => {
-        const info = Context.current().info;
-        return `${info.workflowExecution?.runId ?? "standalone"}/${info.activityId}`;
-      },
-    }),
-  });
+  // One Steam worker per key, on the key's own task queue: the server enforces each queue's rate limit
+  // across every worker, so N keys give N times STEAM_RATE_PER_SEC.
+  const steam = await Promise.all(
+    steamClients.map((steamClient, i) =>
+      Worker.create({
+        connection,
+        namespace: options.namespace,
+        taskQueue: steamKeyQueue(options.taskQueue, i + 1),
+        ...(steamConfig.ratePerSec > 0 ? { maxTaskQueueActivitiesPerSecond: steamConfig.ratePerSec, maxActivitiesPerSecond: steamConfig.ratePerSec } : {}),
+        maxConcurrentActivityTaskExecutions: 16,
+        activities: createSteamFetchActivities({
+          lakeDir: options.deps.layout.lake,
+          client: steamClient,
+          key: { position: i + 1, count: keys.length },
+          callId: () => {
+            const info = Context.current().info;
+            return `${info.workflowExecution?.runId ?? 'standalone'}/${info.activityId}`;
+          },
+        }),
+      }),
+    ),
+  );
+  const all = [main, ...steam];
   const workers: GamelakeWorkers = {
     main,
     steam,
     async run() {
-      const runs = [main.run(), steam.run()];
+      const runs = all.map((w) => w.run());
       try {
         await Promise.all(runs);
       } catch (err) {
@@ -100,17 +126,18 @@ export async function createGamelakeWorker(options: WorkerOptions): Promise<{ wo
         throw err;
       }
     },
-    runUntil(fn) {
-      return main.runUntil(() => steam.runUntil(fn));
+    runUntil<T>(fn: () => Promise<T>): Promise<T> {
+      const nest = (ws: Worker[]): Promise<T> => (ws.length === 0 ? fn() : ws[0]!.runUntil(() => nest(ws.slice(1))));
+      return nest(all);
     },
     shutdown() {
-      for (const w of [main, steam]) if (w.getState() === 'RUNNING') w.shutdown();
+      for (const w of all) if (w.getState() === 'RUNNING') w.shutdown();
     },
   };
   return {
     worker: workers,
     async close() {
-      await steamClient.close();
+      for (const c of steamClients) await c.close();
       await connection.close();
       await clientConnection.close();
     },

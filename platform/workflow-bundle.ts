@@ -31,7 +31,9 @@ const quietBundlerLogger = {
 /** The version of the workflow code: its sources and the SDK that bundles them. */
 function codeVersion(): string {
   const hash = createHash('sha256');
-  for (const f of readdirSync(WORKFLOWS_DIR, { recursive: true, encoding: 'utf8' }).filter((x) => x.endsWith('.ts')).sort()) {
+  for (const f of readdirSync(WORKFLOWS_DIR, { recursive: true, encoding: 'utf8' })
+    .filter((x) => x.endsWith('.ts'))
+    .sort()) {
     hash.update(f).update(readFileSync(path.join(WORKFLOWS_DIR, f)));
   }
   for (const pkg of ['@temporalio/workflow', '@temporalio/worker', '@temporalio/common']) {

@@ -26,7 +26,10 @@ export class Random {
 
   /** Uniform in [0, 1). */
   float(): number {
-    this.a >>>= 0; this.b >>>= 0; this.c >>>= 0; this.d >>>= 0;
+    this.a >>>= 0;
+    this.b >>>= 0;
+    this.c >>>= 0;
+    this.d >>>= 0;
     let t = (this.a + this.b) | 0;
     this.a = this.b ^ (this.b >>> 9);
     this.b = (this.c + (this.c << 3)) | 0;
@@ -63,6 +66,6 @@ export class Random {
 
   /** 16 hex digits (for ids). */
   hex(): string {
-    return (this.int(0, 0xffffffff).toString(16).padStart(8, '0') + this.int(0, 0xffffffff).toString(16).padStart(8, '0'));
+    return this.int(0, 0xffffffff).toString(16).padStart(8, '0') + this.int(0, 0xffffffff).toString(16).padStart(8, '0');
   }
 }

@@ -6,5 +6,17 @@ export { rowPlan, isScalarElement, type RowPlan, type ChildPlan, type ScalarSlot
 export * from './tables.ts';
 export { parseJson, stringifyJson, jsonDepth, JsonNumber, isJsonObject, type JsonValue, type JsonObject } from './json/parse.ts';
 export { isSecretKey, scrubSecrets, maskSecrets, REDACTED } from './secrets.ts';
-export { validateLine, readScalar, parseTimestamp, utcDate, Instant, type ValidEvent, type RejectedLine, type ValidationResult, type Typed, type TypedObject, type TypedScalar } from './validate.ts';
+export {
+  validateLine,
+  readScalar,
+  parseTimestamp,
+  utcDate,
+  Instant,
+  type ValidEvent,
+  type RejectedLine,
+  type ValidationResult,
+  type Typed,
+  type TypedObject,
+  type TypedScalar,
+} from './validate.ts';
 export { flattenEvent, type Cell, type Row, type Emit } from './flatten.ts';

@@ -111,7 +111,7 @@ export function maskSecrets(text: string, secretKeys: ReadonlySet<string>): stri
       const start = skipWs(afterKey + 1);
       if (start >= n) break;
       const stop = valueEnd(start);
-      out += text.slice(copied, start) + `"${REDACTED}"`;
+      out += `${text.slice(copied, start)}"${REDACTED}"`;
       copied = stop;
       i = stop;
       continue;

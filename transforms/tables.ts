@@ -28,10 +28,10 @@ export interface LakeTable {
 
 /** Columns every lake row starts with. */
 export const COMMON_COLUMNS: readonly LakeColumn[] = [
-  { name: 'batch_id', type: 'VARCHAR', description: 'The batch (first 16 hex digits of its file\'s sha256) that brought the event.' },
+  { name: 'batch_id', type: 'VARCHAR', description: "The batch (first 16 hex digits of its file's sha256) that brought the event." },
   { name: 'line', type: 'BIGINT', description: 'Line of the event in its batch file (1-based).' },
-  { name: 'event_id', type: 'VARCHAR', description: 'The producer\'s event id (unique across batches).' },
-  { name: 'event_type', type: 'VARCHAR', description: 'Event type, as named by the product\'s contract.' },
+  { name: 'event_id', type: 'VARCHAR', description: "The producer's event id (unique across batches)." },
+  { name: 'event_type', type: 'VARCHAR', description: "Event type, as named by the product's contract." },
   { name: 'event_date', type: 'DATE', description: 'UTC calendar date of occurred_at.' },
   { name: 'product_id', type: 'VARCHAR', description: 'The game (its contract file).' },
   { name: 'occurred_at', type: 'TIMESTAMPTZ', description: 'When the game server saw the event (UTC instant).' },
@@ -47,9 +47,13 @@ export const EVENTS_TABLE: LakeTable = {
   kind: 'events',
   products: [],
   columns: [
-    { name: 'schema_version', type: 'INTEGER', description: 'The producer\'s schema version (1 when absent).' },
-    { name: 'extra', type: 'JSON', description: 'Top-level fields the contract does not name (secrets removed), or the whole payload of an event type the contract does not know (evolve mode); NULL when none.' },
-    { name: 'typed', type: 'BOOLEAN', description: 'True when the event type is in its product\'s contract (false: accepted by schema evolution, payload in extra).' },
+    { name: 'schema_version', type: 'INTEGER', description: "The producer's schema version (1 when absent)." },
+    {
+      name: 'extra',
+      type: 'JSON',
+      description: 'Top-level fields the contract does not name (secrets removed), or the whole payload of an event type the contract does not know (evolve mode); NULL when none.',
+    },
+    { name: 'typed', type: 'BOOLEAN', description: "True when the event type is in its product's contract (false: accepted by schema evolution, payload in extra)." },
   ],
 };
 
@@ -62,7 +66,11 @@ export const QUARANTINE_TABLE = {
     { name: 'batch_id', type: 'VARCHAR', description: 'The batch.' },
     { name: 'line', type: 'BIGINT', description: 'Line in the batch file (1-based).' },
     { name: 'kind', type: 'VARCHAR', description: 'rejected (the contract refused it) or duplicate (its event id was accepted before).' },
-    { name: 'reason', type: 'VARCHAR', description: 'Machine-readable reason: invalid_json, missing_field:<path>, wrong_type:<path>, out_of_range:<path>, duplicate_event_id:line N, ...' },
+    {
+      name: 'reason',
+      type: 'VARCHAR',
+      description: 'Machine-readable reason: invalid_json, missing_field:<path>, wrong_type:<path>, out_of_range:<path>, duplicate_event_id:line N, ...',
+    },
     { name: 'event_id', type: 'VARCHAR', description: 'The event id when the line had a readable one.' },
     { name: 'raw', type: 'VARCHAR', description: 'The line as received (secret values masked; at most the first 64 KiB).' },
     { name: 'raw_bytes', type: 'BIGINT', description: 'Length of the whole line in bytes.' },
@@ -72,7 +80,16 @@ export const QUARANTINE_TABLE = {
 /** Longest raw text kept in quarantine (a too_large line keeps its head). */
 export const QUARANTINE_RAW_LIMIT = 64 * 1024;
 
-function merge(tables: Map<string, LakeTable>, name: string, kind: LakeTable['kind'], product: string, columns: LakeColumn[], where: string, description: string, grain: string): void {
+function merge(
+  tables: Map<string, LakeTable>,
+  name: string,
+  kind: LakeTable['kind'],
+  product: string,
+  columns: LakeColumn[],
+  where: string,
+  description: string,
+  grain: string,
+): void {
   const t = tables.get(name);
   if (!t) {
     tables.set(name, { name, description, grain, kind, products: [product], columns: [...columns] });
@@ -97,7 +114,9 @@ export function planColumns(plan: RowPlan): LakeColumn[] {
 /** Columns of a child table: carried parent columns, the index, then the element's own. */
 export function childColumns(child: ChildPlan, parentColumns: readonly LakeColumn[]): LakeColumn[] {
   const carried = child.carry.map((c) => parentColumns.find((p) => p.name === c)!);
-  const own = isScalarElement(child.element) ? [{ name: child.element.value.column, type: DUCKDB_TYPE[child.element.value.spec.type], description: child.element.value.description }] : planColumns(child.element);
+  const own = isScalarElement(child.element)
+    ? [{ name: child.element.value.column, type: DUCKDB_TYPE[child.element.value.spec.type], description: child.element.value.description }]
+    : planColumns(child.element);
   return [...carried, { name: child.index, type: 'INTEGER', description: `Position of the element in ${child.keys.join('.')} (0-based).` }, ...own];
 }
 
@@ -116,7 +135,16 @@ export function lakeTables(registry: ContractRegistry): Map<string, LakeTable> {
         for (const child of children) {
           const own = childColumns(child, parent);
           const childInfo = contract.tables.get(child.table);
-          merge(tables, child.table, 'child', contract.product, own, `${where}: ${path}${child.keys.join('.')}`, childInfo?.description ?? child.list.description, `one row per element of ${path}${child.keys.join('.')}`);
+          merge(
+            tables,
+            child.table,
+            'child',
+            contract.product,
+            own,
+            `${where}: ${path}${child.keys.join('.')}`,
+            childInfo?.description ?? child.list.description,
+            `one row per element of ${path}${child.keys.join('.')}`,
+          );
           if (!isScalarElement(child.element)) visit(child.element.children, own, `${path}${child.keys.join('.')}[].`);
         }
       };

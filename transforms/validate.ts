@@ -1,4 +1,15 @@
-import { DEFAULT_MAX_LINE_BYTES, ENVELOPE_KEYS, ENVELOPE_LIMITS, INT32, INT64, MAX_JSON_DEPTH, type ContractRegistry, type EventType, type Field, type ScalarSpec } from './contract/model.ts';
+import {
+  DEFAULT_MAX_LINE_BYTES,
+  ENVELOPE_KEYS,
+  ENVELOPE_LIMITS,
+  INT32,
+  INT64,
+  MAX_JSON_DEPTH,
+  type ContractRegistry,
+  type EventType,
+  type Field,
+  type ScalarSpec,
+} from './contract/model.ts';
 import { isJsonObject, jsonDepth, JsonNumber, parseJson, type JsonObject, type JsonValue } from './json/parse.ts';
 import { scrubSecrets } from './secrets.ts';
 
@@ -281,7 +292,11 @@ function check(value: JsonValue, registry: ContractRegistry, options: ValidateOp
   if (!idRead) return reject('missing_field:event_id');
   if ('fail' in idRead) return reject(`${idRead.fail}:event_id`);
   if (idRead.coerced) coercions.push({ path: 'event_id', kind: idRead.coerced });
-  const envelope: Array<[string, ScalarSpec]> = [['event_type', TYPE_SPEC], ['product_id', PRODUCT_SPEC], ['occurred_at', { type: 'timestamp', numericStrings: false }]];
+  const envelope: Array<[string, ScalarSpec]> = [
+    ['event_type', TYPE_SPEC],
+    ['product_id', PRODUCT_SPEC],
+    ['occurred_at', { type: 'timestamp', numericStrings: false }],
+  ];
   const read: Record<string, TypedScalar> = {};
   for (const [key, spec] of envelope) {
     const v = event.get(key);

@@ -118,12 +118,13 @@ export function table(result: { columns: string[]; rows: Array<Record<string, un
   return html`<div class="table-wrap"><table id="${options.id}">
   <thead><tr>${result.columns.map((c, k) => html`<th${numeric[k] ? raw(' class="num"') : ''}>${c}</th>`)}</tr></thead>
   <tbody>${result.rows.map(
-    (r) => html`<tr>${result.columns.map((c, k) => {
-      const link = options.links?.[c]?.(r);
-      // Ids are names, not quantities: shown as they are, without grouping.
-      const cell = /(^|_)id$/.test(c) && (typeof r[c] === 'bigint' || typeof r[c] === 'number') ? String(r[c]) : show(r[c]);
-      return html`<td${numeric[k] ? raw(' class="num"') : ''} data-col="${c}">${link ? html`<a href="${link}">${cell}</a>` : cell}</td>`;
-    })}</tr>`,
+    (r) =>
+      html`<tr>${result.columns.map((c, k) => {
+        const link = options.links?.[c]?.(r);
+        // Ids are names, not quantities: shown as they are, without grouping.
+        const cell = /(^|_)id$/.test(c) && (typeof r[c] === 'bigint' || typeof r[c] === 'number') ? String(r[c]) : show(r[c]);
+        return html`<td${numeric[k] ? raw(' class="num"') : ''} data-col="${c}">${link ? html`<a href="${link}">${cell}</a>` : cell}</td>`;
+      })}</tr>`,
   )}</tbody>
 </table></div>${pager}`;
 }

@@ -7,7 +7,17 @@ import { serve, type ServerType } from '@hono/node-server';
 import { Hono, type Context } from 'hono';
 import type { DuckDBValue } from '@duckdb/node-api';
 import { exportQuery, FORMATS, type Format } from '../warehouse/export.ts';
-import { bindParams, listQueries, loadQuery, QueryError, QueryNotFoundError, QueryRefusedError, QueryTimeoutError, WarehouseMissingError, withWarehouse } from '../warehouse/queries.ts';
+import {
+  bindParams,
+  listQueries,
+  loadQuery,
+  QueryError,
+  QueryNotFoundError,
+  QueryRefusedError,
+  QueryTimeoutError,
+  WarehouseMissingError,
+  withWarehouse,
+} from '../warehouse/queries.ts';
 import type { PageContext, UiDeps } from './context.ts';
 import { html, layout, notice, type Html } from './html.ts';
 import { catalogPage } from './pages/catalog.ts';
@@ -60,7 +70,8 @@ function describe(err: unknown): { status: 400 | 404 | 408 | 500 | 503; kind: st
   if (err instanceof QueryError) return { status: 400, kind: 'bad_query', message };
   if (err instanceof NotFound) return { status: 404, kind: 'not_found', message };
   // DuckDB's own errors (a syntax error, a missing column) are the asker's mistake, not the server's.
-  if (/\b(Parser|Binder|Catalog|Conversion|Invalid Input|Permission|Out of Range) Error\b/.test(message)) return { status: 400, kind: 'sql_error', message: message.replace(/^Failed to extract statements: /, '') };
+  if (/\b(Parser|Binder|Catalog|Conversion|Invalid Input|Permission|Out of Range) Error\b/.test(message))
+    return { status: 400, kind: 'sql_error', message: message.replace(/^Failed to extract statements: /, '') };
   return { status: 500, kind: 'internal', message };
 }
 
@@ -85,12 +96,17 @@ export function createUiApp(deps: UiDeps): Hono {
   app.get('/', (c) => c.redirect('/pipeline'));
   app.get('/pipeline', page('Pipeline', '/pipeline', pipelinePage));
   app.get('/leaderboards', page('Leaderboards', '/leaderboards', leaderboardsPage));
-  app.get('/players/:product/:player', async (c) => page(`Player ${c.req.param('player')}`, '/leaderboards', (ctx) => playerPage(ctx, c.req.param('product'), c.req.param('player')))(c));
+  app.get('/players/:product/:player', async (c) =>
+    page(`Player ${c.req.param('player')}`, '/leaderboards', (ctx) => playerPage(ctx, c.req.param('product'), c.req.param('player')))(c),
+  );
   app.get('/economy', page('Economy', '/economy', economyPage));
   app.get('/trades', page('Trades', '/trades', tradesPage));
   app.get('/dota', page('Dota', '/dota', dotaPage));
   app.get('/catalog', page('Catalog', '/catalog', catalogPage));
-  app.get('/queries', page('Queries', '/queries', () => queriesPage()));
+  app.get(
+    '/queries',
+    page('Queries', '/queries', () => queriesPage()),
+  );
   app.get('/queries/:name', async (c) => page(`Query ${c.req.param('name')}`, '/queries', (ctx) => queryPage(ctx, c.req.param('name')))(c));
   app.get('/sql', page('SQL', '/queries', sqlPage));
 
@@ -99,7 +115,11 @@ export function createUiApp(deps: UiDeps): Hono {
     const format = (c.req.query('format') ?? 'json') as Format;
     if (!FORMATS.includes(format)) throw new QueryError(`format must be one of ${FORMATS.join(', ')} (got ${format})`);
     const q = query();
-    const body = await withWarehouse(deps.warehousePath, (warehouse) => exportQuery(warehouse, q, format), { lakeDir: deps.lakeDir, timeoutMs: sqlTimeoutMs, parquet: format === 'parquet' });
+    const body = await withWarehouse(deps.warehousePath, (warehouse) => exportQuery(warehouse, q, format), {
+      lakeDir: deps.lakeDir,
+      timeoutMs: sqlTimeoutMs,
+      parquet: format === 'parquet',
+    });
     return c.body(typeof body === 'string' ? body : new Uint8Array(body), 200, { 'content-type': CONTENT_TYPES[format] });
   };
   app.get('/api/queries', (c) => c.json({ queries: listQueriesForApi() }));
@@ -130,7 +150,13 @@ export function createUiApp(deps: UiDeps): Hono {
     const d = describe(err);
     if (c.req.path.startsWith('/api/')) return c.json({ error: { kind: d.kind, message: d.message } }, d.status);
     const hint = d.kind === 'warehouse_missing' ? notice('Build it with `gamelake marts build --wait` (gamelake dev and the demo do so after each batch).') : '';
-    return c.html(await layout({ title: d.status === 404 ? 'Not found' : 'Something went wrong', active: '', temporalUiUrl: deps.temporalUiUrl }, html`<p class="error" id="error">${d.message}</p>${hint}`), d.status);
+    return c.html(
+      await layout(
+        { title: d.status === 404 ? 'Not found' : 'Something went wrong', active: '', temporalUiUrl: deps.temporalUiUrl },
+        html`<p class="error" id="error">${d.message}</p>${hint}`,
+      ),
+      d.status,
+    );
   });
   return app;
 }

@@ -2,45 +2,112 @@
 // dates are dates, timestamps keep their microseconds (and their zone), decimals keep their digits, lists
 // and structs stay nested, and an empty result keeps its columns.
 import {
-  Binary, Bool, DateDay, Decimal, Field, Float32, Float64, Int16, Int32, Int64, Int8, IntervalMonthDayNano, List, makeData, RecordBatch, Schema,
-  Struct, Table, tableToIPC, TimeMicrosecond, TimeNanosecond, TimestampMicrosecond, TimestampMillisecond, TimestampNanosecond, TimestampSecond,
-  Uint16, Uint32, Uint64, Uint8, Utf8, type Data, type DataType,
+  Binary,
+  Bool,
+  DateDay,
+  Decimal,
+  Field,
+  Float32,
+  Float64,
+  Int16,
+  Int32,
+  Int64,
+  Int8,
+  IntervalMonthDayNano,
+  List,
+  makeData,
+  RecordBatch,
+  Schema,
+  Struct,
+  Table,
+  tableToIPC,
+  TimeMicrosecond,
+  TimeNanosecond,
+  TimestampMicrosecond,
+  TimestampMillisecond,
+  TimestampNanosecond,
+  TimestampSecond,
+  Uint16,
+  Uint32,
+  Uint64,
+  Uint8,
+  Utf8,
+  type Data,
+  type DataType,
 } from 'apache-arrow';
 import {
-  DuckDBArrayType, DuckDBDecimalType, DuckDBListType, DuckDBMapType, DuckDBStructType, DuckDBTypeId,
-  type DuckDBArrayValue, type DuckDBBlobValue, type DuckDBDateValue, type DuckDBDecimalValue, type DuckDBIntervalValue, type DuckDBListValue,
-  type DuckDBMapValue, type DuckDBStructValue, type DuckDBType, type DuckDBValue,
+  type DuckDBArrayType,
+  type DuckDBDecimalType,
+  type DuckDBListType,
+  type DuckDBMapType,
+  type DuckDBStructType,
+  DuckDBTypeId,
+  type DuckDBArrayValue,
+  type DuckDBBlobValue,
+  type DuckDBDateValue,
+  type DuckDBDecimalValue,
+  type DuckDBIntervalValue,
+  type DuckDBListValue,
+  type DuckDBMapValue,
+  type DuckDBStructValue,
+  type DuckDBType,
+  type DuckDBValue,
 } from '@duckdb/node-api';
 
 /** The Arrow type of a DuckDB type (text for the few Arrow has no match for: ENUM, UUID, JSON, BIT, UNION, TIME WITH TIME ZONE). */
 export function arrowType(t: DuckDBType): DataType {
   switch (t.typeId) {
-    case DuckDBTypeId.BOOLEAN: return new Bool();
-    case DuckDBTypeId.TINYINT: return new Int8();
-    case DuckDBTypeId.SMALLINT: return new Int16();
-    case DuckDBTypeId.INTEGER: return new Int32();
-    case DuckDBTypeId.BIGINT: return new Int64();
-    case DuckDBTypeId.UTINYINT: return new Uint8();
-    case DuckDBTypeId.USMALLINT: return new Uint16();
-    case DuckDBTypeId.UINTEGER: return new Uint32();
-    case DuckDBTypeId.UBIGINT: return new Uint64();
+    case DuckDBTypeId.BOOLEAN:
+      return new Bool();
+    case DuckDBTypeId.TINYINT:
+      return new Int8();
+    case DuckDBTypeId.SMALLINT:
+      return new Int16();
+    case DuckDBTypeId.INTEGER:
+      return new Int32();
+    case DuckDBTypeId.BIGINT:
+      return new Int64();
+    case DuckDBTypeId.UTINYINT:
+      return new Uint8();
+    case DuckDBTypeId.USMALLINT:
+      return new Uint16();
+    case DuckDBTypeId.UINTEGER:
+      return new Uint32();
+    case DuckDBTypeId.UBIGINT:
+      return new Uint64();
     case DuckDBTypeId.HUGEINT:
-    case DuckDBTypeId.UHUGEINT: return new Decimal(0, 38, 128);
-    case DuckDBTypeId.FLOAT: return new Float32();
-    case DuckDBTypeId.DOUBLE: return new Float64();
-    case DuckDBTypeId.DECIMAL: return new Decimal((t as DuckDBDecimalType).scale, (t as DuckDBDecimalType).width, 128);
-    case DuckDBTypeId.BLOB: return new Binary();
-    case DuckDBTypeId.DATE: return new DateDay();
-    case DuckDBTypeId.TIME: return new TimeMicrosecond();
-    case DuckDBTypeId.TIME_NS: return new TimeNanosecond();
-    case DuckDBTypeId.TIMESTAMP: return new TimestampMicrosecond();
-    case DuckDBTypeId.TIMESTAMP_S: return new TimestampSecond();
-    case DuckDBTypeId.TIMESTAMP_MS: return new TimestampMillisecond();
-    case DuckDBTypeId.TIMESTAMP_NS: return new TimestampNanosecond();
-    case DuckDBTypeId.TIMESTAMP_TZ: return new TimestampMicrosecond('UTC');
-    case DuckDBTypeId.INTERVAL: return new IntervalMonthDayNano();
-    case DuckDBTypeId.LIST: return new List(new Field('item', arrowType((t as DuckDBListType).valueType), true));
-    case DuckDBTypeId.ARRAY: return new List(new Field('item', arrowType((t as DuckDBArrayType).valueType), true));
+    case DuckDBTypeId.UHUGEINT:
+      return new Decimal(0, 38, 128);
+    case DuckDBTypeId.FLOAT:
+      return new Float32();
+    case DuckDBTypeId.DOUBLE:
+      return new Float64();
+    case DuckDBTypeId.DECIMAL:
+      return new Decimal((t as DuckDBDecimalType).scale, (t as DuckDBDecimalType).width, 128);
+    case DuckDBTypeId.BLOB:
+      return new Binary();
+    case DuckDBTypeId.DATE:
+      return new DateDay();
+    case DuckDBTypeId.TIME:
+      return new TimeMicrosecond();
+    case DuckDBTypeId.TIME_NS:
+      return new TimeNanosecond();
+    case DuckDBTypeId.TIMESTAMP:
+      return new TimestampMicrosecond();
+    case DuckDBTypeId.TIMESTAMP_S:
+      return new TimestampSecond();
+    case DuckDBTypeId.TIMESTAMP_MS:
+      return new TimestampMillisecond();
+    case DuckDBTypeId.TIMESTAMP_NS:
+      return new TimestampNanosecond();
+    case DuckDBTypeId.TIMESTAMP_TZ:
+      return new TimestampMicrosecond('UTC');
+    case DuckDBTypeId.INTERVAL:
+      return new IntervalMonthDayNano();
+    case DuckDBTypeId.LIST:
+      return new List(new Field('item', arrowType((t as DuckDBListType).valueType), true));
+    case DuckDBTypeId.ARRAY:
+      return new List(new Field('item', arrowType((t as DuckDBArrayType).valueType), true));
     case DuckDBTypeId.MAP: {
       const m = t as DuckDBMapType;
       return new List(new Field('entries', new Struct([new Field('key', arrowType(m.keyType), false), new Field('value', arrowType(m.valueType), true)]), false));
@@ -49,7 +116,8 @@ export function arrowType(t: DuckDBType): DataType {
       const s = t as DuckDBStructType;
       return new Struct(s.entryNames.map((n, i) => new Field(n, arrowType(s.entryTypes[i]!), true)));
     }
-    default: return new Utf8();
+    default:
+      return new Utf8();
   }
 }
 
@@ -102,14 +170,22 @@ export function arrowData(t: DuckDBType, values: readonly DuckDBValue[]): Data {
       });
       return makeData({ type: type as Bool, length: n, ...validity(values), data: bits });
     }
-    case DuckDBTypeId.TINYINT: return numeric(type, values, new Int8Array(n));
-    case DuckDBTypeId.SMALLINT: return numeric(type, values, new Int16Array(n));
-    case DuckDBTypeId.INTEGER: return numeric(type, values, new Int32Array(n));
-    case DuckDBTypeId.UTINYINT: return numeric(type, values, new Uint8Array(n));
-    case DuckDBTypeId.USMALLINT: return numeric(type, values, new Uint16Array(n));
-    case DuckDBTypeId.UINTEGER: return numeric(type, values, new Uint32Array(n));
-    case DuckDBTypeId.FLOAT: return numeric(type, values, new Float32Array(n));
-    case DuckDBTypeId.DOUBLE: return numeric(type, values, new Float64Array(n));
+    case DuckDBTypeId.TINYINT:
+      return numeric(type, values, new Int8Array(n));
+    case DuckDBTypeId.SMALLINT:
+      return numeric(type, values, new Int16Array(n));
+    case DuckDBTypeId.INTEGER:
+      return numeric(type, values, new Int32Array(n));
+    case DuckDBTypeId.UTINYINT:
+      return numeric(type, values, new Uint8Array(n));
+    case DuckDBTypeId.USMALLINT:
+      return numeric(type, values, new Uint16Array(n));
+    case DuckDBTypeId.UINTEGER:
+      return numeric(type, values, new Uint32Array(n));
+    case DuckDBTypeId.FLOAT:
+      return numeric(type, values, new Float32Array(n));
+    case DuckDBTypeId.DOUBLE:
+      return numeric(type, values, new Float64Array(n));
     case DuckDBTypeId.BIGINT: {
       const a = new BigInt64Array(n);
       return fixed(type, values, a, (v, i) => (a[i] = v as bigint));
@@ -161,7 +237,8 @@ export function arrowData(t: DuckDBType, values: readonly DuckDBValue[]): Data {
         view.setBigInt64(16 * i + 8, x.micros * 1000n, true);
       });
     }
-    case DuckDBTypeId.BLOB: return bytesData(type, values, (v) => (v as DuckDBBlobValue).bytes);
+    case DuckDBTypeId.BLOB:
+      return bytesData(type, values, (v) => (v as DuckDBBlobValue).bytes);
     case DuckDBTypeId.LIST:
     case DuckDBTypeId.ARRAY: {
       const child = (t as DuckDBListType | DuckDBArrayType).valueType;
@@ -177,12 +254,31 @@ export function arrowData(t: DuckDBType, values: readonly DuckDBValue[]): Data {
       entries.forEach((x, i) => (valueOffsets[i + 1] = valueOffsets[i]! + x.length));
       const flat = entries.flat();
       const struct = (type as List).children[0]!.type as Struct;
-      const child = makeData({ type: struct, length: flat.length, nullCount: 0, children: [arrowData(m.keyType, flat.map((e) => e.key)), arrowData(m.valueType, flat.map((e) => e.value))] });
+      const child = makeData({
+        type: struct,
+        length: flat.length,
+        nullCount: 0,
+        children: [
+          arrowData(
+            m.keyType,
+            flat.map((e) => e.key),
+          ),
+          arrowData(
+            m.valueType,
+            flat.map((e) => e.value),
+          ),
+        ],
+      });
       return makeData({ type: type as List, length: n, ...validity(values), valueOffsets, child });
     }
     case DuckDBTypeId.STRUCT: {
       const s = t as DuckDBStructType;
-      const children = s.entryNames.map((name, k) => arrowData(s.entryTypes[k]!, values.map((v) => (v === null || v === undefined ? null : ((v as DuckDBStructValue).entries[name] ?? null)))));
+      const children = s.entryNames.map((name, k) =>
+        arrowData(
+          s.entryTypes[k]!,
+          values.map((v) => (v === null || v === undefined ? null : ((v as DuckDBStructValue).entries[name] ?? null))),
+        ),
+      );
       return makeData({ type: type as Struct, length: n, ...validity(values), children });
     }
     default:
@@ -190,7 +286,11 @@ export function arrowData(t: DuckDBType, values: readonly DuckDBValue[]): Data {
   }
 }
 
-function numeric(type: DataType, values: readonly DuckDBValue[], array: Int8Array | Int16Array | Int32Array | Uint8Array | Uint16Array | Uint32Array | Float32Array | Float64Array): Data {
+function numeric(
+  type: DataType,
+  values: readonly DuckDBValue[],
+  array: Int8Array | Int16Array | Int32Array | Uint8Array | Uint16Array | Uint32Array | Float32Array | Float64Array,
+): Data {
   return fixed(type, values, array, (v, i) => (array[i] = Number(v)));
 }
 
@@ -198,7 +298,12 @@ function numeric(type: DataType, values: readonly DuckDBValue[], array: Int8Arra
 export function toArrowIPC(columns: readonly string[], types: readonly DuckDBType[], rows: readonly (readonly DuckDBValue[])[]): Uint8Array {
   const fields = columns.map((c, k) => new Field(c, arrowType(types[k]!), true));
   const schema = new Schema(fields);
-  const children = columns.map((_c, k) => arrowData(types[k]!, rows.map((r) => r[k] ?? null)));
+  const children = columns.map((_c, k) =>
+    arrowData(
+      types[k]!,
+      rows.map((r) => r[k] ?? null),
+    ),
+  );
   const batch = new RecordBatch(schema, makeData({ type: new Struct(fields), length: rows.length, nullCount: 0, children }));
   return tableToIPC(new Table(schema, [batch]), 'stream');
 }

@@ -3,15 +3,14 @@ import { constants, copyFileSync, existsSync, readFileSync, renameSync, rmSync }
 import path from 'node:path';
 import type { DuckDBValue } from '@duckdb/node-api';
 import type { ContractRegistry } from '../transforms/contract/model.ts';
-import { GamelakeError } from '../transforms/errors.ts';
-import { type ScoringSettings } from '../transforms/scoring.ts';
+import type { ScoringSettings } from '../transforms/scoring.ts';
 import { fileColumns, lakeTables, PARTITION_COLUMN, QUARANTINE_TABLE, type LakeColumn } from '../transforms/tables.ts';
 import { createSteamState, fileList, lakeSnapshot, loadSteamLake, openDb, sqlLiteral, steamFiles, tableFiles, textList, type Db, type LakeSnapshot } from '../lake/index.ts';
 import { deltaStatement, loadModels, WAREHOUSE_DIR, type Model } from './models.ts';
 import { updateLeaderboards } from './leaderboards.ts';
 
-/** A model's checks failed; the previous warehouse is kept. */
-export class ModelCheckError extends GamelakeError {}
+export { ModelCheckError } from './errors.ts';
+import { ModelCheckError } from './errors.ts';
 
 /** Bumped when the warehouse's own tables change shape: a warehouse of another version is rebuilt in full. */
 const FORMAT = 2;
@@ -114,7 +113,10 @@ async function count(db: Db, sql: string, params?: Record<string, DuckDBValue>):
 async function runChecks(db: Db, buildId: string, model: Model, table: string): Promise<number> {
   const results: Array<{ name: string; failing: number }> = [];
   if (model.unique.length > 0) {
-    results.push({ name: `unique(${model.unique.join(', ')})`, failing: await count(db, `SELECT count(*) AS n FROM (SELECT ${model.unique.join(', ')} FROM ${table} GROUP BY ALL HAVING count(*) > 1)`) });
+    results.push({
+      name: `unique(${model.unique.join(', ')})`,
+      failing: await count(db, `SELECT count(*) AS n FROM (SELECT ${model.unique.join(', ')} FROM ${table} GROUP BY ALL HAVING count(*) > 1)`),
+    });
   }
   for (const column of model.notNull) {
     results.push({ name: `not_null(${column})`, failing: await count(db, `SELECT count(*) AS n FROM ${table} WHERE ${column} IS NULL`) });
@@ -123,7 +125,13 @@ async function runChecks(db: Db, buildId: string, model: Model, table: string): 
     results.push({ name: `check(${expr})`, failing: await count(db, `SELECT count(*) AS n FROM ${table} WHERE NOT coalesce((${expr}), false)`) });
   }
   for (const r of results) {
-    await db.run('INSERT INTO _checks VALUES ($build, $model, $check, $failing, $passed)', { build: buildId, model: model.name, check: r.name, failing: r.failing, passed: r.failing === 0 });
+    await db.run('INSERT INTO _checks VALUES ($build, $model, $check, $failing, $passed)', {
+      build: buildId,
+      model: model.name,
+      check: r.name,
+      failing: r.failing,
+      passed: r.failing === 0,
+    });
   }
   const failed = results.find((r) => r.failing > 0);
   if (failed) throw new ModelCheckError(`${model.name}: check ${failed.name} failed for ${failed.failing} rows of ${table}; the previous warehouse is kept`);
@@ -142,7 +150,13 @@ async function runStatements(db: Db, model: Model, params: Record<string, DuckDB
 async function comment(db: Db, kind: 'TABLE' | 'VIEW', name: string, description: string, grain: string, columns: Record<string, string>): Promise<void> {
   const text = [description, grain ? `Grain: ${grain}.` : ''].filter(Boolean).join(' ');
   if (text) await db.run(`COMMENT ON ${kind} ${quoted(name)} IS ${sqlLiteral(text)}`);
-  const have = new Set((await db.rows<{ c: string }>('SELECT column_name AS c FROM duckdb_columns() WHERE table_name = $t AND schema_name = \'main\' AND database_name = current_database()', { t: name })).map((r) => r.c));
+  const have = new Set(
+    (
+      await db.rows<{ c: string }>("SELECT column_name AS c FROM duckdb_columns() WHERE table_name = $t AND schema_name = 'main' AND database_name = current_database()", {
+        t: name,
+      })
+    ).map((r) => r.c),
+  );
   for (const [column, about] of Object.entries(columns)) {
     if (have.has(column)) await db.run(`COMMENT ON COLUMN ${quoted(name)}.${quoted(column)} IS ${sqlLiteral(about)}`);
   }
@@ -153,7 +167,7 @@ export async function referencedLakeFiles(warehousePath: string, lakeDir: string
   if (!existsSync(warehousePath)) return new Set();
   const db = await openDb({ path: warehousePath, readOnly: true });
   try {
-    const rows = await db.rows<{ path: string }>("SELECT path FROM _lake_files").catch(() => [] as Array<{ path: string }>);
+    const rows = await db.rows<{ path: string }>('SELECT path FROM _lake_files').catch(() => [] as Array<{ path: string }>);
     return new Set(rows.map((r) => path.relative(lakeDir, r.path)));
   } finally {
     db.close();
@@ -240,7 +254,14 @@ export async function buildWarehouse(options: BuildOptions): Promise<BuildReport
       const list = textList(files);
       await db.run('INSERT INTO _lake_files SELECT unnest($files), $table', { files: list.value, table: name }, { files: list.type });
       const table = name === QUARANTINE_TABLE.name ? QUARANTINE_TABLE : lakeTables(options.registry).get(name)!;
-      await comment(db, 'VIEW', `lake_${name}`, `${table.description} (a view over the lake's Parquet files)`, table.grain, Object.fromEntries(columns.map((c) => [c.name, c.description])));
+      await comment(
+        db,
+        'VIEW',
+        `lake_${name}`,
+        `${table.description} (a view over the lake's Parquet files)`,
+        table.grain,
+        Object.fromEntries(columns.map((c) => [c.name, c.description])),
+      );
       const fresh = tableFiles(snapshot, options.lakeDir, name, pendingSet);
       await db.run(`CREATE OR REPLACE TEMP VIEW delta_lake_${name} AS ${filesSelect(columns, fresh, ' WHERE batch_id IN (SELECT batch_id FROM pending_batches)')}`);
     }
@@ -280,16 +301,27 @@ export async function buildWarehouse(options: BuildOptions): Promise<BuildReport
       const ms = Date.now() - t0;
       refreshed.add(model.name);
       report.models.push({ name: model.name, ms, rows });
-      await db.run(
-        `INSERT OR REPLACE INTO _models VALUES ($model, 'marts', $refresh, $build, now(), $ms, $rows)`,
-        { model: model.name, refresh: model.refresh, build: buildId, ms, rows },
-      );
+      await db.run(`INSERT OR REPLACE INTO _models VALUES ($model, 'marts', $refresh, $build, now(), $ms, $rows)`, {
+        model: model.name,
+        refresh: model.refresh,
+        build: buildId,
+        ms,
+        rows,
+      });
     }
 
     for (const b of pending) {
       const m = snapshot.batches.get(b)!;
       await db.run('INSERT INTO batches VALUES ($id, $sha, $file, $lines, $accepted, $quarantined, $duplicates, $at::TIMESTAMPTZ, $build)', {
-        id: m.batchId, sha: m.sha256, file: m.file, lines: m.linesIn, accepted: m.accepted, quarantined: m.quarantined, duplicates: m.duplicates, at: m.committedAt, build: buildId,
+        id: m.batchId,
+        sha: m.sha256,
+        file: m.file,
+        lines: m.linesIn,
+        accepted: m.accepted,
+        quarantined: m.quarantined,
+        duplicates: m.duplicates,
+        at: m.committedAt,
+        build: buildId,
       });
     }
     const added = textList(newSteam);
@@ -298,10 +330,20 @@ export async function buildWarehouse(options: BuildOptions): Promise<BuildReport
     report.batches = await count(db, 'SELECT count(*) AS n FROM batches');
     report.ms = Date.now() - started;
     await db.run('INSERT INTO _builds VALUES ($id, $kind, $why, $started::TIMESTAMPTZ, now(), $ms, $new, $batches, $newSteam, $steam, $checks)', {
-      id: buildId, kind, why: fullBecause, started: new Date(started).toISOString(), ms: report.ms, new: pending.length, batches: report.batches,
-      newSteam: newSteam.length, steam: steam.length, checks: report.checks,
+      id: buildId,
+      kind,
+      why: fullBecause,
+      started: new Date(started).toISOString(),
+      ms: report.ms,
+      new: pending.length,
+      batches: report.batches,
+      newSteam: newSteam.length,
+      steam: steam.length,
+      checks: report.checks,
     });
-    for (const { table_name } of await db.rows<{ table_name: string }>("SELECT table_name FROM information_schema.tables WHERE table_type = 'BASE TABLE' AND table_schema = 'main' ORDER BY 1")) {
+    for (const { table_name } of await db.rows<{ table_name: string }>(
+      "SELECT table_name FROM information_schema.tables WHERE table_type = 'BASE TABLE' AND table_schema = 'main' ORDER BY 1",
+    )) {
       report.tables[table_name] = await count(db, `SELECT count(*) AS n FROM ${quoted(table_name)}`);
     }
     await db.run('CHECKPOINT');

@@ -88,7 +88,7 @@ export function render(result: QueryResult, format: Exclude<Format, 'parquet'>, 
     case 'json':
       return values.map((row) => JSON.stringify(Object.fromEntries(columns.map((c, k) => [c, jsonOf(types[k]!, row[k]!)])))).join('\n') + (values.length ? '\n' : '');
     case 'csv':
-      return [columns.map(csvField).join(','), ...values.map((row) => row.map((v) => csvField(textOf(v))).join(','))].join('\n') + '\n';
+      return `${[columns.map(csvField).join(','), ...values.map((row) => row.map((v) => csvField(textOf(v))).join(','))].join('\n')}\n`;
     case 'arrow':
       return toArrowIPC(columns, types, values);
     case 'table': {
@@ -96,14 +96,22 @@ export function render(result: QueryResult, format: Exclude<Format, 'parquet'>, 
       const cells = values.map((row) => row.map((v, k) => (digits[k] !== undefined && v !== null ? rounded(textOf(v), digits[k]!) : textOf(v))));
       const widths = columns.map((c, k) => Math.max(c.length, ...cells.map((row) => row[k]!.length)));
       const numeric = types.map((t) => NUMERIC_TYPES.has(t.typeId));
-      const line = (row: string[]) => row.map((v, k) => (numeric[k] ? v.padStart(widths[k]!) : v.padEnd(widths[k]!))).join('  ').trimEnd();
-      return [line(columns), widths.map((w) => '-'.repeat(w)).join('  '), ...cells.map(line), `(${values.length} row${values.length === 1 ? '' : 's'})`].join('\n') + '\n';
+      const line = (row: string[]) =>
+        row
+          .map((v, k) => (numeric[k] ? v.padStart(widths[k]!) : v.padEnd(widths[k]!)))
+          .join('  ')
+          .trimEnd();
+      return `${[line(columns), widths.map((w) => '-'.repeat(w)).join('  '), ...cells.map(line), `(${values.length} row${values.length === 1 ? '' : 's'})`].join('\n')}\n`;
     }
   }
 }
 
 /** A query's result in a format: rendered from its values, or (parquet) written by DuckDB. */
-export async function exportQuery(reader: WarehouseReader, query: { sql: string; params?: Record<string, DuckDBValue>; round?: Record<string, number> }, format: Format): Promise<string | Uint8Array> {
+export async function exportQuery(
+  reader: WarehouseReader,
+  query: { sql: string; params?: Record<string, DuckDBValue>; round?: Record<string, number> },
+  format: Format,
+): Promise<string | Uint8Array> {
   if (format === 'parquet') return reader.parquet(query.sql, query.params);
   return render(await reader.query(query.sql, query.params), format, { round: query.round });
 }

@@ -64,10 +64,9 @@ export async function updateLeaderboards(db: Db, scoring: ScoringSettings): Prom
       row(r, loser);
     });
     app.closeSync();
-    await db.run(
-      `INSERT INTO leaderboard_trail SELECT $product, make_timestamp(us)::TIMESTAMPTZ, event_id, player_id, score, games, wins, losses FROM trail_new`,
-      { product: start.product_id },
-    );
+    await db.run(`INSERT INTO leaderboard_trail SELECT $product, make_timestamp(us)::TIMESTAMPTZ, event_id, player_id, score, games, wins, losses FROM trail_new`, {
+      product: start.product_id,
+    });
     await db.run('DELETE FROM leaderboard_scores WHERE product_id = $product', { product: start.product_id });
     await db.run(
       `INSERT INTO leaderboard_scores

@@ -49,7 +49,13 @@ function headers(sql: string, key: string): string[] {
   return [...sql.matchAll(new RegExp(`^--\\s*${key}:\\s*(.+)$`, 'gm'))].map((m) => m[1]!.trim());
 }
 
-const list = (value: string | undefined) => (value ? value.split(',').map((s) => s.trim()).filter(Boolean) : []);
+const list = (value: string | undefined) =>
+  value
+    ? value
+        .split(',')
+        .map((s) => s.trim())
+        .filter(Boolean)
+    : [];
 
 /** Splits a model's SQL into statements at semicolons that end a line (comments stay with their statement). */
 export function splitStatements(sql: string): string[] {
@@ -113,7 +119,12 @@ export function inDependencyOrder(models: Model[]): Model[] {
 /** The models of one layer ('staging' or 'marts'), dependencies first, else in file-name order. */
 export function loadModels(layer: 'staging' | 'marts'): Model[] {
   const dir = path.join(WAREHOUSE_DIR, layer);
-  return inDependencyOrder(readdirSync(dir).filter((f) => f.endsWith('.sql')).sort().map((f) => parseModel(path.join(dir, f), layer)));
+  return inDependencyOrder(
+    readdirSync(dir)
+      .filter((f) => f.endsWith('.sql'))
+      .sort()
+      .map((f) => parseModel(path.join(dir, f), layer)),
+  );
 }
 
 /**

@@ -41,15 +41,29 @@ export function loadQuery(name: string): NamedQuery {
   if (!existsSync(file)) throw new QueryNotFoundError(`no query named "${name}" (see gamelake query --list)`);
   const sql = readFileSync(file, 'utf8');
   const description = /^--\s*(.+)$/m.exec(sql)?.[1]?.trim() ?? '';
-  const params = [...sql.matchAll(/^--\s*param:\s*([a-z_][a-z0-9_]*)(?:\s*=\s*(.+))?$/gm)].map((m) => (m[2] === undefined ? { name: m[1]! } : { name: m[1]!, default: m[2].trim() }));
+  const params = [...sql.matchAll(/^--\s*param:\s*([a-z_][a-z0-9_]*)(?:\s*=\s*(.+))?$/gm)].map((m) =>
+    m[2] === undefined ? { name: m[1]! } : { name: m[1]!, default: m[2].trim() },
+  );
   const round = Object.fromEntries(
-    [...sql.matchAll(/^--\s*round:\s*(.+)$/gm)].flatMap((m) => m[1]!.split(',').map((part) => part.trim().split('=').map((x) => x.trim()))).map(([c, d]) => [c!, Number(d)]),
+    [...sql.matchAll(/^--\s*round:\s*(.+)$/gm)]
+      .flatMap((m) =>
+        m[1]!.split(',').map((part) =>
+          part
+            .trim()
+            .split('=')
+            .map((x) => x.trim()),
+        ),
+      )
+      .map(([c, d]) => [c!, Number(d)]),
   );
   return { name, description, params, round, sql };
 }
 
 export function listQueries(): NamedQuery[] {
-  return readdirSync(QUERIES_DIR).filter((f) => f.endsWith('.sql')).sort().map((f) => loadQuery(f.slice(0, -4)));
+  return readdirSync(QUERIES_DIR)
+    .filter((f) => f.endsWith('.sql'))
+    .sort()
+    .map((f) => loadQuery(f.slice(0, -4)));
 }
 
 /** A parameter value as text from the command line, typed: integers and decimals become numbers. */
@@ -125,7 +139,8 @@ async function prepareQuery(conn: DuckDBConnection, sql: string, params: Record<
   if (extracted.count > 1) throw new QueryRefusedError(`one statement at a time: got ${extracted.count} (separated by ;)`);
   const prepared = await extracted.prepare(0);
   const type = prepared.statementType;
-  if (!READABLE.has(type)) throw new QueryRefusedError(`the warehouse is read-only: only queries (SELECT, WITH ..., EXPLAIN) run here, not ${StatementType[type] ?? type} statements`);
+  if (!READABLE.has(type))
+    throw new QueryRefusedError(`the warehouse is read-only: only queries (SELECT, WITH ..., EXPLAIN) run here, not ${StatementType[type] ?? type} statements`);
   if (params && Object.keys(params).length > 0) prepared.bind(params);
   return prepared;
 }
@@ -171,7 +186,12 @@ async function parquetOne(conn: DuckDBConnection, dir: string, sql: string, para
   await prepareQuery(conn, sql, params);
   const file = path.join(dir, `${randomUUID()}.parquet`);
   // The statement was checked to be one query; a newline ends any trailing comment before our ") TO".
-  await withTimeout(conn, timeoutMs, () => conn.run(`COPY (${sql.trim().replace(/;\s*$/, '')}\n) TO ${sqlLiteral(file)} (FORMAT parquet, COMPRESSION zstd)`, params && Object.keys(params).length > 0 ? params : undefined));
+  await withTimeout(conn, timeoutMs, () =>
+    conn.run(
+      `COPY (${sql.trim().replace(/;\s*$/, '')}\n) TO ${sqlLiteral(file)} (FORMAT parquet, COMPRESSION zstd)`,
+      params && Object.keys(params).length > 0 ? params : undefined,
+    ),
+  );
   try {
     return readFileSync(file);
   } finally {

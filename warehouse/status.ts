@@ -48,7 +48,15 @@ export async function warehouseStatus(warehousePath: string, lakeDir: string): P
       batches: { inWarehouse: have.size, pending: [...snapshot.batches.keys()].filter((b) => !have.has(b)).sort() },
       steamFiles: { inWarehouse: haveSteam.size, pending: steam.filter((f) => !haveSteam.has(f)).length },
       lastBuild: last
-        ? { buildId: String(last.build_id), kind: String(last.kind), fullBecause: String(last.full_because ?? ''), finishedAt: iso(last.finished_at)!, ms: Number(last.ms), newBatches: Number(last.new_batches), checks: Number(last.checks) }
+        ? {
+            buildId: String(last.build_id),
+            kind: String(last.kind),
+            fullBecause: String(last.full_because ?? ''),
+            finishedAt: iso(last.finished_at)!,
+            ms: Number(last.ms),
+            newBatches: Number(last.new_batches),
+            checks: Number(last.checks),
+          }
         : null,
       builds: Number(builds),
       marts,

@@ -1,21 +1,43 @@
-import { ActivityFailure, ApplicationFailure, log, proxyActivities, setCurrentDetails, upsertSearchAttributes } from '@temporalio/workflow';
+import { ActivityFailure, ApplicationFailure, TimeoutFailure, log, proxyActivities, setCurrentDetails, upsertSearchAttributes } from '@temporalio/workflow';
 import type { Activities, BatchManifest } from '../activities/index.ts';
-import { BatchFileError, BatchInvariantError, ContractError, StageMissingError } from '../lake/errors.ts';
 import { GAMELAKE_BATCH_ID, GAMELAKE_DUPLICATES, GAMELAKE_GAMES, GAMELAKE_JOB, GAMELAKE_LINES_IN, GAMELAKE_OUTCOME, GAMELAKE_QUARANTINED } from './search-attributes.ts';
-
-/** Failures that retrying cannot fix (the file is unreadable or changed; counts that do not add up; staging gone). */
-const NON_RETRYABLE = [BatchFileError, BatchInvariantError, StageMissingError, ContractError].map((e) => e.name);
+import { BATCH_RETRY, STAGE_MISSING } from './common.ts';
 
 /**
  * Staging and commit. A killed worker is noticed within the heartbeat timeout and the activity runs again on
  * a live one; a failure nobody classified is retried a bounded number of times (about a minute in all), then
  * the batch is reported as failed and its staging files are removed: `gamelake ingest --wait` always returns.
  */
-const { lookupBatch, stageBatch, commitBatch } = proxyActivities<Activities>({
+const activities = proxyActivities<Activities>({
   startToCloseTimeout: '2 hours',
-  heartbeatTimeout: '20 seconds',
-  retry: { initialInterval: '1 second', backoffCoefficient: 2, maximumInterval: '30 seconds', maximumAttempts: 6, nonRetryableErrorTypes: NON_RETRYABLE },
+  heartbeatTimeout: '10 seconds',
+  retry: BATCH_RETRY,
 });
+
+const { lookupBatch } = activities;
+
+/** Worker losses in a row a batch rides out (each one a heartbeat timeout), beyond the attempts above. */
+const WORKER_LOSSES = 20;
+
+/**
+ * Runs a staging or commit activity; when its last attempt ended because its worker stopped heartbeating
+ * (killed, out of memory, the machine went away), it is started again: a crash is not the batch's fault,
+ * and only failures of the batch's own count against its bounded attempts.
+ */
+async function surviving<T>(name: 'stageBatch' | 'commitBatch', input: IngestBatchInput): Promise<T> {
+  for (let losses = 0; ; losses++) {
+    try {
+      return (await activities[name](input)) as T;
+    } catch (err) {
+      const lost = err instanceof ActivityFailure && err.cause instanceof TimeoutFailure;
+      if (!lost || losses >= WORKER_LOSSES) throw err;
+      log.warn(`${name} lost its worker on every attempt; starting it again`, { batchId: input.batchId, losses: losses + 1 });
+    }
+  }
+}
+
+const stageBatch = (input: IngestBatchInput) => surviving<Awaited<ReturnType<Activities['stageBatch']>>>('stageBatch', input);
+const commitBatch = (input: IngestBatchInput) => surviving<Awaited<ReturnType<Activities['commitBatch']>>>('commitBatch', input);
 
 const { cleanupBatch } = proxyActivities<Activities>({
   startToCloseTimeout: '10 minutes',
@@ -36,18 +58,11 @@ export interface IngestBatchInput {
   batchId: string;
 }
 
-export interface IngestBatchResult {
-  batchId: string;
-  file: string;
-  linesIn: number;
-  accepted: number;
-  quarantined: number;
-  duplicates: number;
-  files: string[];
+/** What a batch's workflow returns: the manifest's counts (the file as this run was given it). */
+export type IngestBatchResult = Pick<BatchManifest, 'batchId' | 'file' | 'linesIn' | 'accepted' | 'quarantined' | 'duplicates' | 'files' | 'rejectedByReason'> & {
   /** True when the batch had been committed before: nothing changed. */
   alreadyIngested: boolean;
-  rejectedByReason: Record<string, number>;
-}
+};
 
 function summary(m: BatchManifest, file: string, alreadyIngested: boolean): IngestBatchResult {
   return {
@@ -61,11 +76,6 @@ function summary(m: BatchManifest, file: string, alreadyIngested: boolean): Inge
     alreadyIngested,
     rejectedByReason: m.rejectedByReason,
   };
-}
-
-/** Workflow id of a batch: derived from the file's content, so the same file is one workflow. */
-export function ingestWorkflowId(batchId: string): string {
-  return `ingest-batch-${batchId}`;
 }
 
 /**
@@ -98,7 +108,7 @@ export async function ingestBatchWorkflow(input: IngestBatchInput): Promise<Inge
       manifest = await commitBatch(input);
     } catch (err) {
       // Staging files vanished (work dir wiped between attempts): stage again, then commit.
-      if (!(err instanceof ActivityFailure && err.cause instanceof ApplicationFailure && err.cause.type === 'StageMissingError')) throw err;
+      if (!(err instanceof ActivityFailure && err.cause instanceof ApplicationFailure && err.cause.type === STAGE_MISSING)) throw err;
       log.warn('staging missing at commit; staging again', { batchId: input.batchId });
       step = 'stage';
       staged = await stageBatch(input);
@@ -127,10 +137,14 @@ export async function ingestBatchWorkflow(input: IngestBatchInput): Promise<Inge
     try {
       await cleanupBatch(input.batchId);
     } catch (cleanup) {
-      log.warn('could not remove the failed batch\'s staging files', { batchId: input.batchId, error: (cleanup as Error).message });
+      log.warn("could not remove the failed batch's staging files", { batchId: input.batchId, error: (cleanup as Error).message });
     }
     const reason = err instanceof ActivityFailure && err.cause ? err.cause.message : (err as Error).message;
     setCurrentDetails(`failed at step ${step}: ${reason}`);
-    throw ApplicationFailure.nonRetryable(`batch ${input.batchId} (${input.file}) failed at step ${step}: ${reason}`, 'BatchFailed', { batchId: input.batchId, file: input.file, step });
+    throw ApplicationFailure.nonRetryable(`batch ${input.batchId} (${input.file}) failed at step ${step}: ${reason}`, 'BatchFailed', {
+      batchId: input.batchId,
+      file: input.file,
+      step,
+    });
   }
 }

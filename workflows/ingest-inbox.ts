@@ -1,7 +1,8 @@
 import { ChildWorkflowFailure, continueAsNew, executeChild, proxyActivities, setCurrentDetails, sleep, upsertSearchAttributes, workflowInfo } from '@temporalio/workflow';
 import { WorkflowExecutionAlreadyStartedError, WorkflowIdReusePolicy } from '@temporalio/common';
 import type { Activities } from '../activities/index.ts';
-import { ingestBatchWorkflow, ingestWorkflowId } from './ingest-batch.ts';
+import { ingestBatchWorkflow } from './ingest-batch.ts';
+import { ingestWorkflowId } from './common.ts';
 import { GAMELAKE_JOB } from './search-attributes.ts';
 
 const { scanInbox, settleInboxFile, lookupBatch } = proxyActivities<Activities>({
@@ -23,11 +24,6 @@ export interface InboxResult {
   failed: string[];
   /** Files whose batch is being ingested by another run right now. */
   skipped: string[];
-}
-
-/** Workflow id of the inbox watcher of a task queue (one deployment): one watcher at a time. */
-export function inboxWorkflowId(taskQueue: string): string {
-  return `ingest-inbox-${taskQueue}`;
 }
 
 /** Passes before the watcher continues as new, so its history stays small however long it watches. */
@@ -77,7 +73,9 @@ export async function ingestInboxWorkflow(input: InboxInput = {}): Promise<Inbox
   for (let here = 0; here < PASSES_PER_RUN && !workflowInfo().continueAsNewSuggested; here++) {
     const found = await pass(result);
     passes += 1;
-    setCurrentDetails(`watching the inbox every ${input.everySeconds ?? 30} s: ${passes} looks, ${result.done.length} batches ingested in this run, ${result.failed.length} failed`);
+    setCurrentDetails(
+      `watching the inbox every ${input.everySeconds ?? 30} s: ${passes} looks, ${result.done.length} batches ingested in this run, ${result.failed.length} failed`,
+    );
     if (found === 0) await sleep(`${input.everySeconds ?? 30} seconds`);
   }
   return continueAsNew<typeof ingestInboxWorkflow>({ ...input, passes });

@@ -1,16 +1,18 @@
 import { proxyActivities, upsertSearchAttributes } from '@temporalio/workflow';
 import type { Activities, CompactReport, VacuumReport } from '../activities/index.ts';
+import type { WarehouseActivities } from '../warehouse/activities.ts';
 import { GAMELAKE_JOB } from './search-attributes.ts';
+import { COMPACT_RETRY } from './common.ts';
 
 // The activity heartbeats every second: a killed worker is noticed within the heartbeat timeout and the
 // compaction resumes on a live one (what the dead one left half done is undone first).
 const { compactLake } = proxyActivities<Activities>({
   startToCloseTimeout: '2 hours',
   heartbeatTimeout: '5 seconds',
-  retry: { initialInterval: '1 second', backoffCoefficient: 2, maximumInterval: '1 minute', maximumAttempts: 10, nonRetryableErrorTypes: ['LakeInvariantError'] },
+  retry: COMPACT_RETRY,
 });
 
-const { requestMartsBuild, vacuumLake } = proxyActivities<Activities>({
+const { requestMartsBuild, vacuumLake } = proxyActivities<Activities & WarehouseActivities>({
   startToCloseTimeout: '10 minutes',
   retry: { initialInterval: '1 second', maximumAttempts: 5 },
 });
@@ -24,11 +26,6 @@ export interface LakeCompactResult {
   compaction: CompactReport;
   /** Retired files removed right away (the current warehouse no longer read them). */
   vacuum: VacuumReport;
-}
-
-/** Workflow id of the lake's compaction for a task queue (one deployment): one compaction at a time. */
-export function lakeCompactWorkflowId(taskQueue: string): string {
-  return `lake-compact-${taskQueue}`;
 }
 
 /**

@@ -1,11 +1,13 @@
 import { defineSignal, executeChild, proxyActivities, setCurrentDetails, setHandler, sleep, upsertSearchAttributes, workflowInfo } from '@temporalio/workflow';
-import type { Activities, BuildReport } from '../activities/index.ts';
+import type { BuildReport } from '../warehouse/build.ts';
+import type { WarehouseActivities } from '../warehouse/activities.ts';
 import { GAMELAKE_JOB, GAMELAKE_OUTCOME } from './search-attributes.ts';
+import { BUILD_RETRY } from './common.ts';
 
-const { buildWarehouse } = proxyActivities<Activities>({
+const { buildWarehouse } = proxyActivities<WarehouseActivities>({
   startToCloseTimeout: '1 hour',
   heartbeatTimeout: '2 minutes',
-  retry: { initialInterval: '2 seconds', backoffCoefficient: 2, maximumInterval: '1 minute', maximumAttempts: 5, nonRetryableErrorTypes: ['ModelCheckError'] },
+  retry: BUILD_RETRY,
 });
 
 export interface BuildRequest {
@@ -15,11 +17,6 @@ export interface BuildRequest {
 
 /** Asks the running build for one more round (the lake changed after it started); `full` makes that round full. */
 export const requestBuildSignal = defineSignal<[BuildRequest?]>('requestBuild');
-
-/** Workflow id of the warehouse build of a task queue (one deployment): one build at a time. */
-export function martsBuildWorkflowId(taskQueue: string): string {
-  return `marts-build-${taskQueue}`;
-}
 
 export interface MartsBuildResult extends BuildReport {
   /** Rounds this run built: requests that arrived during a round cause one more, not one each. */
@@ -36,7 +33,9 @@ export async function martsBuildRoundWorkflow(request: BuildRequest = {}): Promi
   try {
     const r = await buildWarehouse(request);
     upsertSearchAttributes([{ key: GAMELAKE_OUTCOME, value: 'built' }]);
-    setCurrentDetails(`${r.kind} build${r.fullBecause ? ` (${r.fullBecause})` : ''}: ${r.newBatches} new batches, ${r.batches} in all, ${r.newSteamFiles} new Steam files, ${r.checks} checks passed, ${(r.ms / 1000).toFixed(1)} s`);
+    setCurrentDetails(
+      `${r.kind} build${r.fullBecause ? ` (${r.fullBecause})` : ''}: ${r.newBatches} new batches, ${r.batches} in all, ${r.newSteamFiles} new Steam files, ${r.checks} checks passed, ${(r.ms / 1000).toFixed(1)} s`,
+    );
     return r;
   } catch (err) {
     upsertSearchAttributes([{ key: GAMELAKE_OUTCOME, value: 'failed' }]);

@@ -15,12 +15,4 @@ export const GAMELAKE_LINES_IN = defineSearchAttributeKey('GamelakeLinesIn', Sea
 export const GAMELAKE_QUARANTINED = defineSearchAttributeKey('GamelakeQuarantined', SearchAttributeType.INT);
 export const GAMELAKE_DUPLICATES = defineSearchAttributeKey('GamelakeDuplicates', SearchAttributeType.INT);
 
-export const SEARCH_ATTRIBUTES = [
-  GAMELAKE_JOB,
-  GAMELAKE_BATCH_ID,
-  GAMELAKE_GAMES,
-  GAMELAKE_OUTCOME,
-  GAMELAKE_LINES_IN,
-  GAMELAKE_QUARANTINED,
-  GAMELAKE_DUPLICATES,
-] as const;
+export const SEARCH_ATTRIBUTES = [GAMELAKE_JOB, GAMELAKE_BATCH_ID, GAMELAKE_GAMES, GAMELAKE_OUTCOME, GAMELAKE_LINES_IN, GAMELAKE_QUARANTINED, GAMELAKE_DUPLICATES] as const;

@@ -2,15 +2,12 @@ import { proxyActivities, upsertSearchAttributes } from '@temporalio/workflow';
 import type { Activities } from '../activities/index.ts';
 import { GAMELAKE_JOB } from './search-attributes.ts';
 import { steamActivities } from './steam-activities.ts';
+import { BOOKKEEPING_RETRY } from './common.ts';
 
 const { steamNewestKnownMatch, requestSteamSweep } = proxyActivities<Activities>({
   startToCloseTimeout: '2 minutes',
-  retry: { initialInterval: '2 seconds', backoffCoefficient: 2, maximumInterval: '1 minute', maximumAttempts: 10 },
+  retry: BOOKKEEPING_RETRY,
 });
-
-export function steamPlayerWorkflowId(accountId: number): string {
-  return `steam-player-${accountId}`;
-}
 
 export interface SteamPlayerResult {
   accountId: number;
@@ -27,7 +24,7 @@ export interface SteamPlayerResult {
  */
 export async function steamPlayerWorkflow(input: { accountId: number; maxPages?: number }): Promise<SteamPlayerResult> {
   upsertSearchAttributes([{ key: GAMELAKE_JOB, value: 'steam-player' }]);
-  const steam = steamActivities();
+  const steam = await steamActivities();
   const known = await steamNewestKnownMatch(input.accountId);
   let start: number | undefined;
   let pages = 0;

@@ -2,15 +2,12 @@ import { condition, continueAsNew, defineQuery, defineSignal, proxyActivities, s
 import type { Activities } from '../activities/index.ts';
 import { GAMELAKE_JOB } from './search-attributes.ts';
 import { steamActivities } from './steam-activities.ts';
+import { BOOKKEEPING_RETRY } from './common.ts';
 
-const { steamScanResumePoint, requestSteamSweep, requestMartsBuild } = proxyActivities<Activities>({
+const { steamScanResumePoint, steamScanPositions, requestSteamSweep, requestMartsBuild } = proxyActivities<Activities>({
   startToCloseTimeout: '2 minutes',
-  retry: { initialInterval: '2 seconds', backoffCoefficient: 2, maximumInterval: '1 minute', maximumAttempts: 10 },
+  retry: BOOKKEEPING_RETRY,
 });
-
-export function steamScanWorkflowId(taskQueue: string): string {
-  return `steam-scan-${taskQueue}`;
-}
 
 export interface SteamScanInput {
   /** First match_seq_num; default: after the highest one mirrored (0 for an empty mirror). */
@@ -23,9 +20,15 @@ export interface SteamScanInput {
   pollSeconds?: number;
   /** Pages per run before continuing as new (default 200). */
   pagesPerRun?: number;
+  /**
+   * A second, lagging scan: re-read the feed this many sequence numbers behind the first scan's position
+   * and mirror only the matches the first did not get (the feed shows some late).
+   */
+  behind?: number;
   /** Carried across continue-as-new. */
   pagesDone?: number;
   matchesDone?: number;
+  recovered?: number;
 }
 
 export interface SteamScanStatus {
@@ -35,6 +38,10 @@ export interface SteamScanStatus {
   /** Seconds between now and the newest start_time read: how far behind the feed's head the scan is. */
   lagSeconds: number | null;
   caughtUp: boolean;
+  /** The rescan: matches it mirrored that the first scan did not have. */
+  recovered: number;
+  /** The rescan: how far behind the first scan it reads. */
+  behind?: number;
 }
 
 export const scanStatusQuery = defineQuery<SteamScanStatus>('status');
@@ -50,17 +57,21 @@ const PAGES_PER_RUN = 200;
  */
 export async function steamScanWorkflow(input: SteamScanInput = {}): Promise<SteamScanStatus> {
   upsertSearchAttributes([{ key: GAMELAKE_JOB, value: 'steam-scan' }]);
-  const steam = steamActivities();
+  const steam = await steamActivities();
   let stop = false;
   setHandler(stopScanSignal, () => {
     stop = true;
   });
+  const rescan = input.behind !== undefined;
+  const positions = rescan ? await steamScanPositions() : undefined;
   const status: SteamScanStatus = {
-    nextSeq: input.fromSeq ?? (await steamScanResumePoint()) ?? 0,
+    nextSeq: input.fromSeq ?? (rescan ? (positions!.rescan?.position ?? Math.max(0, (positions!.scan?.position ?? 0) - input.behind!)) : ((await steamScanResumePoint()) ?? 0)),
     pagesDone: input.pagesDone ?? 0,
     matchesDone: input.matchesDone ?? 0,
     lagSeconds: null,
     caughtUp: false,
+    recovered: input.recovered ?? 0,
+    ...(rescan ? { behind: input.behind } : {}),
   };
   setHandler(scanStatusQuery, () => status);
   // What the scan read is for the sweep (players, heroes, teams it mentions) and the warehouse.
@@ -68,17 +79,35 @@ export async function steamScanWorkflow(input: SteamScanInput = {}): Promise<Ste
     await requestSteamSweep();
     await requestMartsBuild();
   };
+  const pageSize = input.pageSize ?? 100;
   let pagesThisRun = 0;
   while (!stop && (input.pages === undefined || status.pagesDone < input.pages)) {
-    const page = await steam.steamSequencePage({ startSeq: status.nextSeq, count: input.pageSize ?? 100, by: 'scan' });
+    let count = pageSize;
+    let untilSeq: number | undefined;
+    if (rescan) {
+      // Read only what lies at least `behind` sequence numbers behind the first scan.
+      untilSeq = ((await steamScanPositions()).scan?.position ?? 0) - input.behind!;
+      count = Math.min(pageSize, untilSeq - status.nextSeq);
+      if (count <= 0) {
+        status.caughtUp = true;
+        if (input.pages !== undefined) break;
+        await handOff();
+        await condition(() => stop, `${input.pollSeconds ?? 60} seconds`);
+        continue;
+      }
+    }
+    const page = await steam.steamSequencePage({ startSeq: status.nextSeq, count, by: rescan ? 'rescan' : 'scan', ...(rescan ? { onlyMissing: true, untilSeq } : {}) });
     status.pagesDone += 1;
     pagesThisRun += 1;
+    status.recovered += page.recovered ?? 0;
     if (page.matches > 0 && page.lastSeq !== null) {
       status.nextSeq = page.lastSeq + 1;
       status.matchesDone += page.matches;
       status.lagSeconds = page.newestStartTime !== null ? Math.max(0, Math.round(Date.now() / 1000 - page.newestStartTime)) : null;
       status.caughtUp = false;
-    } else {
+    }
+    // As OpenDota's scanner: a page less than 90% full means the head of the feed; wait for more there.
+    if (page.matches === 0 || page.lastSeq === null || (!rescan && page.matches < 0.9 * count)) {
       status.caughtUp = true;
       await handOff();
       if (input.pages !== undefined) break;
@@ -87,9 +116,15 @@ export async function steamScanWorkflow(input: SteamScanInput = {}): Promise<Ste
     const finished = input.pages !== undefined && status.pagesDone >= input.pages;
     if (!finished && (pagesThisRun >= (input.pagesPerRun ?? PAGES_PER_RUN) || workflowInfo().continueAsNewSuggested)) {
       await handOff();
-      await continueAsNew<typeof steamScanWorkflow>({ ...input, fromSeq: status.nextSeq, pagesDone: status.pagesDone, matchesDone: status.matchesDone });
+      await continueAsNew<typeof steamScanWorkflow>({
+        ...input,
+        fromSeq: status.nextSeq,
+        pagesDone: status.pagesDone,
+        matchesDone: status.matchesDone,
+        recovered: status.recovered,
+      });
     }
   }
-  if (!status.caughtUp) await handOff();
+  if (!status.caughtUp || rescan) await handOff();
   return status;
 }

@@ -1,24 +1,21 @@
 import { defineSignal, proxyActivities, setHandler, upsertSearchAttributes, workflowInfo } from '@temporalio/workflow';
-import type { Activities, EntityCount, SweepWork } from '../activities/index.ts';
+import type { Activities, EntityCount, SteamFetchActivities, SweepWork } from '../activities/index.ts';
 import { GAMELAKE_JOB } from './search-attributes.ts';
 import { inPool, steamActivities } from './steam-activities.ts';
+import { BOOKKEEPING_RETRY } from './common.ts';
 
 const { steamPlanSweep, steamRecordSweep, requestMartsBuild } = proxyActivities<Activities>({
   startToCloseTimeout: '5 minutes',
-  retry: { initialInterval: '2 seconds', backoffCoefficient: 2, maximumInterval: '1 minute', maximumAttempts: 10 },
+  retry: BOOKKEEPING_RETRY,
 });
 
 /** Asks the running sweep for one more pass (new stubs appeared after it planned). */
 export const requestSweepSignal = defineSignal('requestSweep');
 
-export function steamSweepWorkflowId(taskQueue: string): string {
-  return `steam-sweep-${taskQueue}`;
-}
-
 export interface SteamSweepInput {
   /** Players whose summary is older than this are fetched again (default 168 = a week). */
   staleAfterHours?: number;
-  /** Steam calls in flight at once (default 4); the task queue's rate limit paces them. */
+  /** Steam calls in flight at once (default: twice the calls per second of the keys in rotation, 4 to 32); the task queues' rate limits pace them. */
   concurrency?: number;
   /** Plan-and-fill rounds at most (default 10): filling matches reveals players, heroes, teams. */
   maxRounds?: number;
@@ -45,7 +42,7 @@ export async function steamSweepWorkflow(input: SteamSweepInput = {}): Promise<S
   });
   // The signal that started this sweep (signal-with-start) is this pass; later ones ask for another.
   requested = false;
-  const steam = steamActivities();
+  const steam = await steamActivities();
   const startedAt = Date.now();
   const sweepId = workflowInfo().runId;
   const first = await steamPlanSweep({ staleAfterHours: input.staleAfterHours });
@@ -63,7 +60,7 @@ export async function steamSweepWorkflow(input: SteamSweepInput = {}): Promise<S
       if (plan.calls === 0) break;
     }
     if (rounds >= maxRounds) break;
-    calls += await fill(steam, plan.work, input.concurrency ?? 4);
+    calls += await fill(steam, plan.work, input.concurrency ?? steam.inFlight);
     rounds += 1;
     plan = await steamPlanSweep(later);
   }
@@ -72,7 +69,7 @@ export async function steamSweepWorkflow(input: SteamSweepInput = {}): Promise<S
   return { sweepId, calls, rounds, before: first.counts, after: plan.counts };
 }
 
-async function fill(steam: ReturnType<typeof steamActivities>, work: SweepWork, concurrency: number): Promise<number> {
+async function fill(steam: SteamFetchActivities, work: SweepWork, concurrency: number): Promise<number> {
   const tasks: Array<() => Promise<unknown>> = [
     ...work.matchRuns.map((r) => () => steam.steamSequencePage({ ...r, by: 'sweep' })),
     ...work.matchIds.map((matchId) => () => steam.steamMatchDetails({ matchId })),

@@ -1,4 +1,4 @@
-import { GamelakeError } from '../../platform/errors.ts';
+import { GamelakeError } from '../../transforms/errors.ts';
 
 /** Every Steam call failure names the endpoint's URL (with the key removed) and keeps the cause. */
 export class SteamCallError extends GamelakeError {

@@ -6,16 +6,30 @@
  */
 import { createHash } from 'node:crypto';
 import { ApplicationFailure } from '@temporalio/common';
-import { parseHeroes, parseItems, parseLeagues, parseMatchDetails, parseMatchHistory, parsePlayerSummaries, parseSequencePage, parseTeams, rowCounts } from '../../transforms/steam/parse.ts';
+import {
+  parseHeroes,
+  parseItems,
+  parseLeagues,
+  parseMatchDetails,
+  parseMatchHistory,
+  parsePlayerSummaries,
+  parseSequencePage,
+  parseTeams,
+  rowCounts,
+} from '../../transforms/steam/parse.ts';
 import { steamId64 } from '../../transforms/steam/ids.ts';
 import type { SteamRow, SteamRows } from '../../transforms/steam/tables.ts';
 import type { SteamClient, SteamEndpoint } from './client.ts';
 import { SteamAuthError, SteamRateLimitedError, SteamRequestError } from './errors.ts';
 import { writeRaw, writeSteamRows } from '../../lake/index.ts';
+import { assertKeyInRotation, isOutOfRotation, revokeKey } from './keys.ts';
+import { mirroredMatchIds, onlyMatches, recordScanPage } from './mirror.ts';
 
 export interface SteamFetchDeps {
   lakeDir: string;
   client: SteamClient;
+  /** Which of several keys this client calls with (STEAM_API_KEYS): named by position in messages, never by value. */
+  key?: { position: number; count: number };
   /** Identifies this attempt's activity across retries (run id + activity id); makes file names repeatable. */
   callId?: () => string;
   now?: () => number;
@@ -37,12 +51,22 @@ function fact(entity: string, id: number, name: string, detail: string, at: numb
 export function createSteamFetchActivities(deps: SteamFetchDeps) {
   const now = deps.now ?? Date.now;
   const suffix = () => (deps.callId ? `_${createHash('sha256').update(deps.callId()).digest('hex').slice(0, 12)}` : `_${now()}`);
+  const key = deps.key ?? { position: 1, count: 1 };
+  const keyName = `Steam key ${key.position} of ${key.count}`;
   const call = async (endpoint: SteamEndpoint, params: Record<string, string | number>, rawKey: string) => {
+    // A key Steam refused is not used again, by this worker or another (the refusal is kept in the lake).
     try {
+      assertKeyInRotation(deps.lakeDir, key, endpoint);
       const res = await deps.client.get(endpoint, params);
       writeRaw(deps.lakeDir, endpoint, rawKey, res.text);
       return res;
     } catch (err) {
+      if (err instanceof SteamAuthError && key.count > 1 && !isOutOfRotation(err)) {
+        revokeKey(deps.lakeDir, key.position, err.message.replace(/ \(http[^)]*\)$/, ''));
+        throw toActivityFailure(
+          new SteamAuthError(`${keyName} was refused (${err.message.replace(/ \(http[^)]*\)$/, '')}): taken out of rotation, the other keys carry on`, err.url),
+        );
+      }
       throw toActivityFailure(err);
     }
   };
@@ -60,19 +84,55 @@ export function createSteamFetchActivities(deps: SteamFetchDeps) {
       const at = now();
       const page = parseMatchHistory(res.json, input.accountId, at);
       if (page.kind !== 'ok') {
-        await write(`GetMatchHistory_${input.accountId}${suffix()}`, { entity_facts: [fact('player', input.accountId, page.kind === 'private' ? 'history_private' : 'history_refused', page.detail, at)] });
+        await write(`GetMatchHistory_${input.accountId}${suffix()}`, {
+          entity_facts: [fact('player', input.accountId, page.kind === 'private' ? 'history_private' : 'history_refused', page.detail, at)],
+        });
         return { kind: page.kind, detail: page.detail, matches: 0, resultsRemaining: 0, lastMatchId: null, newestMatchId: null };
       }
       await write(`GetMatchHistory_${input.accountId}_${input.startAtMatchId ?? 'latest'}${suffix()}`, page.rows);
-      return { kind: 'ok' as const, detail: '', matches: page.matches, resultsRemaining: page.resultsRemaining, lastMatchId: page.lastMatchId, newestMatchId: page.matchIds.length ? Math.max(...page.matchIds) : null };
+      return {
+        kind: 'ok' as const,
+        detail: '',
+        matches: page.matches,
+        resultsRemaining: page.resultsRemaining,
+        lastMatchId: page.lastMatchId,
+        newestMatchId: page.matchIds.length ? Math.max(...page.matchIds) : null,
+      };
     },
 
-    /** Up to `count` full matches from the sequence feed, starting at a match_seq_num. */
-    async steamSequencePage(input: { startSeq: number; count: number; by: 'scan' | 'sweep' }) {
+    /**
+     * Up to `count` full matches from the sequence feed, starting at a match_seq_num. `onlyMissing` (the
+     * rescan): only matches the mirror does not have are written, and counted as recovered; matches at or
+     * past `untilSeq` are left for the first scan. A scan's page also moves its recorded position
+     * (lake/steam/_scans).
+     */
+    async steamSequencePage(input: { startSeq: number; count: number; by: 'scan' | 'sweep' | 'rescan'; onlyMissing?: boolean; untilSeq?: number }) {
       const res = await call('GetMatchHistoryBySequenceNum', { start_at_match_seq_num: input.startSeq, matches_requested: input.count }, String(input.startSeq));
-      const page = parseSequencePage(res.json, now(), input.by);
-      const tables = await write(`GetMatchHistoryBySequenceNum_${input.startSeq}_${input.count}`, page.rows);
-      return { matches: page.matches, firstSeq: page.firstSeq, lastSeq: page.lastSeq, newestStartTime: page.newestStartTime, tables };
+      const parsed = parseSequencePage(res.json, now(), input.by === 'rescan' ? 'scan' : input.by);
+      let { rows, matches, firstSeq, lastSeq, newestStartTime, matchIds } = parsed;
+      if (input.untilSeq !== undefined) {
+        const kept = (rows.matches ?? []).filter((m) => Number(m.match_seq_num) < input.untilSeq!);
+        rows = onlyMatches(rows, new Set(kept.map((m) => Number(m.match_id))));
+        const seqs = kept.map((m) => Number(m.match_seq_num));
+        matches = kept.length;
+        firstSeq = seqs.length ? Math.min(...seqs) : null;
+        lastSeq = seqs.length ? Math.max(...seqs) : null;
+        newestStartTime = kept.length ? Math.max(...kept.map((m) => Number(m.start_time))) : null;
+        matchIds = kept.map((m) => Number(m.match_id));
+      }
+      let recovered = 0;
+      if (input.onlyMissing && firstSeq !== null && lastSeq !== null) {
+        const have = await mirroredMatchIds(deps.lakeDir, firstSeq, lastSeq);
+        const missing = new Set(matchIds.filter((id) => !have.has(id)));
+        rows = onlyMatches(rows, missing);
+        for (const m of rows.matches ?? []) m.source = 'rescan';
+        recovered = missing.size;
+      }
+      const tables = await write(`GetMatchHistoryBySequenceNum_${input.startSeq}_${input.count}${input.by === 'rescan' ? '_rescan' : ''}`, rows);
+      if (input.by === 'scan' || input.by === 'rescan') recordScanPage(deps.lakeDir, input.by, { startSeq: input.startSeq, lastSeq, matches, newestStartTime, recovered });
+      // Where each match of the page sits in the feed (steam match reports how far it walked).
+      const seqOf = Object.fromEntries((parsed.rows.matches ?? []).map((m) => [String(m.match_id), Number(m.match_seq_num)]));
+      return { matches, firstSeq, lastSeq, newestStartTime, tables, recovered, matchIds, matchSeqs: matchIds.map((id) => seqOf[String(id)] ?? null) };
     },
 
     /** GetMatchDetails for a match without a known match_seq_num (the sequence feed is preferred). */
@@ -81,7 +141,11 @@ export function createSteamFetchActivities(deps: SteamFetchDeps) {
       const at = now();
       const details = parseMatchDetails(res.json, at);
       if (details.kind === 'ok') await write(`GetMatchDetails_${input.matchId}`, details.rows);
-      if (details.kind === 'not_found' || details.kind === 'practice') await write(`GetMatchDetails_${input.matchId}_fact`, { entity_facts: [fact('match', input.matchId, details.kind, details.detail, at)] });
+      if (details.kind === 'not_found' || details.kind === 'practice')
+        await write(`GetMatchDetails_${input.matchId}_fact`, { entity_facts: [fact('match', input.matchId, details.kind, details.detail, at)] });
+      // An empty answer is not a fact about the match, but it is an attempt (gamelake query missing_matches counts them).
+      if (details.kind === 'unavailable')
+        await write(`GetMatchDetails_${input.matchId}_unavailable${suffix()}`, { entity_facts: [fact('match', input.matchId, 'details_unavailable', details.detail, at)] });
       return { kind: details.kind };
     },
 

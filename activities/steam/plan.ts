@@ -99,8 +99,12 @@ export async function planSweep(lakeDir: string, options: { staleAfterHours?: nu
     const missingSeqs = todo.filter((t) => t.entity === 'match' && t.seq !== null).map((t) => Number(t.seq));
     let mirrored: number[] = [];
     if (missingSeqs.length > 0) {
-      mirrored = (await db.rows<{ seq: bigint }>('SELECT match_seq_num AS seq FROM steam_matches WHERE match_seq_num BETWEEN $lo AND $hi ORDER BY 1', { lo: missingSeqs[0]!, hi: missingSeqs.at(-1)! }))
-        .map((r) => Number(r.seq));
+      mirrored = (
+        await db.rows<{ seq: bigint }>('SELECT match_seq_num AS seq FROM steam_matches WHERE match_seq_num BETWEEN $lo AND $hi ORDER BY 1', {
+          lo: missingSeqs[0]!,
+          hi: missingSeqs.at(-1)!,
+        })
+      ).map((r) => Number(r.seq));
     }
     const players = ids('player');
     const work: SweepWork = {
@@ -162,8 +166,17 @@ export async function recordSweep(lakeDir: string, record: SweepRecord, now = Da
     sweeps: record.before.map((b) => {
       const a = record.after.find((x) => x.entity === b.entity) ?? b;
       return {
-        sweep_id: record.sweepId, entity: b.entity, total_before: b.total, complete_before: b.complete, stubs_before: b.stubs,
-        total_after: a.total, complete_after: a.complete, stubs_after: a.stubs, api_calls: record.calls, started_at: record.startedAt, fetched_at: now,
+        sweep_id: record.sweepId,
+        entity: b.entity,
+        total_before: b.total,
+        complete_before: b.complete,
+        stubs_before: b.stubs,
+        total_after: a.total,
+        complete_after: a.complete,
+        stubs_after: a.stubs,
+        api_calls: record.calls,
+        started_at: record.startedAt,
+        fetched_at: now,
       };
     }),
   });

@@ -29,7 +29,10 @@ Options:
       const rows = await listBatches(client, { failed: values.failed === true, limit: intFlag(values, 'limit', 50, 1) });
       for (const b of rows) {
         if (values.json) process.stdout.write(`${JSON.stringify(b)}\n`);
-        else process.stdout.write(`${b.batchId}  ${b.outcome.padEnd(16)} ${n(b.linesIn).padStart(10)} in ${n(b.quarantined).padStart(8)} quarantined ${n(b.duplicates).padStart(8)} dup  ${b.file ?? '?'}${b.reason ? `\n    ${b.reason}` : ''}\n`);
+        else
+          process.stdout.write(
+            `${b.batchId}  ${b.outcome.padEnd(16)} ${n(b.linesIn).padStart(10)} in ${n(b.quarantined).padStart(8)} quarantined ${n(b.duplicates).padStart(8)} dup  ${b.file ?? '?'}${b.reason ? `\n    ${b.reason}` : ''}\n`,
+          );
       }
       if (!values.json && rows.length === 0) progress(values.failed ? 'no failed batch' : 'no batch yet');
       return 0;

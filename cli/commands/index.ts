@@ -7,11 +7,33 @@ import { lakeCompactCommand, lakeStatusCommand } from './lake.ts';
 import { martsBuildCommand, martsStatusCommand } from './marts.ts';
 import { queryCommand, sqlCommand } from './query.ts';
 import { simulateEventsCommand } from './simulate.ts';
-import { steamScanCommand, steamSweepCommand, steamTrackCommand } from './steam.ts';
+import { steamMatchCommand, steamRefreshCommand, steamScanCommand, steamSweepCommand, steamTrackCommand } from './steam.ts';
 import { steamSimCommand } from './steam-sim.ts';
 import { temporalCliCommand } from './temporal-cli.ts';
 import { uiCommand } from './ui.ts';
 import { workerCommand } from './worker.ts';
 
 /** Every `gamelake` subcommand, in the order `gamelake --help` lists them. */
-export const COMMANDS: Command[] = [devCommand, workerCommand, demoCommand, simulateEventsCommand, ingestCommand, batchesCommand, batchesRetryCommand, lakeStatusCommand, lakeCompactCommand, martsBuildCommand, martsStatusCommand, steamTrackCommand, steamScanCommand, steamSweepCommand, steamSimCommand, queryCommand, sqlCommand, uiCommand, temporalCliCommand];
+export const COMMANDS: Command[] = [
+  devCommand,
+  workerCommand,
+  demoCommand,
+  simulateEventsCommand,
+  ingestCommand,
+  batchesCommand,
+  batchesRetryCommand,
+  lakeStatusCommand,
+  lakeCompactCommand,
+  martsBuildCommand,
+  martsStatusCommand,
+  steamTrackCommand,
+  steamScanCommand,
+  steamSweepCommand,
+  steamRefreshCommand,
+  steamMatchCommand,
+  steamSimCommand,
+  queryCommand,
+  sqlCommand,
+  uiCommand,
+  temporalCliCommand,
+];

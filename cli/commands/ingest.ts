@@ -62,7 +62,9 @@ one-line reason names the file and the step.`,
               const rate = seconds > 0 ? bytes / seconds : 0;
               const left = !gzip && rate > 0 && bytes < size ? `, about ${Math.ceil((size - bytes) / rate)} s left` : '';
               const step = details.step && details.step !== 'stage' ? ` (${String(details.step)})` : '';
-              progress(`batch ${batchId}: ${activity}${attempt > 1 ? ` attempt ${attempt}` : ''}${step}, ${lines.toLocaleString('en-US')} lines, ${(rate / 2 ** 20).toFixed(1)} MiB/s${left}`);
+              progress(
+                `batch ${batchId}: ${activity}${attempt > 1 ? ` attempt ${attempt}` : ''}${step}, ${lines.toLocaleString('en-US')} lines, ${(rate / 2 ** 20).toFixed(1)} MiB/s${left}`,
+              );
             },
           });
         } catch (err) {

@@ -69,7 +69,10 @@ Options:
     const out = (line: string) => process.stdout.write(`${line}\n`);
     out(`${s.batches} committed batches, ${s.compactions} compactions; target ${mib(s.targetBytes)}`);
     out(`${'table'.padEnd(24)} ${'files'.padStart(7)} ${'MiB'.padStart(10)} ${'rows'.padStart(12)} ${'under target'.padStart(13)}`);
-    for (const t of s.tables) out(`${t.table.padEnd(24)} ${String(t.files).padStart(7)} ${(t.bytes / 2 ** 20).toFixed(1).padStart(10)} ${String(t.rows).padStart(12)} ${String(t.underTarget).padStart(13)}`);
+    for (const t of s.tables)
+      out(
+        `${t.table.padEnd(24)} ${String(t.files).padStart(7)} ${(t.bytes / 2 ** 20).toFixed(1).padStart(10)} ${String(t.rows).padStart(12)} ${String(t.underTarget).padStart(13)}`,
+      );
     const total = s.tables.reduce((a, t) => ({ files: a.files + t.files, bytes: a.bytes + t.bytes, under: a.under + t.underTarget }), { files: 0, bytes: 0, under: 0 });
     out(`${'(all)'.padEnd(24)} ${String(total.files).padStart(7)} ${(total.bytes / 2 ** 20).toFixed(1).padStart(10)} ${''.padStart(12)} ${String(total.under).padStart(13)}`);
     out(`replaced files waiting for removal: ${s.retired.files} (${mib(s.retired.bytes)})`);

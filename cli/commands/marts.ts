@@ -49,7 +49,7 @@ Options:
 export const martsStatusCommand = defineCommand({
   path: ['marts', 'status'],
   usage: 'marts status [--json]',
-  summary: 'What the warehouse holds, what it lacks, its last build and each mart\'s rows and freshness.',
+  summary: "What the warehouse holds, what it lacks, its last build and each mart's rows and freshness.",
   help: `
 Reads the warehouse (read-only) and the lake's catalog: the batches and Steam files in the warehouse
 and those pending (committed since the last build), the last build's kind (incremental or full) and
@@ -66,10 +66,14 @@ Options:
       return 0;
     }
     const out = (line: string) => process.stdout.write(`${line}\n`);
-    out(`batches: ${s.batches.inWarehouse} in the warehouse, ${s.batches.pending.length} pending${s.batches.pending.length ? ` (${s.batches.pending.slice(0, 5).join(', ')}${s.batches.pending.length > 5 ? ', ...' : ''})` : ''}`);
+    out(
+      `batches: ${s.batches.inWarehouse} in the warehouse, ${s.batches.pending.length} pending${s.batches.pending.length ? ` (${s.batches.pending.slice(0, 5).join(', ')}${s.batches.pending.length > 5 ? ', ...' : ''})` : ''}`,
+    );
     out(`Steam files: ${s.steamFiles.inWarehouse} in the warehouse, ${s.steamFiles.pending} pending`);
     if (s.lastBuild) {
-      out(`last build: ${s.lastBuild.kind}${s.lastBuild.fullBecause ? ` (${s.lastBuild.fullBecause})` : ''}, ${seconds(s.lastBuild.ms)}, finished ${s.lastBuild.finishedAt}, ${s.lastBuild.newBatches} new batches, ${s.lastBuild.checks} checks (${s.builds} builds in all)`);
+      out(
+        `last build: ${s.lastBuild.kind}${s.lastBuild.fullBecause ? ` (${s.lastBuild.fullBecause})` : ''}, ${seconds(s.lastBuild.ms)}, finished ${s.lastBuild.finishedAt}, ${s.lastBuild.newBatches} new batches, ${s.lastBuild.checks} checks (${s.builds} builds in all)`,
+      );
     }
     if (s.newestBatchAgeSeconds !== null) out(`newest batch in the warehouse committed ${s.newestBatchAgeSeconds} s ago`);
     out('');

@@ -26,7 +26,13 @@ function write(output: string | Uint8Array, format: Format, file: string | undef
   else writeSync(1, output);
 }
 
-async function run(sql: string, params: Parameters<typeof exportQuery>[1]['params'], format: Format, round: Record<string, number> | undefined, output: string | undefined): Promise<void> {
+async function run(
+  sql: string,
+  params: Parameters<typeof exportQuery>[1]['params'],
+  format: Format,
+  round: Record<string, number> | undefined,
+  output: string | undefined,
+): Promise<void> {
   const layout = dataLayout(loadConfig().dataDir);
   // Refuse a binary format on a terminal before running anything.
   if (!output && BINARY_FORMATS.includes(format) && process.stdout.isTTY) write(new Uint8Array(), format, undefined);

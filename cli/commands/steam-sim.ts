@@ -1,12 +1,23 @@
 import { writeFileSync } from 'node:fs';
 import { UsageError } from '../../platform/errors.ts';
-import { groundTruth, parseFaults, startSteamSim } from '../../sim/steam/index.ts';
+import { FaultSpecError, groundTruth, parseFaults, startSteamSim } from '../../sim/steam/index.ts';
 import { stringifySteamJson } from '../../transforms/steam/json.ts';
 import { defineCommand, intFlag, progress } from '../command.ts';
 
+/** --faults, a bad spec reported as a usage error (exit 2). */
+function faultsFlag(spec: string | undefined) {
+  try {
+    return parseFaults(spec);
+  } catch (err) {
+    if (err instanceof FaultSpecError) throw new UsageError(err.message);
+    throw err;
+  }
+}
+
 export const steamSimCommand = defineCommand({
   path: ['steam-sim'],
-  usage: 'steam-sim [--port N] [--seed S] [--faults SPEC] [--replay DIR] [--rate-limit R] [--truth FILE] [--players N] [--matches N] [--matches-per-minute N] [--key K]',
+  usage:
+    'steam-sim [--port N] [--seed S] [--faults SPEC] [--replay DIR] [--rate-limit R] [--truth FILE] [--players N] [--matches N] [--matches-per-minute N] [--key K] [--keys K1,K2,...] [--late SHARE] [--late-seconds S]',
   summary: 'Serve a local Steam Web API (Dota 2 endpoints) over a synthetic world or recorded responses.',
   help: `
 Endpoints, with Valve's response shapes: IDOTA2Match_570/GetMatchHistory, GetMatchHistoryBySequenceNum,
@@ -29,6 +40,11 @@ Options:
                             (kinds: 429 with Retry-After, 500, 503, timeout, malformed, empty)
   --rate-limit R            accept at most R calls per second (burst R); above it 429 and a counted violation
   --key K                   require key=K (else 403, as Valve answers a bad key)
+  --keys K1,K2,...          accept these keys, each with its own --rate-limit budget (others: 403);
+                            POST /_sim/revoke?position=N makes key N answer 401 from then on
+  --late SHARE              share of matches the sequence feed shows late (left out of its pages, as
+                            Valve's "sometimes 99"), e.g. 0.01
+  --late-seconds S          when the late matches appear (default: 60 s after start)
   --truth FILE              write the world's ground truth (JSON) to FILE at start
   --replay DIR              serve recorded responses instead; files named <Endpoint>_<key>.json or .json.gz:
                               GetMatchDetails_<match_id>, GetMatchHistoryBySequenceNum_<start_at_match_seq_num>,
@@ -41,15 +57,35 @@ Options:
 
 Also: GET /_sim/stats (calls, faults, rate-limit violations, re-fetched matches), /_sim/truth, /_sim/reset.`,
   options: {
-    port: { type: 'string' }, seed: { type: 'string' }, faults: { type: 'string' }, replay: { type: 'string' }, 'rate-limit': { type: 'string' },
-    truth: { type: 'string' }, players: { type: 'string' }, matches: { type: 'string' }, 'matches-per-minute': { type: 'string' }, key: { type: 'string' },
+    port: { type: 'string' },
+    seed: { type: 'string' },
+    faults: { type: 'string' },
+    replay: { type: 'string' },
+    'rate-limit': { type: 'string' },
+    truth: { type: 'string' },
+    players: { type: 'string' },
+    matches: { type: 'string' },
+    'matches-per-minute': { type: 'string' },
+    key: { type: 'string' },
+    keys: { type: 'string' },
+    late: { type: 'string' },
+    'late-seconds': { type: 'string' },
   },
   async run({ values }) {
     const rateLimit = values['rate-limit'] === undefined ? undefined : Number(values['rate-limit']);
     if (rateLimit !== undefined && !(rateLimit > 0)) throw new UsageError(`--rate-limit=${String(values['rate-limit'])} is not a number > 0`);
+    const late = values.late === undefined ? undefined : Number(values.late);
+    if (late !== undefined && !(late >= 0 && late < 1)) throw new UsageError(`--late=${String(values.late)} is not a share between 0 and 1`);
+    const keys = (values.keys as string | undefined)
+      ?.split(',')
+      .map((k) => k.trim())
+      .filter(Boolean);
     const sim = await startSteamSim({
+      keys,
+      lateShare: late,
+      lateMs: late === undefined ? undefined : intFlag(values, 'late-seconds', 60) * 1000,
       port: intFlag(values, 'port', 8099),
-      faults: parseFaults(values.faults as string | undefined),
+      faults: faultsFlag(values.faults as string | undefined),
       replayDir: values.replay as string | undefined,
       rateLimit,
       requireKey: values.key as string | undefined,
@@ -64,7 +100,9 @@ Also: GET /_sim/stats (calls, faults, rate-limit violations, re-fetched matches)
       writeFileSync(values.truth as string, stringifySteamJson(groundTruth(sim.world)));
       progress(`ground truth written to ${values.truth as string}`);
     }
-    progress(`Steam API simulator on ${sim.url} (${values.replay ? `replaying ${values.replay as string}` : `seed ${(values.seed as string | undefined) ?? '1'}`}); Ctrl-C to stop`);
+    progress(
+      `Steam API simulator on ${sim.url} (${values.replay ? `replaying ${values.replay as string}` : `seed ${(values.seed as string | undefined) ?? '1'}`}); Ctrl-C to stop`,
+    );
     progress(`  STEAM_API_BASE_URL=${sim.url}`);
     await new Promise<void>((resolve) => {
       process.once('SIGINT', resolve);

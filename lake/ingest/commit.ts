@@ -185,7 +185,9 @@ async function dropLateDuplicates(input: CommitInput, output: BatchOutput, out: 
       const to = path.join(rewritten, rel);
       mkdirSync(path.dirname(to), { recursive: true });
       if (rel.startsWith(`${QUARANTINE_DIR}/`)) continue;
-      const [r] = await db.rows<{ Count: bigint }>(`COPY (SELECT * FROM read_parquet(${sqlLiteral(from)}) t WHERE t.line NOT IN (SELECT line FROM late)) TO ${sqlLiteral(to)} (FORMAT parquet, COMPRESSION zstd)`);
+      const [r] = await db.rows<{ Count: bigint }>(
+        `COPY (SELECT * FROM read_parquet(${sqlLiteral(from)}) t WHERE t.line NOT IN (SELECT line FROM late)) TO ${sqlLiteral(to)} (FORMAT parquet, COMPRESSION zstd)`,
+      );
       const table = rel.split('/')[0]!;
       if (table !== EVENT_ID_DIR) rows[table] = (rows[table] ?? 0) + Number(r!.Count);
     }

@@ -32,7 +32,9 @@ export const OUTPUT_DIR = 'out';
 /** Every file under a folder, relative to it, sorted. */
 export function filesUnder(dir: string): string[] {
   if (!existsSync(dir)) return [];
-  return readdirSync(dir, { recursive: true, encoding: 'utf8' }).filter((f) => statSync(path.join(dir, f)).isFile()).sort();
+  return readdirSync(dir, { recursive: true, encoding: 'utf8' })
+    .filter((f) => statSync(path.join(dir, f)).isFile())
+    .sort();
 }
 
 /** The text of given lines of a batch file (for duplicates, whose text staging did not keep). */

@@ -107,7 +107,12 @@ export class BatchReader {
       segment.specials.push(...specials);
       line += lines;
     };
-    const setAside = (reason: SpecialLine['reason'], head: Buffer, bytes: number): SpecialLine => ({ line: line + 1, reason, head: head.subarray(0, headLimit).toString('utf8'), bytes });
+    const setAside = (reason: SpecialLine['reason'], head: Buffer, bytes: number): SpecialLine => ({
+      line: line + 1,
+      reason,
+      head: head.subarray(0, headLimit).toString('utf8'),
+      bytes,
+    });
     /** Finishes the carried line (its newline was just seen, or the file ended). */
     const finishCarry = (tail: Buffer) => {
       const total = carryBytes + tail.length;

@@ -1,5 +1,15 @@
-import { ENVELOPE_KEYS, ENVELOPE_LIMITS, INT32, MAX_JSON_DEPTH, type ContractRegistry, type EventType, type Field, type ProductContract, type ScalarSpec } from '../../transforms/contract/model.ts';
-import { isScalarElement, rowPlan, type ChildPlan, type RowPlan, type ScalarSlot } from '../../transforms/contract/plan.ts';
+import {
+  ENVELOPE_KEYS,
+  ENVELOPE_LIMITS,
+  INT32,
+  MAX_JSON_DEPTH,
+  type ContractRegistry,
+  type EventType,
+  type Field,
+  type ProductContract,
+  type ScalarSpec,
+} from '../../transforms/contract/model.ts';
+import { isScalarElement, rowPlan, type RowPlan, type ScalarSlot } from '../../transforms/contract/plan.ts';
 import { COMMON_COLUMNS, lakeTables, PARTITION_COLUMN, type LakeTable } from '../../transforms/tables.ts';
 
 /**
@@ -20,17 +30,19 @@ import { COMMON_COLUMNS, lakeTables, PARTITION_COLUMN, type LakeTable } from '..
  * What from_json is asked for: JSON text ('json'), a typed value ('typed': only for scalars inside list
  * elements in the fast mode, where the spelling is audited by a regex instead), an object or a list.
  */
-type Shape =
-  | { kind: 'json' }
-  | { kind: 'typed'; duck: 'VARCHAR' | 'DOUBLE' | 'BOOLEAN' }
-  | { kind: 'object'; fields: Map<string, Shape> }
-  | { kind: 'list'; element: Shape };
+type Shape = { kind: 'json' } | { kind: 'typed'; duck: 'VARCHAR' | 'DOUBLE' | 'BOOLEAN' } | { kind: 'object'; fields: Map<string, Shape> } | { kind: 'list'; element: Shape };
 
 /** How the engine reads scalars inside list elements: as JSON text (exact), or typed and audited (fast). */
 export type ReadMode = 'exact' | 'fast';
 
 /** Scalar types that can be read typed inside list elements (ids keep their spelling: JSON text). */
-const TYPED_LEAF: Partial<Record<ScalarSpec['type'], 'VARCHAR' | 'DOUBLE' | 'BOOLEAN'>> = { string: 'VARCHAR', timestamp: 'VARCHAR', int: 'DOUBLE', number: 'DOUBLE', bool: 'BOOLEAN' };
+const TYPED_LEAF: Partial<Record<ScalarSpec['type'], 'VARCHAR' | 'DOUBLE' | 'BOOLEAN'>> = {
+  string: 'VARCHAR',
+  timestamp: 'VARCHAR',
+  int: 'DOUBLE',
+  number: 'DOUBLE',
+  bool: 'BOOLEAN',
+};
 
 const JSON_SHAPE: Shape = { kind: 'json' };
 
@@ -54,7 +66,10 @@ function fieldShape(f: Field, mode: ReadMode = 'exact', inElement = false): Shap
 
 /** The shape of a list as read (its elements as asked). */
 function listShape(f: Extract<Field, { kind: 'list' }>, mode: ReadMode = 'exact'): Shape {
-  return { kind: 'list', element: f.element.kind === 'object' ? { kind: 'object', fields: new Map(f.element.fields.map((x) => [x.name, fieldShape(x, mode, true)])) } : JSON_SHAPE };
+  return {
+    kind: 'list',
+    element: f.element.kind === 'object' ? { kind: 'object', fields: new Map(f.element.fields.map((x) => [x.name, fieldShape(x, mode, true)])) } : JSON_SHAPE,
+  };
 }
 
 function mergeShape(a: Shape, b: Shape): Shape {
@@ -102,7 +117,8 @@ export const NUMBER_PATTERN = '-?(0|[1-9][0-9]*)(\\.[0-9]+)?([eE][+-]?[0-9]+)?';
 /** An integer literal (DuckDB writes a JSON integer back as its digits; fractions and exponents keep a '.' or 'e'). */
 export const INTEGER_PATTERN = '-?[0-9]+';
 /** RFC 3339 with an offset, at most microseconds, fields in range (the calendar is checked by the cast). */
-export const TIMESTAMP_PATTERN = '[0-9]{4}-(0[1-9]|1[0-2])-(0[1-9]|[12][0-9]|3[01])[Tt]([01][0-9]|2[0-3]):[0-5][0-9]:[0-5][0-9](\\.[0-9]{1,6})?([Zz]|[+-]([01][0-9]|2[0-3]):[0-5][0-9])';
+export const TIMESTAMP_PATTERN =
+  '[0-9]{4}-(0[1-9]|1[0-2])-(0[1-9]|[12][0-9]|3[01])[Tt]([01][0-9]|2[0-3]):[0-5][0-9]:[0-5][0-9](\\.[0-9]{1,6})?([Zz]|[+-]([01][0-9]|2[0-3]):[0-5][0-9])';
 
 /**
  * The double of a number leaf: a JSON number's text casts straight to DOUBLE (a quoted string, true or an
@@ -343,7 +359,11 @@ class Typing {
     const x = `x${depth}`;
     const shape = list.shape.kind === 'list' ? list.shape.element : JSON_SHAPE;
     if (f.element.kind === 'scalar') {
-      return { struct: `{'v': ${convert(x, f.element)}}`, element: { kind: 'scalar', field: undefined, spec: f.element, ref: { typed: member('v'), present: `(${member('v')} IS NOT NULL)` } }, identity: false };
+      return {
+        struct: `{'v': ${convert(x, f.element)}}`,
+        element: { kind: 'scalar', field: undefined, spec: f.element, ref: { typed: member('v'), present: `(${member('v')} IS NOT NULL)` } },
+        identity: false,
+      };
     }
     const entries: string[] = [];
     let identity = true;
@@ -390,12 +410,20 @@ class Typing {
         if (g.kind === 'scalar') {
           if (coercedFlag('x', g) === undefined) continue;
           // A typed leaf's spelling was audited: a coerced spelling never reaches the fast reading.
-          out.push({ path: `${p}.${g.name}`, kind: kindOf(g), expr: n.shape.kind === 'typed' ? undefined : `CASE WHEN ${n.expr} IS NOT NULL AND ${coercedFlag(n.expr, g)} THEN 1 ELSE 0 END` });
+          out.push({
+            path: `${p}.${g.name}`,
+            kind: kindOf(g),
+            expr: n.shape.kind === 'typed' ? undefined : `CASE WHEN ${n.expr} IS NOT NULL AND ${coercedFlag(n.expr, g)} THEN 1 ELSE 0 END`,
+          });
         } else if (g.kind === 'object') walk(g.fields, n, `${p}.${g.name}`);
         else {
           const inner = listExpr(n, g, this.mode);
           for (const c of this.listCoercions(g, inner, depth + 1, '')) {
-            out.push({ path: `${p}.${g.name}[]${c.path}`, kind: c.kind, expr: c.expr === undefined ? undefined : `coalesce(list_sum(list_transform(${inner.expr}, lambda x${depth + 1}: ${c.expr})), 0)` });
+            out.push({
+              path: `${p}.${g.name}[]${c.path}`,
+              kind: c.kind,
+              expr: c.expr === undefined ? undefined : `coalesce(list_sum(list_transform(${inner.expr}, lambda x${depth + 1}: ${c.expr})), 0)`,
+            });
           }
         }
       }
@@ -436,7 +464,8 @@ function coercionCounts(plans: readonly FieldPlan[], path: string): Array<{ path
   const out: Array<{ path: string; kind: string; expr: string }> = [];
   for (const p of plans) {
     if (p.kind === 'scalar') {
-      if (p.ref.coerced) out.push({ path: `${path}${p.field!.name}`, kind: p.spec.type === 'id' ? 'integer_to_text' : 'string_to_number', expr: `CASE WHEN ${p.ref.coerced} THEN 1 ELSE 0 END` });
+      if (p.ref.coerced)
+        out.push({ path: `${path}${p.field!.name}`, kind: p.spec.type === 'id' ? 'integer_to_text' : 'string_to_number', expr: `CASE WHEN ${p.ref.coerced} THEN 1 ELSE 0 END` });
     } else if (p.kind === 'object') {
       out.push(...coercionCounts(p.fields, `${path}${p.field.name}.`));
     } else {
@@ -556,17 +585,13 @@ function auditPattern(fields: readonly Field[][]): string | undefined {
  * literal byte, so the regex engine skips ahead with memchr (measured: 2.4x faster than one
  * case-insensitive pattern); a false alarm (", inf" inside a string) only costs that line a review.
  */
-export const LENIENT_JSON: readonly string[] = [
-  ':[ \\t\\r]*[-+]?([iI]|[nN][aA])',
-  ',[ \\t\\r]*([-+]?([iI]|[nN][aA])|[\\]}])',
-  '\\[[ \\t\\r]*[-+]?([iI]|[nN][aA])',
-];
+export const LENIENT_JSON: readonly string[] = [':[ \\t\\r]*[-+]?([iI]|[nN][aA])', ',[ \\t\\r]*([-+]?([iI]|[nN][aA])|[\\]}])', '\\[[ \\t\\r]*[-+]?([iI]|[nN][aA])'];
 
 /** Builds the engine's SQL for a registry. */
 export function ingestSql(registry: ContractRegistry, options: IngestSqlOptions = {}): IngestSql {
   const maxDepth = options.maxDepth ?? MAX_JSON_DEPTH;
   const products = [...registry.products.values()];
-  const evolving = products.filter((c) => c.mode === 'evolve').map((c) => lit(c.product));
+  const _evolving = products.filter((c) => c.mode === 'evolve').map((c) => lit(c.product));
   const secretPattern = `(?i)"[^"]*(${[...registry.secretKeys].map((k) => k.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')).join('|')})[^"]*"\\s*:`;
   const env = (key: string) => keyColumn(key);
   const envelope = (key: string, spec: ScalarSpec) => `CASE WHEN ${env(key)} IS NOT NULL AND ${scalarCheck(env(key), spec)} THEN ${scalarValue(env(key), spec)} END`;
@@ -589,11 +614,17 @@ export function ingestSql(registry: ContractRegistry, options: IngestSqlOptions 
       for (const t of c.events.values()) writers.push({ product: c.product, type: t, plan: rowPlan(t.fields), fields: typing.row(t.fields, segRoot, '') });
     }
     const byType = (branch: (w: Writer) => string, otherwise: string) =>
-      writers.length === 0 ? otherwise : `(CASE ${writers.map((w) => `WHEN pid = ${lit(w.product)} AND etype = ${lit(w.type.name)} THEN ${branch(w)}`).join(' ')} ELSE ${otherwise} END)`;
-    const audits = mode === 'fast'
-      ? products.map((c) => [c.product, auditPattern([...c.events.values()].map((t) => t.fields))] as const).filter((a): a is readonly [string, string] => a[1] !== undefined)
-      : [];
-    const audit = audits.length === 0 ? 'false' : `(contains(raw, '\\u') OR coalesce(CASE ${audits.map(([pid, re]) => `WHEN pid = ${lit(pid)} THEN regexp_matches(raw, ${lit(re)})`).join(' ')} END, false))`;
+      writers.length === 0
+        ? otherwise
+        : `(CASE ${writers.map((w) => `WHEN pid = ${lit(w.product)} AND etype = ${lit(w.type.name)} THEN ${branch(w)}`).join(' ')} ELSE ${otherwise} END)`;
+    const audits =
+      mode === 'fast'
+        ? products.map((c) => [c.product, auditPattern([...c.events.values()].map((t) => t.fields))] as const).filter((a): a is readonly [string, string] => a[1] !== undefined)
+        : [];
+    const audit =
+      audits.length === 0
+        ? 'false'
+        : `(contains(raw, '\\u') OR coalesce(CASE ${audits.map(([pid, re]) => `WHEN pid = ${lit(pid)} THEN regexp_matches(raw, ${lit(re)})`).join(' ')} END, false))`;
     const typedColumns = [...typing.columns];
     const statement = `
 WITH lines AS (${source}
@@ -666,7 +697,10 @@ FROM (SELECT first_line, string_split(decode(body), chr(10)) AS l FROM raw_seg)`
   const tables = new Map<string, string>();
   const defs = lakeTables(registry);
   const month = (alias: string) => `${alias}.${PARTITION_COLUMN.name}`;
-  const common = (alias: string) => COMMON_COLUMNS.filter((c) => c.name !== 'batch_id').map((c) => COMMON_EXPR[c.name]!(alias)).join(', ');
+  const common = (alias: string) =>
+    COMMON_COLUMNS.filter((c) => c.name !== 'batch_id')
+      .map((c) => COMMON_EXPR[c.name]!(alias))
+      .join(', ');
   tables.set('events', `SELECT ${common('a')}, a.schema_version, a.extra, a.typed, ${month('a')} FROM acc a`);
 
   const byTable = new Map<string, Writer[]>();

@@ -1,3 +1,4 @@
+import type { CoercionCounts } from '../manifest.ts';
 import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import type { DuckDBConnection } from '@duckdb/node-api';
@@ -6,7 +7,7 @@ import { stringifyJson } from '../../transforms/json/parse.ts';
 import { maskSecrets } from '../../transforms/secrets.ts';
 import { QUARANTINE_RAW_LIMIT } from '../../transforms/tables.ts';
 import { byteLength, validateLine } from '../../transforms/validate.ts';
-import { openDb, sqlLiteral, type Db } from '../duckdb.ts';
+import { openDb, sqlLiteral } from '../duckdb.ts';
 import { BatchFileError } from '../errors.ts';
 import { stageDir } from '../layout.ts';
 import { BatchReader, type Segment, type SpecialLine } from './reader.ts';
@@ -19,9 +20,6 @@ export interface StageInput {
   /** sha256 of the file as submitted; staging fails if the file no longer matches. */
   sha256: string;
 }
-
-/** Coercions counted for a batch: product -> field path -> kind -> values read in another spelling. */
-export type CoercionCounts = Record<string, Record<string, Record<string, number>>>;
 
 export interface StageResult {
   batchId: string;
@@ -116,7 +114,12 @@ export async function stageBatch(input: StageInput, options: StageOptions): Prom
   const sql = sqlFor(registry);
   const maxLineBytes = options.maxLineBytes ?? DEFAULT_MAX_LINE_BYTES;
   const latestMs = (options.now ?? Date.now)() + (options.maxClockSkewMs ?? 5 * 60_000);
-  const reader = new BatchReader(input.file, { maxLineBytes, headLimit: QUARANTINE_RAW_LIMIT, segmentBytes: options.segmentBytes ?? SEGMENT_BYTES, segmentLines: options.segmentLines ?? SEGMENT_LINES });
+  const reader = new BatchReader(input.file, {
+    maxLineBytes,
+    headLimit: QUARANTINE_RAW_LIMIT,
+    segmentBytes: options.segmentBytes ?? SEGMENT_BYTES,
+    segmentLines: options.segmentLines ?? SEGMENT_LINES,
+  });
   const db = await openDb({
     threads: options.threads ?? 2,
     memoryLimit: options.memoryLimit ?? '320MB',
@@ -126,8 +129,19 @@ export async function stageBatch(input: StageInput, options: StageOptions): Prom
   await db.run(`ATTACH ${sqlLiteral(path.join(dir, `${STAGE_DB}.duckdb`))} AS ${STAGE_DB} (ROW_GROUP_SIZE ${STAGE_ROW_GROUP})`);
   await db.run(`USE ${STAGE_DB}`);
   const result: Omit<StageResult, 'output'> = {
-    batchId: input.batchId, linesIn: 0, valid: 0, rejected: 0, rejectedByReason: {}, products: [], eventTypes: {}, evolved: 0,
-    coercions: {}, disagreements: 0, bytes: 0, segments: 0, stageMs: 0,
+    batchId: input.batchId,
+    linesIn: 0,
+    valid: 0,
+    rejected: 0,
+    rejectedByReason: {},
+    products: [],
+    eventTypes: {},
+    evolved: 0,
+    coercions: {},
+    disagreements: 0,
+    bytes: 0,
+    segments: 0,
+    stageMs: 0,
   };
   try {
     // Every line of the batch, typed (its schema is the parse statement's own; created from an empty segment).
@@ -150,7 +164,9 @@ export async function stageBatch(input: StageInput, options: StageOptions): Prom
     }
     const summary = reader.summary!;
     if (summary.sha256 !== input.sha256) {
-      throw new BatchFileError(`batch ${input.batchId}: ${input.file} changed since it was submitted (sha256 ${summary.sha256.slice(0, 16)}, expected ${input.sha256.slice(0, 16)})`);
+      throw new BatchFileError(
+        `batch ${input.batchId}: ${input.file} changed since it was submitted (sha256 ${summary.sha256.slice(0, 16)}, expected ${input.sha256.slice(0, 16)})`,
+      );
     }
     result.linesIn = summary.lines;
     result.segments = segmentNo;
@@ -238,10 +254,19 @@ async function stageSegment(conn: DuckDBConnection, sql: IngestSql, segment: Seg
   const special = new Set(segment.specials.map((s) => s.line));
   // Read as bytes: the DuckDB client's text decoding drops a leading U+FEFF, and the specification must
   // read exactly the line DuckDB read.
-  const review = (await rowsOf<{ line: bigint; raw: Uint8Array; good: boolean }>(conn, 'SELECT line, encode(raw) AS raw, good FROM staged_lines WHERE segment = $segment AND raw IS NOT NULL', { segment: k }))
-    .map((r) => ({ ...r, raw: Buffer.from(r.raw.buffer, r.raw.byteOffset, r.raw.byteLength).toString('utf8') }));
+  const review = (
+    await rowsOf<{ line: bigint; raw: Uint8Array; good: boolean }>(conn, 'SELECT line, encode(raw) AS raw, good FROM staged_lines WHERE segment = $segment AND raw IS NOT NULL', {
+      segment: k,
+    })
+  ).map((r) => ({ ...r, raw: Buffer.from(r.raw.buffer, r.raw.byteOffset, r.raw.byteLength).toString('utf8') }));
   const accepted: Array<{ line: number; extra: string | null }> = [];
-  const refused: QuarantineRow[] = segment.specials.map((s: SpecialLine) => ({ line: s.line, reason: s.reason, eventId: null, raw: maskSecrets(s.head, ctx.registry.secretKeys), bytes: s.bytes }));
+  const refused: QuarantineRow[] = segment.specials.map((s: SpecialLine) => ({
+    line: s.line,
+    reason: s.reason,
+    eventId: null,
+    raw: maskSecrets(s.head, ctx.registry.secretKeys),
+    bytes: s.bytes,
+  }));
   for (const r of review) {
     const line = Number(r.line);
     if (special.has(line)) continue;

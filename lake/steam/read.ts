@@ -30,11 +30,22 @@ export async function loadSteamLake(db: Db, lakeDir: string): Promise<Record<str
     const n = existsSync(dir) ? readdirSync(dir).filter((f) => f.endsWith('.parquet')).length : 0;
     files[name] = n;
     const columns = STEAM_TABLES[name].columns;
-    const select = n === 0
-      ? `SELECT ${columns.map(([c, t]) => `CAST(NULL AS ${t === 'JSON' ? 'VARCHAR' : t}) AS "${c}"`).join(', ')} WHERE false`
-      : `SELECT ${columns.map(([c]) => `"${c}"`).join(', ')} FROM read_parquet(${sqlLiteral(path.join(dir, '*.parquet'))}, union_by_name = true)`;
+    const select =
+      n === 0
+        ? `SELECT ${columns.map(([c, t]) => `CAST(NULL AS ${t === 'JSON' ? 'VARCHAR' : t}) AS "${c}"`).join(', ')} WHERE false`
+        : `SELECT ${columns.map(([c]) => `"${c}"`).join(', ')} FROM read_parquet(${sqlLiteral(path.join(dir, '*.parquet'))}, union_by_name = true)`;
     await db.run(`CREATE OR REPLACE VIEW lake_steam_${name} AS ${select}`);
   }
+  // The scans' positions (one JSON file per scan, rewritten after each page).
+  const scans = path.join(lakeDir, STEAM_DIR, '_scans');
+  const hasScans = existsSync(scans) && readdirSync(scans).some((f) => f.endsWith('.json'));
+  await db.run(
+    `CREATE OR REPLACE VIEW lake_steam_scans AS ${
+      hasScans
+        ? `SELECT scan, "position", head, newestStartTime AS newest_start_time, pages, matches, recovered, "at" FROM read_json(${sqlLiteral(path.join(scans, '*.json'))}, columns = {scan: 'VARCHAR', "position": 'BIGINT', head: 'BIGINT', newestStartTime: 'BIGINT', pages: 'BIGINT', matches: 'BIGINT', recovered: 'BIGINT', "at": 'BIGINT'})`
+        : 'SELECT CAST(NULL AS VARCHAR) AS scan, CAST(NULL AS BIGINT) AS "position", CAST(NULL AS BIGINT) AS head, CAST(NULL AS BIGINT) AS newest_start_time, CAST(NULL AS BIGINT) AS pages, CAST(NULL AS BIGINT) AS matches, CAST(NULL AS BIGINT) AS recovered, CAST(NULL AS BIGINT) AS "at" WHERE false'
+    }`,
+  );
   return files;
 }
 

@@ -9,8 +9,18 @@ export interface BadLine {
 }
 
 const KINDS = [
-  'invalid_json', 'not_an_object', 'missing_envelope', 'missing_payload', 'wrong_type', 'unknown_event_type',
-  'future', 'long_event_id', 'bad_timestamp', 'empty_line', 'duplicate', 'too_large',
+  'invalid_json',
+  'not_an_object',
+  'missing_envelope',
+  'missing_payload',
+  'wrong_type',
+  'unknown_event_type',
+  'future',
+  'long_event_id',
+  'bad_timestamp',
+  'empty_line',
+  'duplicate',
+  'too_large',
 ] as const;
 /** Relative frequency of each kind; oversized lines are rare because each is over a megabyte. */
 const WEIGHTS = [10, 3, 8, 8, 10, 6, 4, 2, 4, 3, 12, 0.4];

@@ -40,26 +40,93 @@ export interface PlayerClass {
 }
 
 export const CLASSES: readonly PlayerClass[] = [
-  { name: 'blacksmith', share: 2, gold: 1000, items: [[1, 400], [2, 499]] },
-  { name: 'alchemist', share: 2, gold: 1000, items: [[3, 100], [4, 799]] },
-  { name: 'farmer', share: 4, gold: 500, items: [[5, 500], [6, 399]] },
-  { name: 'hunter', share: 4, gold: 500, items: [[7, 450], [8, 449]] },
-  { name: 'tailor', share: 2, gold: 1000, items: [[9, 700], [10, 199]] },
-  { name: 'trader', share: 1, gold: 50000, items: [[11, 880], [12, 19]] },
-  { name: 'aristocrat', share: 1, gold: 5000000, items: [[13, 3], [14, 896]] },
+  {
+    name: 'blacksmith',
+    share: 2,
+    gold: 1000,
+    items: [
+      [1, 400],
+      [2, 499],
+    ],
+  },
+  {
+    name: 'alchemist',
+    share: 2,
+    gold: 1000,
+    items: [
+      [3, 100],
+      [4, 799],
+    ],
+  },
+  {
+    name: 'farmer',
+    share: 4,
+    gold: 500,
+    items: [
+      [5, 500],
+      [6, 399],
+    ],
+  },
+  {
+    name: 'hunter',
+    share: 4,
+    gold: 500,
+    items: [
+      [7, 450],
+      [8, 449],
+    ],
+  },
+  {
+    name: 'tailor',
+    share: 2,
+    gold: 1000,
+    items: [
+      [9, 700],
+      [10, 199],
+    ],
+  },
+  {
+    name: 'trader',
+    share: 1,
+    gold: 50000,
+    items: [
+      [11, 880],
+      [12, 19],
+    ],
+  },
+  {
+    name: 'aristocrat',
+    share: 1,
+    gold: 5000000,
+    items: [
+      [13, 3],
+      [14, 896],
+    ],
+  },
   { name: 'leatherworker', share: 2, gold: 1000, items: [[15, 899]] },
-  { name: 'banker', share: 1, gold: 10000000, items: [[17, 100], [18, 799]] },
-  { name: 'warrior', share: 1, gold: 500, items: [[19, 898], [20, 1]] },
+  {
+    name: 'banker',
+    share: 1,
+    gold: 10000000,
+    items: [
+      [17, 100],
+      [18, 799],
+    ],
+  },
+  {
+    name: 'warrior',
+    share: 1,
+    gold: 500,
+    items: [
+      [19, 898],
+      [20, 1],
+    ],
+  },
 ];
 
 export const MAX_CAPACITY = 999;
 
-export const TRADE_FAIL_REASONS = [
-  'state mismatch',
-  'not enough gold',
-  'not enough inventory space',
-  'does not have the items',
-] as const;
+export const TRADE_FAIL_REASONS = ['state mismatch', 'not enough gold', 'not enough inventory space', 'does not have the items'] as const;
 
 export const PLACEBO_SWORDS = ['cutlass', 'longsword', 'saber', 'dagger', 'broadsword'] as const;
 export const PLACEBO_SPELLS = ['charm', 'potion', 'fireball', 'hex'] as const;

@@ -20,8 +20,15 @@ export interface PlaceboTruth {
 }
 
 const BASE_COST: Record<string, number> = {
-  cutlass: 1500, longsword: 3000, saber: 2000, dagger: 500, broadsword: 4000,
-  charm: 800, potion: 300, fireball: 5000, hex: 2500,
+  cutlass: 1500,
+  longsword: 3000,
+  saber: 2000,
+  dagger: 500,
+  broadsword: 4000,
+  charm: 800,
+  potion: 300,
+  fireball: 5000,
+  hex: 2500,
 };
 
 /**
@@ -42,7 +49,16 @@ export function* placebo(rng: Random, opts: { players: number; events: number; s
     const mustCreate = users.length === 0 || (users.length < opts.players && rng.chance((opts.players - users.length) / (opts.events - n)));
     if (mustCreate) {
       const i = users.length + 1;
-      const u: User = { user_id: `user_${i}`, username: `placebo_${i}`, password: `pw-${rng.hex()}`, created_at: new Date(t.ms).toISOString(), wealth: 100000, inventory: [], affiliations: [], loggedIn: false };
+      const u: User = {
+        user_id: `user_${i}`,
+        username: `placebo_${i}`,
+        password: `pw-${rng.hex()}`,
+        created_at: new Date(t.ms).toISOString(),
+        wealth: 100000,
+        inventory: [],
+        affiliations: [],
+        loggedIn: false,
+      };
       users.push(u);
       truth.users += 1;
       yield { ...base, event_type: 'create_user', user_id: u.user_id, username: u.username, password: u.password, wealth: u.wealth };

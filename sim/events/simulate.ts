@@ -168,6 +168,6 @@ export async function simulateEvents(opts: SimulateOptions): Promise<SimulationT
     if (n % 500_000 === 0) log(`  ${n.toLocaleString('en-US')} / ${total.toLocaleString('en-US')} events`);
   }
   await writer?.close();
-  writeFileSync(path.join(opts.outDir, 'truth.json'), JSON.stringify(truth, null, 2) + '\n');
+  writeFileSync(path.join(opts.outDir, 'truth.json'), `${JSON.stringify(truth, null, 2)}\n`);
   return truth;
 }

@@ -28,8 +28,7 @@ function inventory(p: Player) {
 }
 
 const capacity = (p: Player) => [...p.items.values()].reduce((s, q) => s + q, 0);
-const valueOf = (items: Array<{ value: number; quantity: number }>, gold: number) =>
-  items.reduce((s, i) => s + i.value * i.quantity, 0) + gold;
+const offerValue = (items: Array<{ value: number; quantity: number }>, gold: number) => items.reduce((s, i) => s + i.value * i.quantity, 0) + gold;
 
 /** Items a player offers: 0..2 kinds they hold, small quantities. */
 function offer(rng: Random, p: Player, maxKinds: number): Array<CatalogueItem & { quantity: number }> {
@@ -49,11 +48,7 @@ function offer(rng: Random, p: Player, maxKinds: number): Array<CatalogueItem & 
  * server validates against its cached state (failing for the original's reasons) and, when valid, executes,
  * emitting both players' new state. `cheatRate` of trades are deliberately lopsided.
  */
-export function* tradeEngine(
-  rng: Random,
-  opts: { players: number; trades: number; cheatRate: number; seed: string },
-  truth: TradeEngineTruth,
-): Generator<SimEvent> {
+export function* tradeEngine(rng: Random, opts: { players: number; trades: number; cheatRate: number; seed: string }, truth: TradeEngineTruth): Generator<SimEvent> {
   const clock = new SimClock(rng);
   const ids = new EventIds(`te-${opts.seed}`);
   const players: Player[] = [];
@@ -61,11 +56,24 @@ export function* tradeEngine(
   truth.players = opts.players;
 
   for (let i = 1; i <= opts.players; i++) {
-    const cls = rng.weighted(CLASSES, CLASSES.map((c) => c.share));
+    const cls = rng.weighted(
+      CLASSES,
+      CLASSES.map((c) => c.share),
+    );
     const p: Player = { player_id: i, username: `player_${i}`, player_class: cls.name, gold: cls.gold, items: new Map(cls.items) };
     players.push(p);
     const t = clock.tick(2);
-    yield { event_id: ids.next(), event_type: 'player_created', product_id, occurred_at: t.iso, player_id: p.player_id, username: p.username, player_class: p.player_class, gold: p.gold, inventory: inventory(p) };
+    yield {
+      event_id: ids.next(),
+      event_type: 'player_created',
+      product_id,
+      occurred_at: t.iso,
+      player_id: p.player_id,
+      username: p.username,
+      player_class: p.player_class,
+      gold: p.gold,
+      inventory: inventory(p),
+    };
   }
   if (players.length < 2) return;
 
@@ -89,7 +97,7 @@ export function* tradeEngine(
       goldB = Math.min(b.gold, 1);
     } else {
       // Honest trades roughly balance: the side that offers less value adds gold (as far as it has any).
-      const diff = valueOf(itemsA, goldA) - valueOf(itemsB, 0);
+      const diff = offerValue(itemsA, goldA) - offerValue(itemsB, 0);
       if (diff > 0) goldB = Math.min(b.gold, diff);
       else if (diff < 0) goldA += Math.min(a.gold - goldA, -diff);
     }
@@ -132,7 +140,13 @@ export function* tradeEngine(
     }
     truth.trades += 1;
     yield {
-      event_id: ids.next(), event_type: 'trade', product_id, occurred_at: t.iso, trade_id, valid, fail_reason,
+      event_id: ids.next(),
+      event_type: 'trade',
+      product_id,
+      occurred_at: t.iso,
+      trade_id,
+      valid,
+      fail_reason,
       sides: [
         { player_id: a.player_id, items: itemsA, gold: goldA },
         { player_id: b.player_id, items: itemsB, gold: goldB },
@@ -141,7 +155,18 @@ export function* tradeEngine(
     if (valid) {
       for (const p of [a, b]) {
         truth.playerStates += 1;
-        yield { event_id: ids.next(), event_type: 'player_state', product_id, occurred_at: t.iso, state_id: `state-${trade_id}-${p.player_id}`, player_id: p.player_id, username: p.username, player_class: p.player_class, gold: p.gold, inventory: inventory(p) };
+        yield {
+          event_id: ids.next(),
+          event_type: 'player_state',
+          product_id,
+          occurred_at: t.iso,
+          state_id: `state-${trade_id}-${p.player_id}`,
+          player_id: p.player_id,
+          username: p.username,
+          player_class: p.player_class,
+          gold: p.gold,
+          inventory: inventory(p),
+        };
       }
     }
   }

@@ -1,4 +1,7 @@
-import { UsageError } from '../../platform/errors.ts';
+import { GamelakeError } from '../../transforms/errors.ts';
+
+/** A --faults spec that cannot be read (the CLI reports it as a usage error). */
+export class FaultSpecError extends GamelakeError {}
 import type { Random } from '../random.ts';
 
 export const FAULT_KINDS = ['429', '500', '503', 'timeout', 'malformed', 'empty'] as const;
@@ -11,13 +14,13 @@ export function parseFaults(spec: string | undefined): FaultSpec {
   if (!spec?.trim()) return out;
   for (const part of spec.split(',')) {
     const [kind, value] = part.split('=').map((s) => s.trim());
-    if (!(FAULT_KINDS as readonly string[]).includes(kind!)) throw new UsageError(`--faults: unknown fault "${kind}" in "${part}" (known: ${FAULT_KINDS.join(', ')})`);
+    if (!(FAULT_KINDS as readonly string[]).includes(kind!)) throw new FaultSpecError(`--faults: unknown fault "${kind}" in "${part}" (known: ${FAULT_KINDS.join(', ')})`);
     const share = Number(value);
-    if (value === undefined || !Number.isFinite(share) || share < 0 || share > 1) throw new UsageError(`--faults: ${kind}=${value ?? ''} is not a share between 0 and 1`);
+    if (value === undefined || !Number.isFinite(share) || share < 0 || share > 1) throw new FaultSpecError(`--faults: ${kind}=${value ?? ''} is not a share between 0 and 1`);
     out[kind as FaultKind] = share;
   }
   const total = Object.values(out).reduce((a, b) => a + b, 0);
-  if (total > 1) throw new UsageError(`--faults: shares add up to ${total.toFixed(2)}, more than 1`);
+  if (total > 1) throw new FaultSpecError(`--faults: shares add up to ${total.toFixed(2)}, more than 1`);
   return out;
 }
 

@@ -12,7 +12,16 @@ import path from 'node:path';
 import { gunzipSync } from 'node:zlib';
 import { isObject, parseSteamJson, type SteamJson } from '../../transforms/steam/json.ts';
 
-export const REPLAY_ENDPOINTS = ['GetMatchDetails', 'GetMatchHistoryBySequenceNum', 'GetMatchHistory', 'GetPlayerSummaries', 'GetTeamInfoByTeamID', 'GetHeroes', 'GetGameItems', 'GetLeagueInfoList'] as const;
+export const REPLAY_ENDPOINTS = [
+  'GetMatchDetails',
+  'GetMatchHistoryBySequenceNum',
+  'GetMatchHistory',
+  'GetPlayerSummaries',
+  'GetTeamInfoByTeamID',
+  'GetHeroes',
+  'GetGameItems',
+  'GetLeagueInfoList',
+] as const;
 
 export class ReplayStore {
   private readonly files = new Map<string, string>();
@@ -56,6 +65,10 @@ export class ReplayStore {
       const matches = isObject(json) && isObject(json.result) && Array.isArray(json.result.matches) ? json.result.matches : [];
       for (const m of matches) if (isObject(m) && typeof m.match_seq_num === 'number') all.set(m.match_seq_num, m);
     }
-    return [...all.entries()].filter(([seq]) => seq >= start).sort((a, b) => a[0] - b[0]).slice(0, count).map(([, m]) => m);
+    return [...all.entries()]
+      .filter(([seq]) => seq >= start)
+      .sort((a, b) => a[0] - b[0])
+      .slice(0, count)
+      .map(([, m]) => m);
   }
 }

@@ -7,7 +7,7 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { AddressInfo } from 'node:net';
 import { Random } from '../random.ts';
 import { accountIdOf } from '../../transforms/steam/ids.ts';
-import { isObject, stringifySteamJson, type SteamJson } from '../../transforms/steam/json.ts';
+import { isObject, stringifySteamJson } from '../../transforms/steam/json.ts';
 import { drawFault, type FaultKind, type FaultSpec } from './faults.ts';
 import { ReplayStore } from './replay.ts';
 import { groundTruth, World, type MatchJson, type WorldOptions } from './world.ts';
@@ -23,6 +23,15 @@ export interface SteamSimOptions {
   rateLimit?: number;
   /** When set, calls must carry key=<this> (else 403, as Valve answers a bad key). */
   requireKey?: string;
+  /** Several accepted keys, each with its own rate limit (rateLimit per key); others get 403. */
+  keys?: string[];
+  /**
+   * Matches the sequence feed shows late: this share of matches (chosen by the seed) is left out of
+   * GetMatchHistoryBySequenceNum pages until `lateMs` after the simulator started, or until revealLate()
+   * (Valve's pages are "sometimes 99": hidden matches appear later). 0 by default.
+   */
+  lateShare?: number;
+  lateMs?: number;
   /** How long a "timeout" fault holds the response before dropping the connection (default 60 s). */
   timeoutHoldMs?: number;
 }
@@ -39,6 +48,14 @@ export interface SteamSimStats {
   matchesServed: number;
   /** Deliveries of a match that had been delivered before (a mirror fetching what it already has). */
   matchRefetches: number;
+  /** Per key, by position in `keys` (1-based; "1" for the one key of requireKey): calls, calls above its rate limit, its busiest second. */
+  byKey: Record<string, { calls: number; rateLimitViolations: number; maxCallsPerSecond: number }>;
+  /** Calls made with a key after it was revoked. */
+  revokedKeyCalls: number;
+  /** Matches left out of feed pages because the feed showed them late. */
+  lateHidden: number;
+  /** The five longest pauses between two consecutive calls (ms, longest first): where a mirror left the budget unused. */
+  longestGaps: number[];
   /** Calls that carried no key parameter. */
   callsWithoutKey: number;
   /** Epoch ms of the first and the last call (null before any). */
@@ -49,6 +66,12 @@ export interface SteamSimStats {
 export interface SteamSim {
   url: string;
   world: World | undefined;
+  /** Refuse a key from now on (401), as Valve does with a revoked key. */
+  revokeKey(key: string): void;
+  /** Match ids the feed shows late (lateShare). */
+  lateMatches(): number[];
+  /** Shows the late matches in the feed from now on. */
+  revealLate(): void;
   stats(): SteamSimStats;
   resetStats(): void;
   close(): Promise<void>;
@@ -67,15 +90,45 @@ export async function startSteamSim(options: SteamSimOptions = {}): Promise<Stea
   const faults = options.faults ?? {};
   const served = new Map<number, number>();
   const recent: number[] = [];
+  const recentByKey = new Map<string, number[]>();
   let stats: SteamSimStats;
   const reset = () => {
-    stats = { calls: 0, byEndpoint: {}, faults: {}, rateLimitViolations: 0, maxCallsPerSecond: 0, matchesServed: 0, matchRefetches: 0, callsWithoutKey: 0, firstCallAt: null, lastCallAt: null };
+    stats = {
+      calls: 0,
+      byEndpoint: {},
+      faults: {},
+      rateLimitViolations: 0,
+      maxCallsPerSecond: 0,
+      matchesServed: 0,
+      matchRefetches: 0,
+      callsWithoutKey: 0,
+      firstCallAt: null,
+      lastCallAt: null,
+      byKey: {},
+      revokedKeyCalls: 0,
+      lateHidden: 0,
+      longestGaps: [],
+    };
     served.clear();
     recent.length = 0;
+    recentByKey.clear();
   };
   reset();
-  let tokens = options.rateLimit ?? 0;
-  let refilledAt = Date.now();
+  // One token bucket per key (one for all calls when there are no keys).
+  const buckets = new Map<string, { tokens: number; at: number }>();
+  const revoked = new Set<string>();
+  const startedAt = Date.now();
+  const lateRandom = new Random(`${options.world?.seed ?? 'replay'}/late`);
+  const late = new Set<number>(
+    world && options.lateShare
+      ? world
+          .matches()
+          .filter(() => lateRandom.chance(options.lateShare!))
+          .map((m) => m.match_id)
+      : [],
+  );
+  let revealed = false;
+  const hidden = (matchId: number) => late.has(matchId) && !revealed && (options.lateMs === undefined || Date.now() - startedAt < options.lateMs);
   const held = new Set<ServerResponse>();
 
   const send = (res: ServerResponse, status: number, body: string, headers: Record<string, string> = {}) => {
@@ -109,10 +162,17 @@ export async function startSteamSim(options: SteamSimOptions = {}): Promise<Stea
         const page = after.slice(0, requested);
         return json(res, {
           result: {
-            status: 1, num_results: page.length, total_results: reachable.length, results_remaining: after.length - page.length,
+            status: 1,
+            num_results: page.length,
+            total_results: reachable.length,
+            results_remaining: after.length - page.length,
             matches: page.map((m) => ({
-              match_id: m.match_id, match_seq_num: m.match_seq_num, start_time: m.start_time, lobby_type: m.lobby_type,
-              radiant_team_id: m.radiant_team_id ?? 0, dire_team_id: m.dire_team_id ?? 0,
+              match_id: m.match_id,
+              match_seq_num: m.match_seq_num,
+              start_time: m.start_time,
+              lobby_type: m.lobby_type,
+              radiant_team_id: m.radiant_team_id ?? 0,
+              dire_team_id: m.dire_team_id ?? 0,
               players: m.players.map((p) => ({ account_id: p.account_id, player_slot: p.player_slot, team_number: p.team_number, team_slot: p.team_slot, hero_id: p.hero_id })),
             })),
           },
@@ -121,7 +181,13 @@ export async function startSteamSim(options: SteamSimOptions = {}): Promise<Stea
       case 'GetMatchHistoryBySequenceNum': {
         const start = int('start_at_match_seq_num', 0);
         const requested = Math.min(Math.max(int('matches_requested', 100), 1), 100);
-        const page = w.matches().filter((m) => m.match_seq_num >= start).slice(0, requested);
+        // A page covers `requested` consecutive matches; one the feed shows late is left out of it ("sometimes 99").
+        const window = w
+          .matches()
+          .filter((m) => m.match_seq_num >= start)
+          .slice(0, requested);
+        const page = window.filter((m) => !hidden(m.match_id));
+        stats.lateHidden += window.length - page.length;
         deliver(page);
         return json(res, { result: { status: 1, matches: page } });
       }
@@ -134,7 +200,10 @@ export async function startSteamSim(options: SteamSimOptions = {}): Promise<Stea
         return json(res, { result: m });
       }
       case 'GetPlayerSummaries': {
-        const ids = (q.get('steamids') ?? '').split(',').filter((s) => /^\d+$/.test(s)).slice(0, 100);
+        const ids = (q.get('steamids') ?? '')
+          .split(',')
+          .filter((s) => /^\d+$/.test(s))
+          .slice(0, 100);
         return json(res, { response: { players: ids.map((s) => w.summary(accountIdOf(s))).filter(Boolean) } });
       }
       case 'GetHeroes':
@@ -146,14 +215,26 @@ export async function startSteamSim(options: SteamSimOptions = {}): Promise<Stea
       case 'GetTeamInfoByTeamID': {
         const start = int('start_at_team_id', 0);
         const requested = Math.min(Math.max(int('teams_requested', 1), 1), 100);
-        const teams = [...w.teams].filter((t) => t.team_id >= start).sort((a, b) => a.team_id - b.team_id).slice(0, requested);
+        const teams = [...w.teams]
+          .filter((t) => t.team_id >= start)
+          .sort((a, b) => a.team_id - b.team_id)
+          .slice(0, requested);
         return json(res, {
           result: {
             status: 1,
             teams: teams.map((t) => ({
-              team_id: t.team_id, name: t.name, tag: t.tag, time_created: t.time_created, calibration_games_remaining: 0, logo: t.logo, logo_sponsor: t.logo_sponsor,
-              country_code: t.country_code, url: t.url, games_played_with_current_roster: 12,
-              ...Object.fromEntries(t.players.map((p, i) => [`player_${i}_account_id`, p])), admin_account_id: t.players[0],
+              team_id: t.team_id,
+              name: t.name,
+              tag: t.tag,
+              time_created: t.time_created,
+              calibration_games_remaining: 0,
+              logo: t.logo,
+              logo_sponsor: t.logo_sponsor,
+              country_code: t.country_code,
+              url: t.url,
+              games_played_with_current_roster: 12,
+              ...Object.fromEntries(t.players.map((p, i) => [`player_${i}_account_id`, p])),
+              admin_account_id: t.players[0],
             })),
           },
         });
@@ -175,8 +256,12 @@ export async function startSteamSim(options: SteamSimOptions = {}): Promise<Stea
         return json(res, body);
       }
       case 'GetMatchHistory':
-        return json(res, store.get(endpoint, q.get('start_at_match_id') ?? q.get('account_id') ?? '') ??
-          { result: { status: 15, statusDetail: "Cannot get match history for a user that hasn't allowed it" } });
+        return json(
+          res,
+          store.get(endpoint, q.get('start_at_match_id') ?? q.get('account_id') ?? '') ?? {
+            result: { status: 15, statusDetail: "Cannot get match history for a user that hasn't allowed it" },
+          },
+        );
       case 'GetPlayerSummaries': {
         const players = (q.get('steamids') ?? '').split(',').flatMap((id) => {
           const r = store.get(endpoint, id);
@@ -201,6 +286,12 @@ export async function startSteamSim(options: SteamSimOptions = {}): Promise<Stea
     const url = new URL(req.url ?? '/', 'http://sim');
     if (url.pathname === '/_sim/stats') return json(res, stats);
     if (url.pathname === '/_sim/truth') return world ? send(res, 200, stringifySteamJson(groundTruth(world))) : send(res, 404, 'replay mode has no ground truth');
+    if (url.pathname === '/_sim/revoke') {
+      const key = options.keys?.[Number(url.searchParams.get('position')) - 1];
+      if (!key) return send(res, 404, 'no key at that position (see --keys)');
+      revoked.add(key);
+      return json(res, { ok: true });
+    }
     if (url.pathname === '/_sim/reset') {
       reset();
       return json(res, { ok: true });
@@ -210,22 +301,45 @@ export async function startSteamSim(options: SteamSimOptions = {}): Promise<Stea
     stats.byEndpoint[endpoint] = (stats.byEndpoint[endpoint] ?? 0) + 1;
     const now = Date.now();
     stats.firstCallAt ??= now;
+    if (stats.lastCallAt !== null) {
+      stats.longestGaps.push(now - stats.lastCallAt);
+      stats.longestGaps.sort((a, b) => b - a);
+      stats.longestGaps.length = Math.min(stats.longestGaps.length, 5);
+    }
     stats.lastCallAt = now;
     recent.push(now);
     while (recent.length > 0 && recent[0]! <= now - 1000) recent.shift();
     stats.maxCallsPerSecond = Math.max(stats.maxCallsPerSecond, recent.length);
-    if (!url.searchParams.get('key')) stats.callsWithoutKey += 1;
-    if (options.requireKey !== undefined && url.searchParams.get('key') !== options.requireKey) {
-      return send(res, 403, '<html><head><title>Forbidden</title></head><body><h1>Forbidden</h1>Access is denied. Retrying will not help. Please verify your <pre>key=</pre> parameter.</body></html>');
+    const key = url.searchParams.get('key') ?? '';
+    if (!key) stats.callsWithoutKey += 1;
+    const forbidden =
+      '<html><head><title>Forbidden</title></head><body><h1>Forbidden</h1>Access is denied. Retrying will not help. Please verify your <pre>key=</pre> parameter.</body></html>';
+    if (revoked.has(key)) {
+      stats.revokedKeyCalls += 1;
+      return send(res, 401, forbidden);
     }
+    if (options.requireKey !== undefined && key !== options.requireKey) return send(res, 403, forbidden);
+    if (options.keys && !options.keys.includes(key)) return send(res, 403, forbidden);
+    // Keys are named by position (1-based) in the stats, never by value.
+    const keyName = options.keys ? String(options.keys.indexOf(key) + 1) : key ? '1' : '(none)';
+    const byKey = (stats.byKey[keyName] ??= { calls: 0, rateLimitViolations: 0, maxCallsPerSecond: 0 });
+    byKey.calls += 1;
+    const keyRecent = recentByKey.get(key) ?? [];
+    recentByKey.set(key, keyRecent);
+    keyRecent.push(now);
+    while (keyRecent.length > 0 && keyRecent[0]! <= now - 1000) keyRecent.shift();
+    byKey.maxCallsPerSecond = Math.max(byKey.maxCallsPerSecond, keyRecent.length);
     if (options.rateLimit) {
-      tokens = Math.min(options.rateLimit, tokens + ((now - refilledAt) / 1000) * options.rateLimit);
-      refilledAt = now;
-      if (tokens < 1) {
+      const bucket = buckets.get(key) ?? { tokens: options.rateLimit, at: now };
+      buckets.set(key, bucket);
+      bucket.tokens = Math.min(options.rateLimit, bucket.tokens + ((now - bucket.at) / 1000) * options.rateLimit);
+      bucket.at = now;
+      if (bucket.tokens < 1) {
         stats.rateLimitViolations += 1;
+        byKey.rateLimitViolations += 1;
         return send(res, 429, '<html><body>Too Many Requests</body></html>', { 'retry-after': '1' });
       }
-      tokens -= 1;
+      bucket.tokens -= 1;
     }
     const fault = drawFault(faults, random);
     if (fault) {
@@ -271,6 +385,13 @@ export async function startSteamSim(options: SteamSimOptions = {}): Promise<Stea
   return {
     url: `http://${options.host ?? '127.0.0.1'}:${port}`,
     world,
+    revokeKey: (key) => {
+      revoked.add(key);
+    },
+    lateMatches: () => [...late].sort((a, b) => a - b),
+    revealLate: () => {
+      revealed = true;
+    },
     stats: () => structuredClone(stats),
     resetStats: reset,
     async close() {

@@ -19,7 +19,16 @@ describe('lake compaction through the worker', () => {
     const lakeDir = path.join(dataDir, 'lake');
     const workDir = path.join(dataDir, 'work');
     const registry = loadContracts();
-    const truth = await simulateEvents({ game: 'all', players: 300, events: 24_000, seed: 'compact-kill', badRate: 0.01, cheatRate: 0.02, batches: 6, outDir: path.join(dataDir, 'sim') });
+    const truth = await simulateEvents({
+      game: 'all',
+      players: 300,
+      events: 24_000,
+      seed: 'compact-kill',
+      badRate: 0.01,
+      cheatRate: 0.02,
+      batches: 6,
+      outDir: path.join(dataDir, 'sim'),
+    });
     for (const b of truth.batches) {
       const file = path.join(dataDir, 'sim', b.file);
       const sha256 = await hashFile(file);
@@ -81,8 +90,10 @@ describe('lake compaction through the worker', () => {
       expect(result.compaction.filesAfter).toBe(lakeSnapshot(lakeDir).files.length);
       // Every kill landed inside the compaction: its activity ran again on a new worker each time.
       const history = await handle.fetchHistory();
-      const attempts = history.events!.filter((e) => e.activityTaskStartedEventAttributes && e.activityTaskStartedEventAttributes.attempt).map((e) => e.activityTaskStartedEventAttributes!.attempt ?? 1);
-      console.log(`compaction: ${landed} kills landed; attempts ${attempts.join(', ')}; the last ${result.compaction.ms} ms, ${result.compaction.groups} groups left, ${result.compaction.recovered} interrupted merges undone`);
+      const attempts = history.events!.filter((e) => e.activityTaskStartedEventAttributes?.attempt).map((e) => e.activityTaskStartedEventAttributes!.attempt ?? 1);
+      console.log(
+        `compaction: ${landed} kills landed; attempts ${attempts.join(', ')}; the last ${result.compaction.ms} ms, ${result.compaction.groups} groups left, ${result.compaction.recovered} interrupted merges undone`,
+      );
       expect(landed).toBeGreaterThan(0);
       expect(Math.max(...attempts)).toBeGreaterThanOrEqual(landed + 1);
     } finally {

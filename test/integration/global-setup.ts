@@ -9,6 +9,8 @@ declare module 'vitest' {
   export interface ProvidedContext {
     temporalAddress: string;
     temporalCli: string;
+    /** The dev server's SQLite database and log live here (tests look for secrets in them). */
+    temporalDir: string;
   }
 }
 
@@ -29,6 +31,7 @@ export default async function setup(project: TestProject) {
   });
   project.provide('temporalAddress', server.address);
   project.provide('temporalCli', cli.path);
+  project.provide('temporalDir', dir);
   return async () => {
     await server.stop();
     rmSync(dir, { recursive: true, force: true });

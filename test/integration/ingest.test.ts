@@ -31,7 +31,10 @@ describe('a mixed good/bad batch', () => {
   const cliJson = async (files: string[]) => {
     const r = await runCli(['ingest', '--json', ...files], env());
     expect(r.status, r.stderr).toBe(0);
-    return r.stdout.trim().split('\n').map((l) => JSON.parse(l) as IngestBatchResult);
+    return r.stdout
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l) as IngestBatchResult);
   };
 
   beforeAll(async () => {
@@ -95,10 +98,11 @@ describe('a mixed good/bad batch', () => {
     const queue = uniqueTaskQueue('dups');
     const a = path.join(dir, 'a.ndjson');
     const b = path.join(dir, 'b.ndjson');
-    const event = (id: string, game: string) => JSON.stringify({ event_id: id, event_type: 'game_removed', product_id: 'exrps', occurred_at: '2026-03-01T10:00:00Z', game_id: game });
+    const event = (id: string, game: string) =>
+      JSON.stringify({ event_id: id, event_type: 'game_removed', product_id: 'exrps', occurred_at: '2026-03-01T10:00:00Z', game_id: game });
     const fs = await import('node:fs');
-    fs.writeFileSync(a, [event('x1', 'g1'), event('x2', 'g2')].join('\n') + '\n');
-    fs.writeFileSync(b, [event('x3', 'g3'), event('x2', 'other'), event('x3', 'g3')].join('\n') + '\n');
+    fs.writeFileSync(a, `${[event('x1', 'g1'), event('x2', 'g2')].join('\n')}\n`);
+    fs.writeFileSync(b, `${[event('x3', 'g3'), event('x2', 'other'), event('x3', 'g3')].join('\n')}\n`);
     await withWorker(dir, queue, async () => {
       expect(await ingest(a, queue)).toMatchObject({ linesIn: 2, accepted: 2, duplicates: 0 });
       expect(await ingest(b, queue)).toMatchObject({ linesIn: 3, accepted: 1, quarantined: 0, duplicates: 2 });
@@ -131,7 +135,16 @@ describe('the inbox', () => {
       // The watcher gamelake dev and worker start: one run, looking every second here, that picks up a new file.
       await startInboxWatcher(testServer.client, queue, 1);
       await startInboxWatcher(testServer.client, queue, 1); // idempotent: still one
-      const more = await simulateEvents({ game: 'exrps', players: 10, events: 100, seed: 'inbox-later', badRate: 0, cheatRate: 0, batches: 1, outDir: path.join(dataDir, 'later') });
+      const more = await simulateEvents({
+        game: 'exrps',
+        players: 10,
+        events: 100,
+        seed: 'inbox-later',
+        badRate: 0,
+        cheatRate: 0,
+        batches: 1,
+        outDir: path.join(dataDir, 'later'),
+      });
       copyFileSync(path.join(dataDir, 'later', more.batches[0]!.file), path.join(dataDir, 'inbox', more.batches[0]!.file));
       const deadline = Date.now() + 60_000;
       while (!existsSync(path.join(dataDir, 'inbox', 'done', more.batches[0]!.file))) {
@@ -169,7 +182,11 @@ describe('a worker killed mid-batch', () => {
     const sha256 = await hashFile(file);
     const batchId = batchIdOf(sha256);
     const first = startWorker();
-    const handle = await testServer.client.workflow.start(ingestBatchWorkflow, { args: [{ file, sha256, batchId }], taskQueue: queue, workflowId: `${ingestWorkflowId(batchId)}-${queue}` });
+    const handle = await testServer.client.workflow.start(ingestBatchWorkflow, {
+      args: [{ file, sha256, batchId }],
+      taskQueue: queue,
+      workflowId: `${ingestWorkflowId(batchId)}-${queue}`,
+    });
     // Wait until the worker is inside the staging activity, then kill it without warning.
     const deadline = Date.now() + 60_000;
     for (;;) {

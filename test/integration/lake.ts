@@ -20,7 +20,9 @@ export async function lakeFingerprint(lakeDir: string): Promise<Record<string, s
   const db = await openDb();
   try {
     const out: Record<string, string> = {};
-    for (const table of readdirSync(lakeDir).filter((t) => !t.startsWith('_l')).sort()) {
+    for (const table of readdirSync(lakeDir)
+      .filter((t) => !t.startsWith('_l'))
+      .sort()) {
       const glob = sqlLiteral(path.join(lakeDir, table, '**', '*.parquet'));
       if (!readdirSync(path.join(lakeDir, table), { recursive: true }).some((f) => String(f).endsWith('.parquet'))) continue;
       const [row] = await db.rows<{ n: bigint; h: string }>(

@@ -21,33 +21,50 @@ describe('a fourth game, registered by adding one contract file', () => {
     copyFileSync(FIXTURE, path.join(contractsDir, 'varcade-lobby.yaml'));
     const queue = uniqueTaskQueue('lobby');
     const batch = path.join(dataDir, 'lobby.ndjson');
-    writeFileSync(batch, [
-      event('l1', 'create_game', { game_id: 'G1', creator_id: 7, game: 'exrps', max_players: '2', settings: { private: false, region: 'eu' }, seats: [seat(7, true)] }),
-      event('l2', 'join_game', { game_id: 'G1', user_id: '9', seats: [seat(7, true), seat('9', false, '2026-04-01T18:00:00+02:00')] }),
-      event('l3', 'create_game', { game_id: 'G2', creator_id: 'u3', game: 'tetris', max_players: 2, settings: { private: true, region: 'eu' }, seats: [] }),
-      event('l4', 'join_game', { game_id: 'G1', user_id: 'u5', seats: [seat('u5', 'yes')] }),
-      event('l5', 'chat', { game_id: 'G1', text: 'gl hf', password: 'hunter2' }),
-    ].join('\n') + '\n');
+    writeFileSync(
+      batch,
+      `${[
+        event('l1', 'create_game', { game_id: 'G1', creator_id: 7, game: 'exrps', max_players: '2', settings: { private: false, region: 'eu' }, seats: [seat(7, true)] }),
+        event('l2', 'join_game', { game_id: 'G1', user_id: '9', seats: [seat(7, true), seat('9', false, '2026-04-01T18:00:00+02:00')] }),
+        event('l3', 'create_game', { game_id: 'G2', creator_id: 'u3', game: 'tetris', max_players: 2, settings: { private: true, region: 'eu' }, seats: [] }),
+        event('l4', 'join_game', { game_id: 'G1', user_id: 'u5', seats: [seat('u5', 'yes')] }),
+        event('l5', 'chat', { game_id: 'G1', text: 'gl hf', password: 'hunter2' }),
+      ].join('\n')}\n`,
+    );
     const env = { TEMPORAL_ADDRESS: inject('temporalAddress'), GAMELAKE_DATA_DIR: dataDir, GAMELAKE_TASK_QUEUE: queue, GAMELAKE_CONTRACTS_DIR: contractsDir };
 
-    await withWorker(dataDir, queue, async () => {
-      const ingest = await runCli(['ingest', '--json', batch], env);
-      expect(ingest.status, ingest.stderr).toBe(0);
-      const result = JSON.parse(ingest.stdout) as { linesIn: number; accepted: number; quarantined: number; batchId: string };
-      expect(result).toMatchObject({ linesIn: 5, accepted: 3, quarantined: 2 });
-      const manifest = JSON.parse(readFileSync(path.join(dataDir, 'lake', '_manifests', `${result.batchId}.json`), 'utf8'));
-      expect(manifest.rejectedByReason).toEqual({ 'out_of_range:game': 1, 'wrong_type:seats[0].ready': 1 });
-      // The lobby's contract is in evolve mode: an event type it does not name is kept, payload and all (secrets removed).
-      expect(manifest.evolved).toBe(1);
-      // Ids given as integers and numbers given as strings are read, and counted per field.
-      expect(manifest.coercions['varcade-lobby']).toEqual({ creator_id: { integer_to_text: 1 }, max_players: { string_to_number: 1 }, 'seats[].user_id': { integer_to_text: 2 } });
-      await testServer.client.workflow.execute(martsBuildWorkflow, { taskQueue: queue, workflowId: `marts-${queue}` });
-    }, undefined, contractsDir);
+    await withWorker(
+      dataDir,
+      queue,
+      async () => {
+        const ingest = await runCli(['ingest', '--json', batch], env);
+        expect(ingest.status, ingest.stderr).toBe(0);
+        const result = JSON.parse(ingest.stdout) as { linesIn: number; accepted: number; quarantined: number; batchId: string };
+        expect(result).toMatchObject({ linesIn: 5, accepted: 3, quarantined: 2 });
+        const manifest = JSON.parse(readFileSync(path.join(dataDir, 'lake', '_manifests', `${result.batchId}.json`), 'utf8'));
+        expect(manifest.rejectedByReason).toEqual({ 'out_of_range:game': 1, 'wrong_type:seats[0].ready': 1 });
+        // The lobby's contract is in evolve mode: an event type it does not name is kept, payload and all (secrets removed).
+        expect(manifest.evolved).toBe(1);
+        // Ids given as integers and numbers given as strings are read, and counted per field.
+        expect(manifest.coercions['varcade-lobby']).toEqual({
+          creator_id: { integer_to_text: 1 },
+          max_players: { string_to_number: 1 },
+          'seats[].user_id': { integer_to_text: 2 },
+        });
+        await testServer.client.workflow.execute(martsBuildWorkflow, { taskQueue: queue, workflowId: `marts-${queue}` });
+      },
+      undefined,
+      contractsDir,
+    );
 
     const sql = async (query: string) => {
       const r = await runCli(['sql', query, '--format', 'json'], env);
       expect(r.status, r.stderr).toBe(0);
-      return r.stdout.trim().split('\n').filter(Boolean).map((l) => JSON.parse(l) as Record<string, unknown>);
+      return r.stdout
+        .trim()
+        .split('\n')
+        .filter(Boolean)
+        .map((l) => JSON.parse(l) as Record<string, unknown>);
     };
     expect(await sql('SELECT event_id, seat, game_id, user_id, ready, joined_at FROM lake_lobby_seats ORDER BY line, seat')).toEqual([
       { event_id: 'l1', seat: 0, game_id: 'G1', user_id: '7', ready: true, joined_at: '2026-04-01T17:59:00.000Z' },

@@ -13,7 +13,7 @@ const GAMELAKE = path.join(ROOT, 'bin/gamelake.js');
 const testServer = useTestClient();
 
 describe('demo workflow on a real server', () => {
-  it('runs its activity on the worker\'s disk and is findable by search attribute', async () => {
+  it("runs its activity on the worker's disk and is findable by search attribute", async () => {
     const dataDir = tempDataDir();
     const taskQueue = uniqueTaskQueue('demo');
     const workflowId = `demo-test-${Date.now()}`;
@@ -32,9 +32,7 @@ describe('demo workflow on a real server', () => {
     const ids = await waitForList(testServer.client, `GamelakeJob = "demo" AND WorkflowId = "${workflowId}"`);
     expect(ids).toEqual([workflowId]);
     const history = await testServer.client.workflow.getHandle(workflowId).fetchHistory();
-    const activityTypes = history.events!
-      .map((e) => e.activityTaskScheduledEventAttributes?.activityType?.name)
-      .filter(Boolean);
+    const activityTypes = history.events!.map((e) => e.activityTaskScheduledEventAttributes?.activityType?.name).filter(Boolean);
     expect(activityTypes).toEqual(['prepareDataDir']);
   });
 });

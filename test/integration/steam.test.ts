@@ -55,17 +55,25 @@ describe('Steam mirroring against the simulator', { timeout: 300_000 }, () => {
     tracked = publicPlayers.slice(3, 6).map((p) => p.account_id);
     privatePlayer = truth.players.find((p) => p.private)!.account_id;
     const client = holder.client;
-    await withWorker(dataDir, taskQueue, async () => {
-      results.scan = await client.workflow.execute(steamScanWorkflow, { taskQueue, workflowId: `${taskQueue}-scan`, args: [{ fromSeq: 0, pages: 1 }] });
-      results.players = await Promise.all([...tracked, privatePlayer].map((accountId) =>
-        client.workflow.execute(steamPlayerWorkflow, { taskQueue, workflowId: `${taskQueue}-player-${accountId}`, args: [{ accountId }] })));
-      // The players asked for a sweep (signal-with-start); wait for it, then run one more explicitly.
-      const first = await (await startSteamSweep(client, taskQueue)).result();
-      results.firstSweep = first;
-      results.callsAfterFirst = sim.stats().calls;
-      results.secondSweep = await (await startSteamSweep(client, taskQueue)).result();
-      results.callsAfterSecond = sim.stats().calls;
-    }, steamConfig(sim, rate));
+    await withWorker(
+      dataDir,
+      taskQueue,
+      async () => {
+        results.scan = await client.workflow.execute(steamScanWorkflow, { taskQueue, workflowId: `${taskQueue}-scan`, args: [{ fromSeq: 0, pages: 1 }] });
+        results.players = await Promise.all(
+          [...tracked, privatePlayer].map((accountId) =>
+            client.workflow.execute(steamPlayerWorkflow, { taskQueue, workflowId: `${taskQueue}-player-${accountId}`, args: [{ accountId }] }),
+          ),
+        );
+        // The players asked for a sweep (signal-with-start); wait for it, then run one more explicitly.
+        const first = await (await startSteamSweep(client, taskQueue)).result();
+        results.firstSweep = first;
+        results.callsAfterFirst = sim.stats().calls;
+        results.secondSweep = await (await startSteamSweep(client, taskQueue)).result();
+        results.callsAfterSecond = sim.stats().calls;
+      },
+      steamConfig(sim, rate),
+    );
     await buildWarehouse({ lakeDir: layout.lake, warehousePath: layout.warehouse, registry: loadContracts() });
   });
 
@@ -85,32 +93,59 @@ describe('Steam mirroring against the simulator', { timeout: 300_000 }, () => {
     const expectedMatches = truth.matches.filter((m) => mirroredIds.has(m.match_id));
     const db = await openDb({ path: layout.warehouse, readOnly: true });
     try {
-      const matches = await db.rows<{ match_id: bigint; match_seq_num: bigint; start: bigint; radiant_win: boolean; league_id: bigint | null; radiant_team_id: bigint | null; schema: string; picks: bigint }>(
+      const matches = await db.rows<{
+        match_id: bigint;
+        match_seq_num: bigint;
+        start: bigint;
+        radiant_win: boolean;
+        league_id: bigint | null;
+        radiant_team_id: bigint | null;
+        schema: string;
+        picks: bigint;
+      }>(
         `SELECT m.match_id, m.match_seq_num, epoch(m.started_at)::BIGINT AS start, m.radiant_win, m.league_id, m.radiant_team_id, m.schema,
                 (SELECT count(*) FROM stg_steam_picks_bans p WHERE p.match_id = m.match_id) AS picks
-         FROM mart_dota_matches m ORDER BY match_seq_num`);
+         FROM mart_dota_matches m ORDER BY match_seq_num`,
+      );
       expect(matches.map((m) => Number(m.match_id))).toEqual(expectedMatches.map((m) => m.match_id));
-      expect(matches.map((m) => [Number(m.match_seq_num), Number(m.start), m.radiant_win, m.league_id === null ? 0 : Number(m.league_id), m.radiant_team_id === null ? null : Number(m.radiant_team_id), m.schema, Number(m.picks)]))
-        .toEqual(expectedMatches.map((m) => [m.match_seq_num, m.start_time, m.radiant_win, m.leagueid, m.radiant_team_id, m.schema, m.picks_bans]));
+      expect(
+        matches.map((m) => [
+          Number(m.match_seq_num),
+          Number(m.start),
+          m.radiant_win,
+          m.league_id === null ? 0 : Number(m.league_id),
+          m.radiant_team_id === null ? null : Number(m.radiant_team_id),
+          m.schema,
+          Number(m.picks),
+        ]),
+      ).toEqual(expectedMatches.map((m) => [m.match_seq_num, m.start_time, m.radiant_win, m.leagueid, m.radiant_team_id, m.schema, m.picks_bans]));
 
       const players = await db.rows<{ match_id: bigint; player_slot: number; account_id: bigint | null; hero_id: number; kills: number; deaths: number; assists: number }>(
-        'SELECT match_id, player_slot, account_id, hero_id, kills, deaths, assists FROM mart_dota_match_players ORDER BY match_id, player_slot');
-      const expectedPlayers = expectedMatches.flatMap((m) => m.players.map((p) => [m.match_id, p.player_slot, p.account_id, p.hero_id, p.kills, p.deaths, p.assists])).sort((a, b) => (a[0]! as number) - (b[0]! as number) || (a[1]! as number) - (b[1]! as number));
-      expect(players.map((p) => [Number(p.match_id), p.player_slot, p.account_id === null ? null : Number(p.account_id), p.hero_id, p.kills, p.deaths, p.assists])).toEqual(expectedPlayers);
+        'SELECT match_id, player_slot, account_id, hero_id, kills, deaths, assists FROM mart_dota_match_players ORDER BY match_id, player_slot',
+      );
+      const expectedPlayers = expectedMatches
+        .flatMap((m) => m.players.map((p) => [m.match_id, p.player_slot, p.account_id, p.hero_id, p.kills, p.deaths, p.assists]))
+        .sort((a, b) => (a[0]! as number) - (b[0]! as number) || (a[1]! as number) - (b[1]! as number));
+      expect(players.map((p) => [Number(p.match_id), p.player_slot, p.account_id === null ? null : Number(p.account_id), p.hero_id, p.kills, p.deaths, p.assists])).toEqual(
+        expectedPlayers,
+      );
 
       const units = await db.rows<{ n: bigint }>('SELECT count(*) AS n FROM stg_steam_additional_units');
       expect(Number(units[0]!.n)).toBe(expectedMatches.flatMap((m) => m.players).reduce((s, p) => s + p.additional_units, 0));
 
       const heroes = await db.rows<{ hero_id: number; name: string; localized_name: string }>('SELECT hero_id, name, localized_name FROM stg_steam_heroes ORDER BY hero_id');
       expect(heroes).toEqual([...truth.heroes].sort((a, b) => a.hero_id - b.hero_id));
-      const items = await db.rows<{ item_id: number; name: string; cost: number; localized_name: string }>('SELECT item_id, name, cost, localized_name FROM stg_steam_items ORDER BY item_id');
+      const items = await db.rows<{ item_id: number; name: string; cost: number; localized_name: string }>(
+        'SELECT item_id, name, cost, localized_name FROM stg_steam_items ORDER BY item_id',
+      );
       expect(items).toEqual([...truth.items].sort((a, b) => a.item_id - b.item_id));
       const leagues = await db.rows<{ league_id: bigint; name: string; tier: number }>('SELECT league_id, name, tier FROM stg_steam_leagues ORDER BY league_id');
       expect(leagues.map((l) => ({ ...l, league_id: Number(l.league_id) }))).toEqual(truth.leagues);
 
       const teamIds = new Set(expectedMatches.flatMap((m) => [m.radiant_team_id, m.dire_team_id]).filter((t): t is number => t !== null));
       const teams = await db.rows<{ team_id: bigint; name: string; tag: string; logo: string; logo_sponsor: string }>(
-        'SELECT team_id, name, tag, logo::VARCHAR AS logo, logo_sponsor::VARCHAR AS logo_sponsor FROM stg_steam_teams ORDER BY team_id');
+        'SELECT team_id, name, tag, logo::VARCHAR AS logo, logo_sponsor::VARCHAR AS logo_sponsor FROM stg_steam_teams ORDER BY team_id',
+      );
       expect(teams.map((t) => ({ ...t, team_id: Number(t.team_id) }))).toEqual(truth.teams.filter((t) => teamIds.has(t.team_id)));
 
       const accountIds = new Set([...expectedMatches.flatMap((m) => m.players.map((p) => p.account_id)).filter((a): a is number => a !== null), ...tracked, privatePlayer]);
@@ -140,7 +175,7 @@ describe('Steam mirroring against the simulator', { timeout: 300_000 }, () => {
     for (const row of mine.rows) {
       const m = expected.find((x) => x.match_id === Number(row.match_id))!;
       const p = m.players.find((x) => x.account_id === tracked[0])!;
-      expect([row.hero_id, row.radiant, row.win, row.kills]).toEqual([p.hero_id, p.player_slot < 128, (p.player_slot < 128) === m.radiant_win, p.kills]);
+      expect([row.hero_id, row.radiant, row.win, row.kills]).toEqual([p.hero_id, p.player_slot < 128, p.player_slot < 128 === m.radiant_win, p.kills]);
       expect(row.hero_name).toBe(truth.heroes.find((h) => h.hero_id === p.hero_id)!.localized_name);
     }
   });

@@ -31,7 +31,11 @@ const consoleErrors: string[] = [];
 async function query(name: string, params: Record<string, string> = {}): Promise<Array<Record<string, unknown>>> {
   const r = await runCli(['query', name, '--format', 'json', ...Object.entries(params).flatMap(([k, v]) => ['--param', `${k}=${v}`])], env);
   expect(r.status, r.stderr).toBe(0);
-  return r.stdout.trim().split('\n').filter(Boolean).map((l) => JSON.parse(l) as Record<string, unknown>);
+  return r.stdout
+    .trim()
+    .split('\n')
+    .filter(Boolean)
+    .map((l) => JSON.parse(l) as Record<string, unknown>);
 }
 
 async function open(pathname: string): Promise<Page> {
@@ -176,7 +180,9 @@ describe('the gamelake UI in a browser', () => {
     expect(Number(await cell(page, 'hero-win-rates', 0, 'win_rate'))).toBeCloseTo(heroes[0]!.win_rate as number, 2);
     const convergence = await query('convergence_status');
     expect(await marks(page, 'chart-convergence', 'bar', 'rect')).toBe(convergence.length);
-    const [someone] = await query('player_matches', { account_id: String((await runCliSql('SELECT account_id FROM mart_dota_player_stats ORDER BY matches DESC LIMIT 1'))[0]!.account_id) });
+    const [someone] = await query('player_matches', {
+      account_id: String((await runCliSql('SELECT account_id FROM mart_dota_player_stats ORDER BY matches DESC LIMIT 1'))[0]!.account_id),
+    });
     expect(someone).toBeDefined();
     await page.fill('input[name="account_id"]', String((await runCliSql('SELECT account_id FROM mart_dota_player_stats ORDER BY matches DESC LIMIT 1'))[0]!.account_id));
     await page.locator('form:has(input[name="account_id"]) button').click();
@@ -207,8 +213,8 @@ describe('the gamelake UI in a browser', () => {
       ["COPY (SELECT 1) TO '/tmp/gamelake-ui-x.csv'", /disabled by configuration|only queries/],
       ["ATTACH '/tmp/gamelake-ui-y.duckdb' AS y", /disabled by configuration|only queries/],
       ["SELECT * FROM read_text('/etc/passwd')", /disabled by configuration/],
-      ["CREATE TABLE x AS SELECT 1", /read-only|only queries/],
-      ["INSERT INTO batches SELECT * FROM batches", /read-only|only queries/],
+      ['CREATE TABLE x AS SELECT 1', /read-only|only queries/],
+      ['INSERT INTO batches SELECT * FROM batches', /read-only|only queries/],
       ['SELECT 1; SELECT 2', /one statement at a time/],
     ] as const) {
       await sql.fill('textarea[name="q"]', statement);
@@ -248,5 +254,9 @@ describe('the gamelake UI in a browser', () => {
 async function runCliSql(sql: string): Promise<Array<Record<string, unknown>>> {
   const r = await runCli(['sql', sql, '--format', 'json'], env);
   expect(r.status, r.stderr).toBe(0);
-  return r.stdout.trim().split('\n').filter(Boolean).map((l) => JSON.parse(l) as Record<string, unknown>);
+  return r.stdout
+    .trim()
+    .split('\n')
+    .filter(Boolean)
+    .map((l) => JSON.parse(l) as Record<string, unknown>);
 }

@@ -9,7 +9,7 @@ import { runCli, tempDataDir, uniqueTaskQueue, useTestClient, withWorker } from 
 const testServer = useTestClient();
 
 describe('simulate -> ingest -> build -> queries', () => {
-  it('answers with the simulator\'s known figures, and re-ingesting and rebuilding change nothing', async () => {
+  it("answers with the simulator's known figures, and re-ingesting and rebuilding change nothing", async () => {
     const dataDir = tempDataDir();
     const queue = uniqueTaskQueue('marts');
     const sim = path.join(dataDir, 'sim');
@@ -68,7 +68,11 @@ describe('simulate -> ingest -> build -> queries', () => {
     const sim = path.join(dataDir, 'sim');
     const truth = await simulateEvents({ game: 'exrps', players: 20, events: 500, seed: 'co', badRate: 0, cheatRate: 0, batches: 1, outDir: sim });
     await withWorker(dataDir, queue, async () => {
-      const ingest = await runCli(['ingest', '--wait', path.join(sim, truth.batches[0]!.file)], { TEMPORAL_ADDRESS: inject('temporalAddress'), GAMELAKE_DATA_DIR: dataDir, GAMELAKE_TASK_QUEUE: queue });
+      const ingest = await runCli(['ingest', '--wait', path.join(sim, truth.batches[0]!.file)], {
+        TEMPORAL_ADDRESS: inject('temporalAddress'),
+        GAMELAKE_DATA_DIR: dataDir,
+        GAMELAKE_TASK_QUEUE: queue,
+      });
       expect(ingest.status).toBe(0);
       // Let the build the batch asked for finish; start another and, once its build runs, ask five more times.
       await testServer.client.workflow.getHandle(martsBuildWorkflowId(queue)).result();

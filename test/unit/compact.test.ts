@@ -5,7 +5,16 @@ import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { batchIdOf, hashFile } from '../../activities/ingest/inbox.ts';
 import {
-  commitBatch, compactLake, fileStats, lakeSnapshot, lakeStatus, loadContracts, planCompaction, recoverCompactions, stageBatch, vacuumLake,
+  commitBatch,
+  compactLake,
+  fileStats,
+  lakeSnapshot,
+  lakeStatus,
+  loadContracts,
+  planCompaction,
+  recoverCompactions,
+  stageBatch,
+  vacuumLake,
   type FileStat,
 } from '../../lake/index.ts';
 import { Random } from '../../sim/random.ts';
@@ -46,9 +55,19 @@ function strays(lakeDir: string): string[] {
 }
 
 describe('planning a compaction', () => {
-  const f = (table: string, partition: string, name: string, bytes: number): FileStat => ({ path: `${table}/${partition}/${name}`, table, partition, batches: [name], bytes, rows: 1 });
+  const f = (table: string, partition: string, name: string, bytes: number): FileStat => ({
+    path: `${table}/${partition}/${name}`,
+    table,
+    partition,
+    batches: [name],
+    bytes,
+    rows: 1,
+  });
   it('packs small files of one partition, in path order, into groups of at most the target', () => {
-    const groups = planCompaction([f('t', 'm=1', 'b', 40), f('t', 'm=1', 'a', 40), f('t', 'm=1', 'c', 40), f('t', 'm=2', 'x', 10), f('t', 'm=1', 'big', 95), f('u', 'm=1', 'y', 5), f('u', 'm=1', 'z', 5)], 100);
+    const groups = planCompaction(
+      [f('t', 'm=1', 'b', 40), f('t', 'm=1', 'a', 40), f('t', 'm=1', 'c', 40), f('t', 'm=2', 'x', 10), f('t', 'm=1', 'big', 95), f('u', 'm=1', 'y', 5), f('u', 'm=1', 'z', 5)],
+      100,
+    );
     expect(groups.map((g) => [g.table, g.partition, g.inputs.map((i) => i.path.split('/')[2])])).toEqual([
       ['t', 'm=1', ['a', 'b']],
       ['u', 'm=1', ['y', 'z']],
@@ -57,7 +76,7 @@ describe('planning a compaction', () => {
 });
 
 describe('compacting the lake', () => {
-  it('merges each partition\'s files, keeps every table\'s rows, and re-ingesting a batch is still a no-op', async () => {
+  it("merges each partition's files, keeps every table's rows, and re-ingesting a batch is still a no-op", async () => {
     const l = await lakeOf(4, 'cmp');
     const before = await rowsPerTable(l.lakeDir);
     const status = await lakeStatus(l.lakeDir);

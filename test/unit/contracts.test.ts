@@ -20,7 +20,16 @@ describe('the shipped contracts', () => {
     const registry = loadContracts(DEFAULT_CONTRACTS_DIR);
     expect([...registry.products.keys()].sort()).toEqual(['exrps', 'placebo', 'trade-engine']);
     expect([...lakeTables(registry).keys()].sort()).toEqual([
-      'events', 'exrps_events', 'placebo_affiliations', 'placebo_events', 'placebo_inventory', 'player_inventory', 'player_states', 'trade_items', 'trade_sides', 'trades',
+      'events',
+      'exrps_events',
+      'placebo_affiliations',
+      'placebo_events',
+      'placebo_inventory',
+      'player_inventory',
+      'player_states',
+      'trade_items',
+      'trade_sides',
+      'trades',
     ]);
     expect(registry.secretKeys.has('password')).toBe(true);
   });
@@ -35,23 +44,65 @@ describe('a contract file that cannot be used is refused, naming the file and th
     ['a bad mode', 'product: lobby\nmode: thaw\nevents:\n  a: {}\n', /mode: must be freeze or evolve, got "thaw"/],
     ['no events', 'product: lobby\nevents: {}\n', /events: a contract needs at least one event type/],
     ['an unknown field type', minimal('  join:\n    table: lobby\n    fields:\n      who: { type: uuid }\n'), /events\.join\.fields\.who\.type: unknown type "uuid"/],
-    ['a field option that does not exist', minimal('  join:\n    table: lobby\n    fields:\n      who: { type: id, maxlen: 3 }\n'), /events\.join\.fields\.who\.maxlen: unknown key/],
-    ['min/max on text', minimal('  join:\n    table: lobby\n    fields:\n      who: { type: string, min: 1 }\n'), /events\.join\.fields\.who: min\/max apply to int, bigint and number fields, not string/],
+    [
+      'a field option that does not exist',
+      minimal('  join:\n    table: lobby\n    fields:\n      who: { type: id, maxlen: 3 }\n'),
+      /events\.join\.fields\.who\.maxlen: unknown key/,
+    ],
+    [
+      'min/max on text',
+      minimal('  join:\n    table: lobby\n    fields:\n      who: { type: string, min: 1 }\n'),
+      /events\.join\.fields\.who: min\/max apply to int, bigint and number fields, not string/,
+    ],
     ['one_of on a number', minimal('  join:\n    table: lobby\n    fields:\n      n: { type: int, one_of: ["1"] }\n'), /one_of applies to string fields, not int/],
     ['min above max', minimal('  join:\n    table: lobby\n    fields:\n      n: { type: int, min: 5, max: 1 }\n'), /min 5 is above max 1/],
-    ['a default on a required field', minimal('  join:\n    table: lobby\n    fields:\n      n: { type: int, default: 1 }\n'), /n\.default: a required field cannot have a default/],
-    ['a default of the wrong type', minimal('  join:\n    table: lobby\n    fields:\n      n: { type: int, required: false, default: one }\n'), /n\.default: does not fit type int/],
+    [
+      'a default on a required field',
+      minimal('  join:\n    table: lobby\n    fields:\n      n: { type: int, default: 1 }\n'),
+      /n\.default: a required field cannot have a default/,
+    ],
+    [
+      'a default of the wrong type',
+      minimal('  join:\n    table: lobby\n    fields:\n      n: { type: int, required: false, default: one }\n'),
+      /n\.default: does not fit type int/,
+    ],
     ['fields without a table', minimal('  join:\n    fields:\n      who: { type: id }\n'), /events\.join: fields need a table to go to/],
     ['a reserved table', minimal('  join:\n    table: events\n    fields:\n      who: { type: id }\n'), /events\.join\.table: "events" is a table gamelake keeps itself/],
     ['an envelope field', minimal('  join:\n    table: lobby\n    fields:\n      event_id: { type: id }\n'), /fields\.event_id: is an envelope field/],
     ['a reserved column', minimal('  join:\n    table: lobby\n    fields:\n      line: { type: int }\n'), /column "line" is one gamelake fills itself/],
-    ['two fields in one column', minimal('  join:\n    table: lobby\n    fields:\n      a: { type: id, column: who }\n      b: { type: id, column: who }\n'), /two fields write column "who"/],
+    [
+      'two fields in one column',
+      minimal('  join:\n    table: lobby\n    fields:\n      a: { type: id, column: who }\n      b: { type: id, column: who }\n'),
+      /two fields write column "who"/,
+    ],
     ['a list without a table', minimal('  join:\n    table: lobby\n    fields:\n      seats: { type: list, element: { type: id } }\n'), /seats\.table: is required/],
-    ['a carried column the parent lacks', minimal('  join:\n    table: lobby\n    fields:\n      who: { type: id }\n      seats: { type: list, table: seats, carry: [whom], element: { type: id } }\n'), /seats\.carry: "whom" is not a column of the parent row/],
-    ['an optional nested list', minimal('  join:\n    table: lobby\n    fields:\n      o:\n        type: object\n        fields:\n          l: { type: list, required: false, table: l, element: { type: id } }\n'), /o\.fields\.l: a nested list must be required/],
-    ['an object with no required field', minimal('  join:\n    table: lobby\n    fields:\n      o: { type: object, fields: { a: { type: id, required: false } } }\n'), /o\.fields: an object needs at least one required field/],
-    ['a list of lists', minimal('  join:\n    table: lobby\n    fields:\n      l: { type: list, table: l, element: { type: list } }\n'), /l\.element\.type: a list of lists is not supported/],
-    ['a password field not marked secret is treated as secret', minimal('  join:\n    table: lobby\n    fields:\n      who: { type: id }\n      Password: { type: string, required: false }\n'), null],
+    [
+      'a carried column the parent lacks',
+      minimal('  join:\n    table: lobby\n    fields:\n      who: { type: id }\n      seats: { type: list, table: seats, carry: [whom], element: { type: id } }\n'),
+      /seats\.carry: "whom" is not a column of the parent row/,
+    ],
+    [
+      'an optional nested list',
+      minimal(
+        '  join:\n    table: lobby\n    fields:\n      o:\n        type: object\n        fields:\n          l: { type: list, required: false, table: l, element: { type: id } }\n',
+      ),
+      /o\.fields\.l: a nested list must be required/,
+    ],
+    [
+      'an object with no required field',
+      minimal('  join:\n    table: lobby\n    fields:\n      o: { type: object, fields: { a: { type: id, required: false } } }\n'),
+      /o\.fields: an object needs at least one required field/,
+    ],
+    [
+      'a list of lists',
+      minimal('  join:\n    table: lobby\n    fields:\n      l: { type: list, table: l, element: { type: list } }\n'),
+      /l\.element\.type: a list of lists is not supported/,
+    ],
+    [
+      'a password field not marked secret is treated as secret',
+      minimal('  join:\n    table: lobby\n    fields:\n      who: { type: id }\n      Password: { type: string, required: false }\n'),
+      null,
+    ],
   ])('%s', (_name, text, error) => {
     const f = contractFile(text);
     if (error === null) {

@@ -32,7 +32,12 @@ function canon(column: string, value: unknown): unknown {
   if (column === 'extra' && typeof value === 'string') return JSON.parse(value) as unknown;
   return value;
 }
-const rowKey = (row: Record<string, unknown>): Canonical => JSON.stringify(Object.keys(row).sort().map((k) => [k, canon(k, row[k])]));
+const rowKey = (row: Record<string, unknown>): Canonical =>
+  JSON.stringify(
+    Object.keys(row)
+      .sort()
+      .map((k) => [k, canon(k, row[k])]),
+  );
 
 interface Expected {
   quarantine: Array<[number, string]>;
@@ -41,7 +46,9 @@ interface Expected {
 
 /** What the specification says a batch file becomes. */
 function specification(file: string, batchId: string, reg: ContractRegistry): Expected {
-  const lines = readFileSync(file, 'utf8').replace(/^\ufeff/, '').split('\n');
+  const lines = readFileSync(file, 'utf8')
+    .replace(/^\ufeff/, '')
+    .split('\n');
   if (lines.at(-1) === '') lines.pop();
   const quarantine: Array<[number, string]> = [];
   const tables = new Map<string, Canonical[]>();
@@ -81,12 +88,14 @@ async function engine(file: string, reg: ContractRegistry, segmentBytes: number)
       const columns = [...fileColumns(table), PARTITION_COLUMN].map((c) =>
         c.type === 'TIMESTAMPTZ' ? `epoch_us("${c.name}") AS "${c.name}"` : c.type === 'DATE' || c.type === 'JSON' ? `CAST("${c.name}" AS VARCHAR) AS "${c.name}"` : `"${c.name}"`,
       );
-      const rows = await db.rows<Record<string, unknown>>(`SELECT ${columns.join(', ')} FROM read_parquet('${path.join(lakeDir, table.name)}/**/*.parquet', hive_partitioning = true)`);
+      const rows = await db.rows<Record<string, unknown>>(
+        `SELECT ${columns.join(', ')} FROM read_parquet('${path.join(lakeDir, table.name)}/**/*.parquet', hive_partitioning = true)`,
+      );
       tables.set(table.name, rows.map(rowKey));
     }
-    const quarantine = (await db.rows<{ line: bigint; reason: string }>(`SELECT line, reason FROM read_parquet('${path.join(lakeDir, 'quarantine', '*.parquet')}') ORDER BY line`)).map(
-      (r) => [Number(r.line), r.reason] as [number, string],
-    );
+    const quarantine = (
+      await db.rows<{ line: bigint; reason: string }>(`SELECT line, reason FROM read_parquet('${path.join(lakeDir, 'quarantine', '*.parquet')}') ORDER BY line`)
+    ).map((r) => [Number(r.line), r.reason] as [number, string]);
     return { tables, quarantine, staged, manifest, batchId: input.batchId };
   } finally {
     db.close();
@@ -111,7 +120,7 @@ describe('the engine and the specification agree', () => {
     const lines: string[] = [];
     CORPUS.forEach(([, line], k) => lines.push(good[k % good.length]!.replace(/"e-([a-z_]+)"/, `"g${k}-$1"`), line));
     lines.push(...good);
-    writeFileSync(file, lines.join('\n') + '\n');
+    writeFileSync(file, `${lines.join('\n')}\n`);
     const got = await compare(file, registry);
     // The corpus exercises both readings and the specification's review.
     expect(got.quarantine.length).toBeGreaterThan(80);
@@ -126,9 +135,20 @@ describe('the engine and the specification agree', () => {
     await compare(file, registry, 256);
   });
 
-  it('on simulated batches with bad lines, duplicates and producers\' spellings', async () => {
+  it("on simulated batches with bad lines, duplicates and producers' spellings", async () => {
     const dir = mkdtempSync(path.join(os.tmpdir(), 'sim-diff-'));
-    const truth = await simulateEvents({ game: 'all', players: 60, events: 800, seed: 'diff', badRate: 0.08, cheatRate: 0.05, batches: 1, outDir: dir, maxLineBytes: 1 << 20, spellings: 'producers' });
+    const truth = await simulateEvents({
+      game: 'all',
+      players: 60,
+      events: 800,
+      seed: 'diff',
+      badRate: 0.08,
+      cheatRate: 0.05,
+      batches: 1,
+      outDir: dir,
+      maxLineBytes: 1 << 20,
+      spellings: 'producers',
+    });
     const got = await compare(path.join(dir, truth.batches[0]!.file), registry, 32 * 1024);
     expect(got.manifest.coercions).toEqual(truth.batches[0]!.coercions);
   });
@@ -138,7 +158,8 @@ describe('the engine and the specification agree', () => {
     evolving.products.set('exrps', { ...registry.products.get('exrps')!, mode: 'evolve' });
     const dir = mkdtempSync(path.join(os.tmpdir(), 'evolve-'));
     const file = path.join(dir, 'evolve.ndjson');
-    const e = (id: string, type: string, extra: Record<string, unknown>) => JSON.stringify({ event_id: id, event_type: type, product_id: 'exrps', occurred_at: '2026-03-01T10:00:00Z', ...extra });
+    const e = (id: string, type: string, extra: Record<string, unknown>) =>
+      JSON.stringify({ event_id: id, event_type: type, product_id: 'exrps', occurred_at: '2026-03-01T10:00:00Z', ...extra });
     writeFileSync(file, [e('v1', 'emote', { game_id: 'g1', emote: 'wave', Password: 'x' }), e('v2', 'game_removed', { game_id: 'g1' }), e('v3', 'emote', {})].join('\n'));
     const got = await compare(file, evolving);
     expect(got.manifest).toMatchObject({ accepted: 3, evolved: 2, quarantined: 0 });

@@ -10,7 +10,10 @@ describe('loadConfig', () => {
     [{ GAMELAKE_DATA_DIR: '/abs/dir' }, { dataDir: '/abs/dir' }],
     [{ TEMPORAL_ADDRESS: 'temporal:7233' }, { temporalAddress: 'temporal:7233' }],
     [{ TEMPORAL_ADDRESS: '  ' }, { temporalAddress: undefined }],
-    [{ TEMPORAL_NAMESPACE: 'games', GAMELAKE_TASK_QUEUE: 'q1' }, { namespace: 'games', taskQueue: 'q1' }],
+    [
+      { TEMPORAL_NAMESPACE: 'games', GAMELAKE_TASK_QUEUE: 'q1' },
+      { namespace: 'games', taskQueue: 'q1' },
+    ],
     [{ TEMPORAL_UI_URL: 'http://ui.local:9000/' }, { uiUrl: 'http://ui.local:9000', uiPort: 9000 }],
     [{ TEMPORAL_UI_URL: 'https://temporal.example.com' }, { uiUrl: 'https://temporal.example.com', uiPort: 443 }],
   ])('%j', (env, expected) => {

@@ -70,7 +70,16 @@ describe('exports that keep types', () => {
     const result = await runSql(warehouse, 'SELECT * FROM t');
     const arrow = tableFromIPC(render(result, 'arrow') as Uint8Array);
     const types = Object.fromEntries(arrow.schema.fields.map((f) => [f.name, String(f.type)]));
-    expect(types).toMatchObject({ big: 'Int64', ubig: 'Uint64', d: 'Date32<DAY>', ts_tz: 'Timestamp<MICROSECOND, UTC>', ts: 'Timestamp<MICROSECOND>', li: 'List<Int32>', dbl: 'Float64', txt: 'Utf8' });
+    expect(types).toMatchObject({
+      big: 'Int64',
+      ubig: 'Uint64',
+      d: 'Date32<DAY>',
+      ts_tz: 'Timestamp<MICROSECOND, UTC>',
+      ts: 'Timestamp<MICROSECOND>',
+      li: 'List<Int32>',
+      dbl: 'Float64',
+      txt: 'Utf8',
+    });
     expect(types.dec).toMatch(/Decimal\[10e\+?-?4\]|Decimal/);
     expect(types.st).toMatch(/Struct<\{a:Int64, b:Utf8\}>/);
     const row = arrow.get(0)!.toJSON() as Record<string, unknown>;
@@ -90,9 +99,15 @@ describe('exports that keep types', () => {
     expect(String(arrow.schema.fields[0]!.type)).toBe('Int64');
   });
 
-  it('writes Parquet with DuckDB\'s writer, bound parameters and all', async () => {
-    const bytes = await withWarehouse(warehouse, (r) => exportQuery(r, { sql: 'SELECT big, dec, ts_tz FROM t WHERE big > $min', params: { min: 1 } }, 'parquet'), { parquet: true });
-    expect(Buffer.from(bytes as Uint8Array).subarray(0, 4).toString()).toBe('PAR1');
+  it("writes Parquet with DuckDB's writer, bound parameters and all", async () => {
+    const bytes = await withWarehouse(warehouse, (r) => exportQuery(r, { sql: 'SELECT big, dec, ts_tz FROM t WHERE big > $min', params: { min: 1 } }, 'parquet'), {
+      parquet: true,
+    });
+    expect(
+      Buffer.from(bytes as Uint8Array)
+        .subarray(0, 4)
+        .toString(),
+    ).toBe('PAR1');
     const back = path.join(dir, 'back.parquet');
     (await import('node:fs')).writeFileSync(back, bytes);
     const db = await openDb();

@@ -15,7 +15,9 @@ function rows(event: Record<string, unknown>): Record<string, Row[]> {
   const out: Record<string, Row[]> = {};
   flattenEvent(v, registry, (table, row) => {
     // Every row has exactly its table's columns (batch_id and line are the caller's).
-    const columns = fileColumns(tables.get(table)!).map((c) => c.name).filter((c) => c !== 'batch_id' && c !== 'line');
+    const columns = fileColumns(tables.get(table)!)
+      .map((c) => c.name)
+      .filter((c) => c !== 'batch_id' && c !== 'line');
     expect(Object.keys(row).sort()).toEqual(expect.arrayContaining([...Object.keys(row)].sort()));
     for (const key of Object.keys(row)) expect(columns).toContain(key);
     const plain = Object.fromEntries(Object.entries(row).map(([k, c]) => [k, c !== null && typeof c === 'object' ? (c as Instant).toISOString() : c]));
@@ -24,7 +26,13 @@ function rows(event: Record<string, unknown>): Record<string, Row[]> {
   return out;
 }
 
-const envelope = (type: string, product: string) => ({ event_id: `e-${type}`, event_type: type, event_date: '2026-01-02', product_id: product, occurred_at: '2026-01-02T01:04:05.678Z' });
+const envelope = (type: string, product: string) => ({
+  event_id: `e-${type}`,
+  event_type: type,
+  event_date: '2026-01-02',
+  product_id: product,
+  occurred_at: '2026-01-02T01:04:05.678Z',
+});
 
 describe('flattenEvent', () => {
   it('emits the events row first: envelope, UTC date, schema version, no extra', () => {
@@ -42,7 +50,9 @@ describe('flattenEvent', () => {
 
   it('writes a snapshot and one row per inventory item, with the item index and carried columns', () => {
     const out = rows(VALID.player_created!);
-    expect(out.player_states).toEqual([{ ...envelope('player_created', 'trade-engine'), player_id: '1', username: 'p1', player_class: 'farmer', gold: 500, max_capacity: 999, current_capacity: 3 }]);
+    expect(out.player_states).toEqual([
+      { ...envelope('player_created', 'trade-engine'), player_id: '1', username: 'p1', player_class: 'farmer', gold: 500, max_capacity: 999, current_capacity: 3 },
+    ]);
     expect(out.player_inventory).toEqual([
       { ...envelope('player_created', 'trade-engine'), player_id: '1', username: 'p1', item_index: 0, item_id: 5, item_name: 'item 5', item_level: 1, item_value: 10, quantity: 2 },
       { ...envelope('player_created', 'trade-engine'), player_id: '1', username: 'p1', item_index: 1, item_id: 6, item_name: 'item 6', item_level: 1, item_value: 10, quantity: 1 },
@@ -63,7 +73,9 @@ describe('flattenEvent', () => {
       { ...e, trade_id: 't1', valid: true, fail_reason: null, side: 0, player_id: '1', gold: 0 },
       { ...e, trade_id: 't1', valid: true, fail_reason: null, side: 1, player_id: '2', gold: 20 },
     ]);
-    expect(out.trade_items).toEqual([{ ...e, trade_id: 't1', side: 0, player_id: '1', valid: true, item_index: 0, item_id: 5, item_name: 'item 5', item_level: 1, item_value: 10, quantity: 2 }]);
+    expect(out.trade_items).toEqual([
+      { ...e, trade_id: 't1', side: 0, player_id: '1', valid: true, item_index: 0, item_id: 5, item_name: 'item 5', item_level: 1, item_value: 10, quantity: 2 },
+    ]);
   });
 
   it('applies a field default and never writes a password', () => {
@@ -72,15 +84,17 @@ describe('flattenEvent', () => {
     expect(JSON.stringify(out)).not.toContain('hunter2');
   });
 
-  it('flattens a purchase\'s player state: one row per inventory entry and per affiliation', () => {
+  it("flattens a purchase's player state: one row per inventory entry and per affiliation", () => {
     const out = rows(VALID.buy_sword!);
     const e = envelope('buy_sword', 'placebo');
-    expect(out.placebo_events).toEqual([{ ...e, user_id: 'u1', item_type: 'saber', cost: 50, status: 'approved_purchase', player_created_at: '2026-01-01T00:00:00.000Z', player_wealth: 100 }]);
+    expect(out.placebo_events).toEqual([
+      { ...e, user_id: 'u1', item_type: 'saber', cost: 50, status: 'approved_purchase', player_created_at: '2026-01-01T00:00:00.000Z', player_wealth: 100 },
+    ]);
     expect(out.placebo_inventory).toEqual([{ ...e, user_id: 'u1', position: 0, item: 'dagger' }]);
     expect(out.placebo_affiliations).toEqual([{ ...e, user_id: 'u1', position: 0, org: 'red_team', level: '1', joined_at: '2026-01-01T00:00:00.000Z' }]);
   });
 
-  it('puts a join\'s org, level (as text) and cost in their columns', () => {
+  it("puts a join's org, level (as text) and cost in their columns", () => {
     expect(rows(VALID.join_guild!).placebo_events![0]).toMatchObject({ org: 'iron_fist', level: '2', cost: 9000, status: 'approved_join' });
   });
 

@@ -27,7 +27,8 @@ function lake() {
     await stageBatch(input, { workDir, lakeDir, registry });
     return commitBatch(input, { lakeDir, workDir, registry });
   };
-  const build = (options: { full?: boolean; warehousePath?: string } = {}) => buildWarehouse({ lakeDir, warehousePath: options.warehousePath ?? warehouse, registry, scoring, full: options.full });
+  const build = (options: { full?: boolean; warehousePath?: string } = {}) =>
+    buildWarehouse({ lakeDir, warehousePath: options.warehousePath ?? warehouse, registry, scoring, full: options.full });
   return { dir, lakeDir, warehouse, ingest, build };
 }
 
@@ -35,7 +36,11 @@ function lake() {
 async function results(warehousePath: string): Promise<Record<string, string[]>> {
   const db = await openDb({ path: warehousePath, readOnly: true });
   try {
-    const tables = (await db.rows<{ t: string }>("SELECT table_name AS t FROM information_schema.tables WHERE table_schema = 'main' AND table_type = 'BASE TABLE' AND NOT starts_with(table_name, '_') ORDER BY 1")).map((r) => r.t);
+    const tables = (
+      await db.rows<{ t: string }>(
+        "SELECT table_name AS t FROM information_schema.tables WHERE table_schema = 'main' AND table_type = 'BASE TABLE' AND NOT starts_with(table_name, '_') ORDER BY 1",
+      )
+    ).map((r) => r.t);
     const out: Record<string, string[]> = {};
     for (const t of tables) {
       // Which build took a batch in differs between the two; everything else must not.
@@ -56,11 +61,14 @@ describe('the incremental warehouse', () => {
     const files = truth.batches.map((b) => path.join(sim, b.file));
     // A batch of late and repeated events: game results and snapshots with the timestamps of the first
     // batch under new event ids (late), and lines of the second batch as they were (duplicates).
-    const first = readFileSync(files[0]!, 'utf8').split('\n').filter((line) => /"game_over"|"player_state"|"buy_sword"/.test(line)).slice(0, 60);
+    const first = readFileSync(files[0]!, 'utf8')
+      .split('\n')
+      .filter((line) => /"game_over"|"player_state"|"buy_sword"/.test(line))
+      .slice(0, 60);
     const late = first.map((line) => line.replace(/"event_id":"([^"]+)"/, '"event_id":"late-$1"'));
     const again = readFileSync(files[1]!, 'utf8').split('\n').filter(Boolean).slice(0, 40);
     const lateFile = path.join(sim, 'late.ndjson');
-    writeFileSync(lateFile, [...late, ...again].join('\n') + '\n');
+    writeFileSync(lateFile, `${[...late, ...again].join('\n')}\n`);
 
     const reports: BuildReport[] = [];
     await l.ingest(files[0]!);
@@ -89,7 +97,8 @@ describe('the incremental warehouse', () => {
     reports.push(await l.build());
     // The second batch arrives last: every event in it is older than the third batch's, and the events the
     // late batch copied from it are duplicates now.
-    const copied = (await runSql(l.warehouse, "SELECT count(*) AS n FROM lake_events WHERE batch_id = $b AND NOT starts_with(event_id, 'late-')", { b: lateManifest.batchId })).rows[0]!.n;
+    const copied = (await runSql(l.warehouse, "SELECT count(*) AS n FROM lake_events WHERE batch_id = $b AND NOT starts_with(event_id, 'late-')", { b: lateManifest.batchId }))
+      .rows[0]!.n;
     const second = await l.ingest(files[1]!);
     expect(Number(copied)).toBeGreaterThan(0);
     // Those, and the simulator's own repeated lines.
@@ -116,7 +125,10 @@ describe('the incremental warehouse', () => {
 
     // ELO from the incremental builds equals ELO over every result in event order.
     const games = (await runSql(full, "SELECT event_id, epoch_ms(occurred_at) AS ms, winner_id, loser_id FROM stg_game_results WHERE product_id = 'exrps'")).rows;
-    const expected = scoreProduct(games.map((g) => ({ eventId: g.event_id as string, occurredMs: Number(g.ms), winnerId: g.winner_id as string, loserId: g.loser_id as string })), scoring.products.exrps!);
+    const expected = scoreProduct(
+      games.map((g) => ({ eventId: g.event_id as string, occurredMs: Number(g.ms), winnerId: g.winner_id as string, loserId: g.loser_id as string })),
+      scoring.products.exrps!,
+    );
     const got = (await runSql(l.warehouse, "SELECT player_id, score, games FROM mart_leaderboard WHERE product_id = 'exrps'")).rows;
     expect(got.length).toBe(expected.length);
     const byPlayer = new Map(expected.map((s) => [s.playerId, s]));
@@ -126,13 +138,21 @@ describe('the incremental warehouse', () => {
     }
   }, 120_000);
 
-  it('re-scores ELO from a late result\'s own time, and gives what results in order give', async () => {
+  it("re-scores ELO from a late result's own time, and gives what results in order give", async () => {
     const l = lake();
     const ev = (id: string, minute: number, winner: string, loser: string) =>
-      JSON.stringify({ event_id: id, event_type: 'game_over', product_id: 'exrps', occurred_at: `2026-03-01T10:${String(minute).padStart(2, '0')}:00Z`, game_id: `g-${id}`, winner_id: winner, loser_id: loser });
+      JSON.stringify({
+        event_id: id,
+        event_type: 'game_over',
+        product_id: 'exrps',
+        occurred_at: `2026-03-01T10:${String(minute).padStart(2, '0')}:00Z`,
+        game_id: `g-${id}`,
+        winner_id: winner,
+        loser_id: loser,
+      });
     const write = (name: string, lines: string[]) => {
       const f = path.join(l.dir, name);
-      writeFileSync(f, lines.join('\n') + '\n');
+      writeFileSync(f, `${lines.join('\n')}\n`);
       return f;
     };
     await l.ingest(write('b1.ndjson', [ev('e1', 1, 'A', 'B'), ev('e3', 3, 'B', 'C'), ev('e4', 4, 'A', 'C')]));
@@ -144,11 +164,21 @@ describe('the incremental warehouse', () => {
     expect(report.kind).toBe('incremental');
     const after = (await runSql(l.warehouse, "SELECT player_id, score FROM mart_leaderboard WHERE product_id = 'exrps' ORDER BY player_id")).rows;
     const inOrder = scoreProduct(
-      [['e1', 1, 'A', 'B'], ['e2', 2, 'C', 'A'], ['e3', 3, 'B', 'C'], ['e4', 4, 'A', 'C']].map(([eventId, m, winnerId, loserId]) => ({ eventId: eventId as string, occurredMs: (m as number) * 60_000, winnerId: winnerId as string, loserId: loserId as string })),
+      [
+        ['e1', 1, 'A', 'B'],
+        ['e2', 2, 'C', 'A'],
+        ['e3', 3, 'B', 'C'],
+        ['e4', 4, 'A', 'C'],
+      ].map(([eventId, m, winnerId, loserId]) => ({ eventId: eventId as string, occurredMs: (m as number) * 60_000, winnerId: winnerId as string, loserId: loserId as string })),
       { method: 'elo' },
     );
     const appended = scoreProduct(
-      [['e1', 1, 'A', 'B'], ['e3', 3, 'B', 'C'], ['e4', 4, 'A', 'C'], ['e2', 5, 'C', 'A']].map(([eventId, m, winnerId, loserId]) => ({ eventId: eventId as string, occurredMs: (m as number) * 60_000, winnerId: winnerId as string, loserId: loserId as string })),
+      [
+        ['e1', 1, 'A', 'B'],
+        ['e3', 3, 'B', 'C'],
+        ['e4', 4, 'A', 'C'],
+        ['e2', 5, 'C', 'A'],
+      ].map(([eventId, m, winnerId, loserId]) => ({ eventId: eventId as string, occurredMs: (m as number) * 60_000, winnerId: winnerId as string, loserId: loserId as string })),
       { method: 'elo' },
     );
     const score = (list: typeof inOrder, id: string) => list.find((s) => s.playerId === id)!.score;
@@ -198,7 +228,19 @@ describe('the incremental warehouse', () => {
   it('keeps the previous warehouse when a check fails, and reports which check and how many rows', async () => {
     const l = lake();
     const trade = (id: string, tradeId: string) =>
-      JSON.stringify({ event_id: id, event_type: 'trade', product_id: 'trade-engine', occurred_at: '2026-03-01T10:00:00Z', trade_id: tradeId, valid: true, fail_reason: null, sides: [{ player_id: 1, items: [], gold: 5 }, { player_id: 2, items: [], gold: 1 }] });
+      JSON.stringify({
+        event_id: id,
+        event_type: 'trade',
+        product_id: 'trade-engine',
+        occurred_at: '2026-03-01T10:00:00Z',
+        trade_id: tradeId,
+        valid: true,
+        fail_reason: null,
+        sides: [
+          { player_id: 1, items: [], gold: 5 },
+          { player_id: 2, items: [], gold: 1 },
+        ],
+      });
     const b1 = path.join(l.dir, 'b1.ndjson');
     writeFileSync(b1, `${trade('x1', 't1')}\n`);
     await l.ingest(b1);

@@ -43,7 +43,7 @@ async function ingestLines(body: Buffer | string) {
 }
 
 async function between(bad: string) {
-  const r = await ingestLines([good('g-before'), bad, good('g-after')].join('\n') + '\n');
+  const r = await ingestLines(`${[good('g-before'), bad, good('g-after')].join('\n')}\n`);
   r.db.close();
   return r;
 }
@@ -99,7 +99,7 @@ describe('a poison line fails nothing but itself', () => {
     const name = 'n'.repeat(700_000);
     const big = JSON.stringify({ ...VALID.player_created, event_id: 'big', username: name });
     const wide = JSON.stringify({ ...VALID.select_fighter, event_id: 'wide', event_data: 'f'.repeat(600_000) });
-    const r = await ingestLines([good('a'), big, wide, good('b')].join('\n') + '\n');
+    const r = await ingestLines(`${[good('a'), big, wide, good('b')].join('\n')}\n`);
     try {
       expect(r.manifest).toMatchObject({ linesIn: 4, accepted: 4, quarantined: 0 });
       const files = tableFiles(lakeSnapshot(r.lakeDir), r.lakeDir, 'player_states');
@@ -113,10 +113,13 @@ describe('a poison line fails nothing but itself', () => {
   it('reads JSON nested 100,000 levels deep as too_deep, and a line over 1 MiB as too_large', async () => {
     const deep = `${'['.repeat(100_000)}${']'.repeat(100_000)}`;
     const huge = JSON.stringify({ ...VALID.select_fighter, event_id: 'huge', event_data: 'x'.repeat(1_100_000) });
-    const r = await ingestLines([good('a'), deep, huge, good('b')].join('\n') + '\n');
+    const r = await ingestLines(`${[good('a'), deep, huge, good('b')].join('\n')}\n`);
     r.db.close();
     expect(r.manifest).toMatchObject({ linesIn: 4, accepted: 2, quarantined: 2 });
-    expect(r.quarantine).toEqual([[2, 'too_deep'], [3, 'too_large']]);
+    expect(r.quarantine).toEqual([
+      [2, 'too_deep'],
+      [3, 'too_large'],
+    ]);
   });
 
   it('treats a file with CR-only line endings as one line, and a byte-order mark at the start as no line', async () => {

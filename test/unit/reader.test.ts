@@ -22,7 +22,11 @@ async function read(f: string, options: { maxLineBytes?: number; segmentBytes?: 
   let segments = 0;
   for await (const s of reader.segments()) {
     segments += 1;
-    for (const { firstLine, body } of s.bodies) body.toString('utf8').split('\n').forEach((text, k) => lines.push([firstLine + k, text]));
+    for (const { firstLine, body } of s.bodies)
+      body
+        .toString('utf8')
+        .split('\n')
+        .forEach((text, k) => lines.push([firstLine + k, text]));
     for (const sp of s.specials) specials.push([sp.line, sp.reason, sp.head, sp.bytes]);
   }
   return { lines, specials, segments, summary: reader.summary! };
@@ -30,10 +34,39 @@ async function read(f: string, options: { maxLineBytes?: number; segmentBytes?: 
 
 describe('BatchReader', () => {
   it.each([
-    ['a trailing newline', 'a\nbb\n', [[1, 'a'], [2, 'bb']]],
-    ['no trailing newline', 'a\nbb', [[1, 'a'], [2, 'bb']]],
-    ['CRLF line ends (the CR stays: JSON whitespace)', 'a\r\nbb\r\n', [[1, 'a\r'], [2, 'bb\r']]],
-    ['an empty line in the middle', 'a\n\nc\n', [[1, 'a'], [2, ''], [3, 'c']]],
+    [
+      'a trailing newline',
+      'a\nbb\n',
+      [
+        [1, 'a'],
+        [2, 'bb'],
+      ],
+    ],
+    [
+      'no trailing newline',
+      'a\nbb',
+      [
+        [1, 'a'],
+        [2, 'bb'],
+      ],
+    ],
+    [
+      'CRLF line ends (the CR stays: JSON whitespace)',
+      'a\r\nbb\r\n',
+      [
+        [1, 'a\r'],
+        [2, 'bb\r'],
+      ],
+    ],
+    [
+      'an empty line in the middle',
+      'a\n\nc\n',
+      [
+        [1, 'a'],
+        [2, ''],
+        [3, 'c'],
+      ],
+    ],
     ['a single newline: one empty line', '\n', [[1, '']]],
     ['an empty file', '', []],
   ])('%s', async (_name, content, expected) => {
@@ -48,35 +81,53 @@ describe('BatchReader', () => {
 
   it('drops a UTF-8 byte-order mark at the start of the file, and only there', async () => {
     const { lines, summary } = await read(file(Buffer.concat([Buffer.from([0xef, 0xbb, 0xbf]), Buffer.from('{"a":1}\n{"b":2}\n')])));
-    expect(lines).toEqual([[1, '{"a":1}'], [2, '{"b":2}']]);
+    expect(lines).toEqual([
+      [1, '{"a":1}'],
+      [2, '{"b":2}'],
+    ]);
     expect(summary.bom).toBe(true);
   });
 
   it('reads gzip files the same as plain ones and hashes the compressed bytes', async () => {
     const gz = gzipSync('{"a":1}\n{"b":2}\n');
     const { lines, summary } = await read(file(gz));
-    expect(lines).toEqual([[1, '{"a":1}'], [2, '{"b":2}']]);
+    expect(lines).toEqual([
+      [1, '{"a":1}'],
+      [2, '{"b":2}'],
+    ]);
     expect(summary).toMatchObject({ gzip: true, sha256: createHash('sha256').update(gz).digest('hex') });
   });
 
   it('sets aside an oversized line, keeping its head and its size, never the whole line', async () => {
     const big = 'x'.repeat(5000);
     const { lines, specials } = await read(file(`ok\n${big}\r\nend\n`));
-    expect(lines).toEqual([[1, 'ok'], [2, ''], [3, 'end']]);
+    expect(lines).toEqual([
+      [1, 'ok'],
+      [2, ''],
+      [3, 'end'],
+    ]);
     expect(specials).toEqual([[2, 'too_large', 'xxxxxxxx', 5000]]);
   });
 
   it('sets aside an oversized line that spans many reads', async () => {
     const big = 'y'.repeat(3 << 20);
     const { lines, specials } = await read(file(`a\n${big}\nb`), { maxLineBytes: 1 << 20 });
-    expect(lines).toEqual([[1, 'a'], [2, ''], [3, 'b']]);
+    expect(lines).toEqual([
+      [1, 'a'],
+      [2, ''],
+      [3, 'b'],
+    ]);
     expect(specials).toEqual([[2, 'too_large', 'yyyyyyyy', 3 << 20]]);
   });
 
   it('sets aside a line that is not UTF-8 (broken bytes are never turned into U+FFFD)', async () => {
     const bad = Buffer.concat([Buffer.from('{"a":"'), Buffer.from([0xff, 0xfe]), Buffer.from('"}')]);
     const { lines, specials } = await read(file(Buffer.concat([Buffer.from('ok\n'), bad, Buffer.from('\nend\n')])));
-    expect(lines).toEqual([[1, 'ok'], [2, ''], [3, 'end']]);
+    expect(lines).toEqual([
+      [1, 'ok'],
+      [2, ''],
+      [3, 'end'],
+    ]);
     expect(specials.map((s) => [s[0], s[1], s[3]])).toEqual([[2, 'invalid_utf8', 10]]);
   });
 
@@ -86,9 +137,14 @@ describe('BatchReader', () => {
   });
 
   it('hands out segments of whole lines, numbered across segments', async () => {
-    const content = Array.from({ length: 300_000 }, (_, i) => `{"n":${i}}`).join('\n') + '\n';
+    const content = `${Array.from({ length: 300_000 }, (_, i) => `{"n":${i}}`).join('\n')}\n`;
     const { lines, segments } = await read(file(content), { segmentBytes: 1000 });
     expect(segments).toBeGreaterThan(1);
-    expect(lines).toEqual(content.trimEnd().split('\n').map((t, i) => [i + 1, t]));
+    expect(lines).toEqual(
+      content
+        .trimEnd()
+        .split('\n')
+        .map((t, i) => [i + 1, t]),
+    );
   });
 });

@@ -48,7 +48,7 @@ describe('wins (+1 per win)', () => {
 
 describe('configuration', () => {
   const settings = { default: { method: 'wins' }, products: { chess: { method: 'elo', k: 20 } } };
-  it('picks the product\'s scoring, else the default', () => {
+  it("picks the product's scoring, else the default", () => {
     expect(scoringFor(settings, 'chess')).toEqual({ method: 'elo', k: 20 });
     expect(scoringFor(settings, 'exrps')).toEqual({ method: 'wins' });
   });

@@ -8,7 +8,11 @@ import { validateLine } from '../../transforms/validate.ts';
 
 const latestMs = Date.parse('2030-01-01T00:00:00Z');
 const readEvents = (dir: string, file: string) =>
-  readFileSync(path.join(dir, file), 'utf8').trimEnd().split('\n').map((l) => JSON.parse(l) as Record<string, any>);
+  readFileSync(path.join(dir, file), 'utf8')
+    .trimEnd()
+    .split('\n')
+    // biome-ignore lint/suspicious/noExplicitAny: the tests read nested fields of simulated events
+    .map((l) => JSON.parse(l) as Record<string, any>);
 
 const registry = loadContracts();
 
@@ -22,7 +26,10 @@ describe('simulate events', () => {
     const a = await run();
     const b = await run();
     expect(a.text).toBe(b.text);
-    const events = a.text.trimEnd().split('\n').map((l) => JSON.parse(l));
+    const events = a.text
+      .trimEnd()
+      .split('\n')
+      .map((l) => JSON.parse(l));
     expect(events.filter((e) => e.event_type === 'trade')).toHaveLength(10000);
     expect(events.filter((e) => e.event_type === 'player_created')).toHaveLength(1000);
     expect(a.truth.games['trade-engine']!.trades).toBe(10000);
@@ -39,7 +46,7 @@ describe('simulate events', () => {
     }
   });
 
-  it('follows Placebo\'s rules: a purchase succeeds only when wealth > cost; a join always deducts', async () => {
+  it("follows Placebo's rules: a purchase succeeds only when wealth > cost; a join always deducts", async () => {
     const dir = mkdtempSync(path.join(os.tmpdir(), 'sim-'));
     const truth = await simulateEvents({ game: 'placebo', players: 20, events: 3000, seed: 'p', badRate: 0, cheatRate: 0, batches: 1, outDir: dir });
     const events = readEvents(dir, truth.batches[0]!.file);

@@ -10,7 +10,8 @@ import { groundTruth, parseFaults, startSteamSim, World, type SteamSim } from '.
 import { MalformedSteamResponseError, parseMatchHistory, parseSequencePage } from '../../transforms/steam/index.ts';
 
 describe('parseFaults', () => {
-  it('reads the spec', () => expect(parseFaults('429=0.1,500=0.2,timeout=0.05,malformed=0.02,empty=0.02')).toEqual({ '429': 0.1, '500': 0.2, timeout: 0.05, malformed: 0.02, empty: 0.02 }));
+  it('reads the spec', () =>
+    expect(parseFaults('429=0.1,500=0.2,timeout=0.05,malformed=0.02,empty=0.02')).toEqual({ '429': 0.1, '500': 0.2, timeout: 0.05, malformed: 0.02, empty: 0.02 }));
   it.each([
     ['404=0.1', /unknown fault "404"/],
     ['500=2', /500=2 is not a share/],
@@ -58,7 +59,7 @@ describe('the simulator over HTTP', () => {
     const busiest = truth.players.filter((p) => !p.private).map((p) => p.account_id)[0]!;
     const played = truth.matches.filter((m) => m.players.some((p) => p.account_id === busiest));
     expect(played.length).toBeGreaterThan(500);
-    const first = parseMatchHistory(await get(`/IDOTA2Match_570/GetMatchHistory/v1?account_id=${busiest}`) as never, busiest, 1);
+    const first = parseMatchHistory((await get(`/IDOTA2Match_570/GetMatchHistory/v1?account_id=${busiest}`)) as never, busiest, 1);
     expect(first).toMatchObject({ kind: 'ok', matches: 100, resultsRemaining: 400 });
     const ids = (first as unknown as { rows: { match_refs: Array<{ match_id: number }> } }).rows.match_refs.map((r) => r.match_id);
     expect(ids).toEqual([...ids].sort((a, b) => b - a));
@@ -67,7 +68,7 @@ describe('the simulator over HTTP', () => {
   it('answers status 15 for a private player and serves the feed in sequence order', async () => {
     const priv = sim.world!.players.find((p) => p.private)!.accountId;
     expect(((await get(`/IDOTA2Match_570/GetMatchHistory/v1?account_id=${priv}`)) as { result: { status: number } }).result.status).toBe(15);
-    const page = parseSequencePage(await get('/IDOTA2Match_570/GetMatchHistoryBySequenceNum/v1?start_at_match_seq_num=6000000100&matches_requested=5') as never, 1);
+    const page = parseSequencePage((await get('/IDOTA2Match_570/GetMatchHistoryBySequenceNum/v1?start_at_match_seq_num=6000000100&matches_requested=5')) as never, 1);
     expect([page.matches, page.firstSeq, page.lastSeq]).toEqual([5, 6000000100, 6000000104]);
   });
 
@@ -102,10 +103,11 @@ describe('the Steam client classifies failures', () => {
     });
     await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
     url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
-    close = () => new Promise((r) => {
-      server.closeAllConnections();
-      server.close(() => r());
-    });
+    close = () =>
+      new Promise((r) => {
+        server.closeAllConnections();
+        server.close(() => r());
+      });
   });
   afterAll(async () => close());
 
@@ -122,7 +124,10 @@ describe('the Steam client classifies failures', () => {
     try {
       const result = client.get(endpoint, { x: 1 });
       if (!errorClass) return expect((await result).json).toEqual({ result: { heroes: [], status: 200 } });
-      const err = await result.then(() => undefined, (e: unknown) => e as Error);
+      const err = await result.then(
+        () => undefined,
+        (e: unknown) => e as Error,
+      );
       expect(err).toBeInstanceOf(errorClass);
       expect(err!.message).toContain(endpoint);
       expect(err!.message).not.toContain('SECRET-KEY-99');

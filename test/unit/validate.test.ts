@@ -78,24 +78,56 @@ describe('validateLine rejects with the contract reason', () => {
     ['inventory as list', mutate('player_created', (e) => (e.inventory = [])), 'wrong_type:inventory'],
     ['max_capacity 1e10', mutate('player_created', (e) => ((e.inventory as Record<string, unknown>).max_capacity = 1e10)), 'out_of_range:inventory.max_capacity'],
     ['inventory without items', mutate('player_state', (e) => delete (e.inventory as Record<string, unknown>).items), 'missing_field:inventory.items'],
-    ['an item with text quantity', mutate('player_created', (e) => ((e.inventory as { items: Array<Record<string, unknown>> }).items[1]!.quantity = 'two')), 'wrong_type:inventory.items[1].quantity'],
-    ['an item quantity of 3e9', mutate('player_created', (e) => ((e.inventory as { items: Array<Record<string, unknown>> }).items[0]!.quantity = 3e9)), 'out_of_range:inventory.items[0].quantity'],
-    ['an item level of 2^31', mutate('player_created', (e) => ((e.inventory as { items: Array<Record<string, unknown>> }).items[0]!.level = 2 ** 31)), 'out_of_range:inventory.items[0].level'],
-    ['an item value of 1e308 x 10', mutate('player_created', (e) => ((e.inventory as { items: Array<Record<string, unknown>> }).items[0]!.value = 1e308)), 'out_of_range:inventory.items[0].value'],
-    ['an item id as a string', mutate('player_created', (e) => ((e.inventory as { items: Array<Record<string, unknown>> }).items[0]!.item_id = '5')), 'wrong_type:inventory.items[0].item_id'],
+    [
+      'an item with text quantity',
+      mutate('player_created', (e) => ((e.inventory as { items: Array<Record<string, unknown>> }).items[1]!.quantity = 'two')),
+      'wrong_type:inventory.items[1].quantity',
+    ],
+    [
+      'an item quantity of 3e9',
+      mutate('player_created', (e) => ((e.inventory as { items: Array<Record<string, unknown>> }).items[0]!.quantity = 3e9)),
+      'out_of_range:inventory.items[0].quantity',
+    ],
+    [
+      'an item level of 2^31',
+      mutate('player_created', (e) => ((e.inventory as { items: Array<Record<string, unknown>> }).items[0]!.level = 2 ** 31)),
+      'out_of_range:inventory.items[0].level',
+    ],
+    [
+      'an item value of 1e308 x 10',
+      mutate('player_created', (e) => ((e.inventory as { items: Array<Record<string, unknown>> }).items[0]!.value = 1e308)),
+      'out_of_range:inventory.items[0].value',
+    ],
+    [
+      'an item id as a string',
+      mutate('player_created', (e) => ((e.inventory as { items: Array<Record<string, unknown>> }).items[0]!.item_id = '5')),
+      'wrong_type:inventory.items[0].item_id',
+    ],
     ['an item that is a number', mutate('player_created', (e) => ((e.inventory as { items: unknown[] }).items[0] = 5)), 'wrong_type:inventory.items[0]'],
     ['valid as text', mutate('trade', (e) => (e.valid = 'yes')), 'wrong_type:valid'],
     ['one side only', mutate('trade', (e) => (e.sides = [(e.sides as unknown[])[0]])), 'out_of_range:sides'],
     ['a side without gold', mutate('trade', (e) => delete (e.sides as Array<Record<string, unknown>>)[1]!.gold), 'missing_field:sides[1].gold'],
-    ['a traded item without item_id', mutate('trade', (e) => delete (e.sides as Array<{ items: Array<Record<string, unknown>> }>)[0]!.items[0]!.item_id), 'missing_field:sides[0].items[0].item_id'],
+    [
+      'a traded item without item_id',
+      mutate('trade', (e) => delete (e.sides as Array<{ items: Array<Record<string, unknown>> }>)[0]!.items[0]!.item_id),
+      'missing_field:sides[0].items[0].item_id',
+    ],
     ['fail_reason as number', mutate('trade', (e) => (e.fail_reason = 3)), 'wrong_type:fail_reason'],
     ['an unknown purchase status', mutate('buy_sword', (e) => (e.status = 'maybe')), 'out_of_range:status'],
     ['a negative cost', mutate('buy_sword', (e) => (e.cost = -5)), 'out_of_range:cost'],
     ['a cost that is not a number', mutate('buy_sword', (e) => (e.cost = '1,5')), 'wrong_type:cost'],
     ['player without wealth', mutate('buy_spell', (e) => delete (e.player as Record<string, unknown>).wealth), 'missing_field:player.wealth'],
     ['an inventory entry that is not a string', mutate('buy_spell', (e) => ((e.player as { inventory: unknown[] }).inventory = [3])), 'wrong_type:player.inventory[0]'],
-    ['an affiliation with a bad joined_at', mutate('join_team', (e) => ((e.player as { affiliations: Array<Record<string, unknown>> }).affiliations[0]!.joined_at = 'noon')), 'wrong_type:player.affiliations[0].joined_at'],
-    ['an affiliation joined on February 30', mutate('join_team', (e) => ((e.player as { affiliations: Array<Record<string, unknown>> }).affiliations[0]!.joined_at = '2026-02-30T10:00:00Z')), 'wrong_type:player.affiliations[0].joined_at'],
+    [
+      'an affiliation with a bad joined_at',
+      mutate('join_team', (e) => ((e.player as { affiliations: Array<Record<string, unknown>> }).affiliations[0]!.joined_at = 'noon')),
+      'wrong_type:player.affiliations[0].joined_at',
+    ],
+    [
+      'an affiliation joined on February 30',
+      mutate('join_team', (e) => ((e.player as { affiliations: Array<Record<string, unknown>> }).affiliations[0]!.joined_at = '2026-02-30T10:00:00Z')),
+      'wrong_type:player.affiliations[0].joined_at',
+    ],
     ['a join without org', mutate('join_guild', (e) => delete e.org), 'missing_field:org'],
     ['a join level as a fraction', mutate('join_guild', (e) => (e.level = 2.5)), 'wrong_type:level'],
   ])('%s -> %s', (_name, line, reason) => {
@@ -114,7 +146,13 @@ describe('validateLine rejects with the contract reason', () => {
   });
 
   it('keeps the event id of a rejected line when it has one', () => {
-    expect(validateLine(mutate('game_over', (e) => delete e.winner_id), registry, opts)).toEqual({ ok: false, reason: 'missing_field:winner_id', eventId: 'e-game_over' });
+    expect(
+      validateLine(
+        mutate('game_over', (e) => delete e.winner_id),
+        registry,
+        opts,
+      ),
+    ).toEqual({ ok: false, reason: 'missing_field:winner_id', eventId: 'e-game_over' });
   });
 });
 
@@ -186,7 +224,15 @@ describe('unknown fields and secrets', () => {
   it('accepts an unknown event type of a product in evolve mode, its payload in extra', () => {
     const evolving = { ...registry, products: new Map(registry.products) };
     evolving.products.set('exrps', { ...registry.products.get('exrps')!, mode: 'evolve' });
-    const r = validateLine(mutate('set_ready', (e) => ((e.event_type = 'emote'), (e.emote = 'wave'), (e.password = 'x'))), evolving, opts);
+    const r = validateLine(
+      mutate('set_ready', (e) => {
+        e.event_type = 'emote';
+        e.emote = 'wave';
+        e.password = 'x';
+      }),
+      evolving,
+      opts,
+    );
     expect(r).toMatchObject({ ok: true, typed: false, eventType: 'emote' });
     expect(stringifyJson((r as ValidEvent).extra!)).toBe('{"game_id":"g1","user_id":"u1","emote":"wave"}');
   });

@@ -20,7 +20,7 @@ const item = (item_id: number, name: string, value: number, quantity: number) =>
 
 async function ingest(lines: string[]): Promise<void> {
   const file = path.join(dir, `batch-${n}.ndjson`);
-  writeFileSync(file, lines.join('\n') + '\n');
+  writeFileSync(file, `${lines.join('\n')}\n`);
   const sha256 = await hashFile(file);
   const input = { file, sha256, batchId: batchIdOf(sha256) };
   await stageBatch(input, { workDir, lakeDir, registry });
@@ -29,7 +29,9 @@ async function ingest(lines: string[]): Promise<void> {
 
 async function query(name: string, params: Record<string, string> = {}) {
   const q = loadQuery(name);
-  return (await runSql(warehousePath, q.sql, bindParams(q, params))).rows.map((r) => Object.fromEntries(Object.entries(r).map(([k, v]) => [k, typeof v === 'bigint' ? Number(v) : v])));
+  return (await runSql(warehousePath, q.sql, bindParams(q, params))).rows.map((r) =>
+    Object.fromEntries(Object.entries(r).map(([k, v]) => [k, typeof v === 'bigint' ? Number(v) : v])),
+  );
 }
 
 beforeAll(async () => {
@@ -42,16 +44,71 @@ beforeAll(async () => {
     ev('select_weapon', 'exrps', 3, { game_id: 'g3', user_id: 'u1', event_data: 'null' }),
     ev('select_weapon', 'exrps', 3, { game_id: 'g3', user_id: 'u3', event_data: '2' }),
     // trade-engine: two players, a gold-only side, a lopsided trade and a failed one
-    ev('player_created', 'trade-engine', 4, { player_id: 1, username: 'ann', player_class: 'warrior', gold: 500, inventory: { max_capacity: 999, current_capacity: 3, items: [item(19, 'Trophy of War', 50, 2), item(20, 'Proof of Loyalty', 1000000, 1)] } }),
-    ev('player_created', 'trade-engine', 4, { player_id: 2, username: 'bob', player_class: 'farmer', gold: 500, inventory: { max_capacity: 999, current_capacity: 1, items: [item(5, 'Food Package', 6, 1)] } }),
-    ev('trade', 'trade-engine', 5, { trade_id: 't1', valid: true, fail_reason: null, sides: [{ player_id: 1, items: [item(19, 'Trophy of War', 50, 2)], gold: 0 }, { player_id: 2, items: [], gold: 100 }] }),
-    ev('trade', 'trade-engine', 6, { trade_id: 't2', valid: true, fail_reason: null, sides: [{ player_id: 1, items: [item(20, 'Proof of Loyalty', 1000000, 1)], gold: 0 }, { player_id: 2, items: [], gold: 1 }] }),
-    ev('trade', 'trade-engine', 7, { trade_id: 't3', valid: false, fail_reason: 'not enough gold', sides: [{ player_id: 2, items: [], gold: 9000 }, { player_id: 1, items: [item(19, 'Trophy of War', 50, 1)], gold: 0 }] }),
+    ev('player_created', 'trade-engine', 4, {
+      player_id: 1,
+      username: 'ann',
+      player_class: 'warrior',
+      gold: 500,
+      inventory: { max_capacity: 999, current_capacity: 3, items: [item(19, 'Trophy of War', 50, 2), item(20, 'Proof of Loyalty', 1000000, 1)] },
+    }),
+    ev('player_created', 'trade-engine', 4, {
+      player_id: 2,
+      username: 'bob',
+      player_class: 'farmer',
+      gold: 500,
+      inventory: { max_capacity: 999, current_capacity: 1, items: [item(5, 'Food Package', 6, 1)] },
+    }),
+    ev('trade', 'trade-engine', 5, {
+      trade_id: 't1',
+      valid: true,
+      fail_reason: null,
+      sides: [
+        { player_id: 1, items: [item(19, 'Trophy of War', 50, 2)], gold: 0 },
+        { player_id: 2, items: [], gold: 100 },
+      ],
+    }),
+    ev('trade', 'trade-engine', 6, {
+      trade_id: 't2',
+      valid: true,
+      fail_reason: null,
+      sides: [
+        { player_id: 1, items: [item(20, 'Proof of Loyalty', 1000000, 1)], gold: 0 },
+        { player_id: 2, items: [], gold: 1 },
+      ],
+    }),
+    ev('trade', 'trade-engine', 7, {
+      trade_id: 't3',
+      valid: false,
+      fail_reason: 'not enough gold',
+      sides: [
+        { player_id: 2, items: [], gold: 9000 },
+        { player_id: 1, items: [item(19, 'Trophy of War', 50, 1)], gold: 0 },
+      ],
+    }),
     // placebo: p1 logs in at :08, buys at :10 (120 s later) and joins at :11 (180 s); p2 buys without a login
     ev('login', 'placebo', 8, { user_id: 'p1', password: 'secret-1' }),
-    ev('buy_sword', 'placebo', 10, { user_id: 'p1', item_type: 'saber', cost: 2000, status: 'approved_purchase', player: { created_at: at(7), wealth: 100000, inventory: [], affiliations: [] } }),
-    ev('join_guild', 'placebo', 11, { user_id: 'p1', org: 'iron_fist', level: 1, cost: 3000, status: 'approved_join', player: { created_at: at(7), wealth: 98000, inventory: ['saber'], affiliations: [] } }),
-    ev('buy_spell', 'placebo', 12, { user_id: 'p2', item_type: 'charm', cost: 500, status: 'approved_purchase', player: { created_at: at(7), wealth: 100000, inventory: [], affiliations: [] } }),
+    ev('buy_sword', 'placebo', 10, {
+      user_id: 'p1',
+      item_type: 'saber',
+      cost: 2000,
+      status: 'approved_purchase',
+      player: { created_at: at(7), wealth: 100000, inventory: [], affiliations: [] },
+    }),
+    ev('join_guild', 'placebo', 11, {
+      user_id: 'p1',
+      org: 'iron_fist',
+      level: 1,
+      cost: 3000,
+      status: 'approved_join',
+      player: { created_at: at(7), wealth: 98000, inventory: ['saber'], affiliations: [] },
+    }),
+    ev('buy_spell', 'placebo', 12, {
+      user_id: 'p2',
+      item_type: 'charm',
+      cost: 500,
+      status: 'approved_purchase',
+      player: { created_at: at(7), wealth: 100000, inventory: [], affiliations: [] },
+    }),
   ]);
   await buildWarehouse({ lakeDir, warehousePath, registry });
 });
@@ -77,13 +134,15 @@ describe('warehouse marts on a small given input', () => {
   });
 
   it('flags the lopsided trade, not the balanced gold-only one', async () => {
-    expect(await query('imbalanced_trades')).toEqual([
-      { trade_id: 't2', giver_id: '1', receiver_id: '2', value_given: 1000000, value_received: 1, imbalance_ratio: 1000000 },
-    ]);
+    expect(await query('imbalanced_trades')).toEqual([{ trade_id: 't2', giver_id: '1', receiver_id: '2', value_given: 1000000, value_received: 1, imbalance_ratio: 1000000 }]);
     const [t1] = await query('imbalanced_trades', { min_ratio: '1' });
     expect(t1).toMatchObject({ trade_id: 't2' });
     const all = (await runSql(warehousePath, 'SELECT trade_id, flagged, reasons FROM mart_trade_anomalies ORDER BY trade_id')).rows;
-    expect(all.map((r) => [r.trade_id, r.flagged])).toEqual([['t1', false], ['t2', true], ['t3', true]]);
+    expect(all.map((r) => [r.trade_id, r.flagged])).toEqual([
+      ['t1', false],
+      ['t2', true],
+      ['t3', true],
+    ]);
     expect(all[2]!.reasons).toEqual(['failed: not enough gold']);
   });
 
@@ -108,7 +167,7 @@ describe('warehouse marts on a small given input', () => {
     expect(await query('avg_wealth_by_org')).toEqual([{ org: 'iron_fist', avg_wealth: 98000 }]);
   });
 
-  it('takes each player\'s latest wealth: snapshot gold + items, or Placebo wealth after the last purchase/join', async () => {
+  it("takes each player's latest wealth: snapshot gold + items, or Placebo wealth after the last purchase/join", async () => {
     const rows = (await runSql(warehousePath, 'SELECT product_id, player_id, wealth FROM mart_wealth ORDER BY ALL')).rows;
     expect(rows).toEqual([
       { product_id: 'placebo', player_id: 'p1', wealth: 95000 },

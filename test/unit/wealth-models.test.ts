@@ -28,17 +28,25 @@ describe('wealth distribution models', () => {
 
   it('gives Gini 0 for perfect equality and (n-1)/n when one player has everything', async () => {
     const equal = await withWealth([5, 5, 5, 5]);
-    expect(((await equal.rows('SELECT gini FROM mart_wealth_distribution'))[0]!.gini as number)).toBeCloseTo(0, 10);
+    expect((await equal.rows('SELECT gini FROM mart_wealth_distribution'))[0]!.gini as number).toBeCloseTo(0, 10);
     equal.close();
     const one = await withWealth([0, 0, 0, 0, 100]);
-    expect(((await one.rows('SELECT gini FROM mart_wealth_distribution'))[0]!.gini as number)).toBeCloseTo(0.8, 10);
+    expect((await one.rows('SELECT gini FROM mart_wealth_distribution'))[0]!.gini as number).toBeCloseTo(0.8, 10);
     one.close();
   });
 
   it('bins wealth on powers of ten and draws the Lorenz curve', async () => {
     const db = await withWealth([0.5, 5, 50, 60, 700, 8000, 9000, 10, 20, 30]);
-    const bins = await db.rows<{ bin_lower: number; bin_upper: number; players: bigint; density: number }>('SELECT bin_lower, bin_upper, players, density FROM mart_wealth_histogram ORDER BY bin_lower');
-    expect(bins.map((b) => [b.bin_lower, b.bin_upper, Number(b.players)])).toEqual([[0, 1, 1], [1, 10, 1], [10, 100, 5], [100, 1000, 1], [1000, 10000, 2]]);
+    const bins = await db.rows<{ bin_lower: number; bin_upper: number; players: bigint; density: number }>(
+      'SELECT bin_lower, bin_upper, players, density FROM mart_wealth_histogram ORDER BY bin_lower',
+    );
+    expect(bins.map((b) => [b.bin_lower, b.bin_upper, Number(b.players)])).toEqual([
+      [0, 1, 1],
+      [1, 10, 1],
+      [10, 100, 5],
+      [100, 1000, 1],
+      [1000, 10000, 2],
+    ]);
     expect(bins[2]!.density).toBeCloseTo(5 / 90, 10);
     const lorenz = await db.rows<{ population_share: number; wealth_share: number }>('SELECT population_share, wealth_share FROM mart_lorenz_curve ORDER BY population_share');
     expect(lorenz).toHaveLength(10);

@@ -29,7 +29,19 @@ const EVENT_TYPE = /^[A-Za-z0-9_][A-Za-z0-9_.:-]*$/;
 /** Table names gamelake uses itself. */
 const RESERVED_TABLES = new Set(['events', 'quarantine', 'steam', 'batches']);
 /** Columns every lake row has (a contract cannot use them for its own fields). */
-export const RESERVED_COLUMNS = new Set(['batch_id', 'line', 'event_id', 'event_type', 'event_date', 'event_month', 'product_id', 'occurred_at', 'schema_version', 'extra', 'typed']);
+export const RESERVED_COLUMNS = new Set([
+  'batch_id',
+  'line',
+  'event_id',
+  'event_type',
+  'event_date',
+  'event_month',
+  'product_id',
+  'occurred_at',
+  'schema_version',
+  'extra',
+  'typed',
+]);
 
 class At {
   readonly file: string;
@@ -119,7 +131,8 @@ function scalarSpec(d: Doc, type: ScalarType, at: At): ScalarSpec {
   const oneOf = strings(d, 'one_of', at);
   const numeric = type === 'int' || type === 'bigint' || type === 'number';
   if ((min !== undefined || max !== undefined) && !numeric) return at.fail(`min/max apply to int, bigint and number fields, not ${type}`);
-  if ((minLength !== undefined || maxLength !== undefined) && type !== 'string' && type !== 'id') return at.fail(`min_length/max_length apply to string and id fields, not ${type}`);
+  if ((minLength !== undefined || maxLength !== undefined) && type !== 'string' && type !== 'id')
+    return at.fail(`min_length/max_length apply to string and id fields, not ${type}`);
   if (oneOf !== undefined && type !== 'string') return at.fail(`one_of applies to string fields, not ${type}`);
   if (spec.numericStrings && !numeric) return at.fail(`numeric_strings applies to int, bigint and number fields, not ${type}`);
   if (min !== undefined && max !== undefined && min > max) return at.fail(`min ${min} is above max ${max}`);
@@ -214,7 +227,8 @@ function field(name: string, raw: unknown, at: At, context: FieldContext): Field
   if (d.default !== undefined && d.default !== null) {
     if (required) return at.child('default').fail('a required field cannot have a default');
     const v = d.default;
-    const ok = spec.type === 'bool' ? typeof v === 'boolean' : spec.type === 'int' || spec.type === 'number' || spec.type === 'bigint' ? typeof v === 'number' : typeof v === 'string';
+    const ok =
+      spec.type === 'bool' ? typeof v === 'boolean' : spec.type === 'int' || spec.type === 'number' || spec.type === 'bigint' ? typeof v === 'number' : typeof v === 'string';
     if (!ok) return at.child('default').fail(`does not fit type ${spec.type}: ${describe(v)}`);
     return { ...result, default: v as string | number | boolean };
   }

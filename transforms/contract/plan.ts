@@ -65,10 +65,7 @@ function slot(f: ScalarField, keys: readonly string[]): ScalarSlot {
 
 function childPlan(list: ListField, keys: readonly string[]): ChildPlan {
   const e = list.element;
-  const element: ChildPlan['element'] =
-    e.kind === 'object'
-      ? rowPlan(e.fields)
-      : { value: { column: e.column, keys: [], spec: scalarSpecOf(e), description: list.description } };
+  const element: ChildPlan['element'] = e.kind === 'object' ? rowPlan(e.fields) : { value: { column: e.column, keys: [], spec: scalarSpecOf(e), description: list.description } };
   return { table: list.table, keys, list, index: list.index, carry: list.carry, element };
 }
 

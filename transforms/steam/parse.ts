@@ -4,7 +4,7 @@
  * items in old matches) become NULLs. A response that is not what the endpoint promises throws
  * MalformedSteamResponseError naming the endpoint and what was wrong.
  */
-import { GamelakeError } from '../../platform/errors.ts';
+import { GamelakeError } from '../errors.ts';
 import { ANONYMOUS_ACCOUNT_ID, accountIdOf, sideOfSlot, sideOfTeam, steamId64 } from './ids.ts';
 import { isObject, stringifySteamJson, type SteamJson, type SteamObject } from './json.ts';
 import { MATCH_SCALARS, PLAYER_ITEMS, PLAYER_STATS, STEAM_TABLES, type SteamRow, type SteamRows, type SteamTableName } from './tables.ts';
@@ -73,10 +73,24 @@ function requireInt(obj: SteamObject, field: string, endpoint: string, where: st
 }
 
 const MATCH_KNOWN = new Set<string>([
-  'match_id', 'match_seq_num', 'start_time', 'radiant_win', 'players', 'picks_bans', ...MATCH_SCALARS.map(([c]) => c),
+  'match_id',
+  'match_seq_num',
+  'start_time',
+  'radiant_win',
+  'players',
+  'picks_bans',
+  ...MATCH_SCALARS.map(([c]) => c),
   ...['radiant', 'dire'].flatMap((s) => ['team_id', 'name', 'logo', 'team_complete', 'captain'].map((f) => `${s}_${f}`)),
 ]);
-const PLAYER_KNOWN = new Set<string>(['account_id', 'player_slot', 'hero_id', 'ability_upgrades', 'additional_units', ...PLAYER_ITEMS.map(([c]) => c), ...PLAYER_STATS.map(([c]) => c)]);
+const PLAYER_KNOWN = new Set<string>([
+  'account_id',
+  'player_slot',
+  'hero_id',
+  'ability_upgrades',
+  'additional_units',
+  ...PLAYER_ITEMS.map(([c]) => c),
+  ...PLAYER_STATS.map(([c]) => c),
+]);
 const UNIT_KNOWN = new Set<string>(['unitname', 'item_0', 'item_1', 'item_2', 'item_3', 'item_4', 'item_5']);
 
 function push(rows: SteamRows, table: SteamTableName, row: SteamRow): void {
@@ -143,7 +157,13 @@ export function parseMatch(match: SteamJson, fetchedAt: number, source: MatchSou
     if (!isObject(pb)) return;
     const team = num(pb.team) ?? 0;
     push(rows, 'picks_bans', {
-      match_id: matchId, pick_order: num(pb.order) ?? i, is_pick: bool(pb.is_pick), hero_id: num(pb.hero_id), team, side: sideOfTeam(team), fetched_at: fetchedAt,
+      match_id: matchId,
+      pick_order: num(pb.order) ?? i,
+      is_pick: bool(pb.is_pick),
+      hero_id: num(pb.hero_id),
+      team,
+      side: sideOfTeam(team),
+      fetched_at: fetchedAt,
     });
   });
   return rows;
@@ -262,7 +282,9 @@ export function parsePlayerSummaries(json: SteamJson, accountIds: readonly numbe
   }
   const found = new Set(players.map((p) => p.account_id as number));
   const missing = accountIds.filter((id) => !found.has(id));
-  const facts = missing.map((id): SteamRow => ({ entity: 'player', entity_id: id, fact: 'not_in_summaries', detail: 'GetPlayerSummaries did not list this steamid', fetched_at: fetchedAt }));
+  const facts = missing.map(
+    (id): SteamRow => ({ entity: 'player', entity_id: id, fact: 'not_in_summaries', detail: 'GetPlayerSummaries did not list this steamid', fetched_at: fetchedAt }),
+  );
   return { rows: { players, ...(facts.length ? { entity_facts: facts } : {}) }, found: players.length, missing };
 }
 

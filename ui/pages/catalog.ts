@@ -71,7 +71,13 @@ export async function catalogPage(ctx: PageContext): Promise<Html> {
     ...lake.map((t) => ({ name: `lake_${t.name}`, layer: 'lake' as const, description: t.description, grain: t.grain, reads: [] })),
     { name: `lake_${QUARANTINE_TABLE.name}`, layer: 'lake', description: QUARANTINE_TABLE.description, grain: QUARANTINE_TABLE.grain, reads: [] },
     { name: 'lake_steam', layer: 'lake', description: "The Steam mirror's tables (lake_steam_*), newest row per key.", grain: 'per table', reads: [] },
-    { name: 'leaderboard_scores', layer: 'marts', description: "Each player's score under the product's scorer, re-scored from the earliest new result on.", grain: 'one row per product and player', reads: ['stg_game_results'] },
+    {
+      name: 'leaderboard_scores',
+      layer: 'marts',
+      description: "Each player's score under the product's scorer, re-scored from the earliest new result on.",
+      grain: 'one row per product and player',
+      reads: ['stg_game_results'],
+    },
     ...models.map((m) => ({ name: m.name, layer: m.layer, description: m.description, grain: m.grain, reads: readsOf(m), model: m })),
   ];
   const known = new Set(nodes.map((n) => n.name));
@@ -96,15 +102,30 @@ export async function catalogPage(ctx: PageContext): Promise<Html> {
   <h2>${n.name} <span class="badge">${n.layer}${n.model ? ` · ${n.model.refresh}` : ''}</span></h2>
   <p>${n.description}</p>
   <p class="note">Grain: ${n.grain || '-'}${n.reads.length ? html` · reads ${n.reads.map((r, i) => html`${i ? ', ' : ''}<a href="#${r}">${r}</a>`)}` : ''}${n.model ? html` · <code>${n.model.file.replace(/^.*\/warehouse\//, 'warehouse/')}</code>` : ''}</p>
-  ${declared.length ? html`<p>Checks: ${declared.map((d) => {
-    const r = results.find((x) => x.check_name === d.replace(/^unique\((.*)\)$/, (_m, u: string) => `unique(${u.split(',').map((s) => s.trim()).join(', ')})`));
-    return html`<span class="badge ${r ? (r.passed ? 'pass' : 'fail') : ''}" title="${r ? `${show(r.failing_rows)} failing rows in build ${String(r.build_id)}` : 'not run in the last build'}">${d}${r ? (r.passed ? ' ✓' : ' ✗') : ''}</span> `;
-  })}</p>` : ''}
+  ${
+    declared.length
+      ? html`<p>Checks: ${declared.map((d) => {
+          const r = results.find(
+            (x) =>
+              x.check_name ===
+              d.replace(
+                /^unique\((.*)\)$/,
+                (_m, u: string) =>
+                  `unique(${u
+                    .split(',')
+                    .map((s) => s.trim())
+                    .join(', ')})`,
+              ),
+          );
+          return html`<span class="badge ${r ? (r.passed ? 'pass' : 'fail') : ''}" title="${r ? `${show(r.failing_rows)} failing rows in build ${String(r.build_id)}` : 'not run in the last build'}">${d}${r ? (r.passed ? ' ✓' : ' ✗') : ''}</span> `;
+        })}</p>`
+      : ''
+  }
   ${rows.length ? table({ columns: ['column', 'type', 'description'], rows }, { id: `columns-${n.name}` }) : ''}
 </section>`;
   };
   const layer = (l: Node['layer']) => nodes.filter((n) => n.layer === l);
-  return html`${section('Lineage', lineage(nodes), 'Lake tables (left) are views over the lake\'s Parquet files; staging views read them; marts read staging and other marts. Each box links to its entry.')}
+  return html`${section('Lineage', lineage(nodes), "Lake tables (left) are views over the lake's Parquet files; staging views read them; marts read staging and other marts. Each box links to its entry.")}
 ${section('Check results of the last builds', table(checks, { id: 'check-results', empty: 'No build yet.' }))}
 <h2>Lake tables</h2>${layer('lake').map(entry)}
 <h2>Staging views</h2>${layer('staging').map(entry)}

@@ -24,11 +24,11 @@ export async function dotaPage(ctx: PageContext): Promise<Html> {
     }
   }
   return html`${section(
-  'Hero win rates',
-  html`<form class="inline" method="get" action="/dota"><label>at least this many matches <input name="min_matches" type="number" min="1" value="${minMatches}"></label><button>show</button></form>
+    'Hero win rates',
+    html`<form class="inline" method="get" action="/dota"><label>at least this many matches <input name="min_matches" type="number" min="1" value="${minMatches}"></label><button>show</button></form>
   ${chart('chart-heroes', 'win rate over fully mirrored matches', { kind: 'barh', x: 'hero_name', y: 'win_rate', rows: heroes.rows.filter((h) => h.hero_name !== null) })}
   ${table(heroes, { id: 'hero-win-rates', empty: 'No fully mirrored match yet.' })}`,
-)}
+  )}
 ${section(
   "A player's matches",
   html`<form class="inline" method="get" action="/dota"><label>account id <input name="account_id" inputmode="numeric" value="${account ?? ''}" placeholder="100000000"></label><input type="hidden" name="min_matches" value="${minMatches}"><button>show</button></form>

@@ -51,10 +51,7 @@ ${section(
 }
 
 export async function playerPage(ctx: PageContext, product: string, player: string): Promise<Html> {
-  const [stats, wealth] = await Promise.all([
-    ctx.warehouse.named('player_stats', { product, player }),
-    ctx.warehouse.named('player_wealth_over_time', { product, player }),
-  ]);
+  const [stats, wealth] = await Promise.all([ctx.warehouse.named('player_stats', { product, player }), ctx.warehouse.named('player_wealth_over_time', { product, player })]);
   const s = stats.rows[0];
   const weapons = s ? (['rock', 'paper', 'scissors', 'botch'] as const).map((w) => ({ weapon: w, picks: Number(s[w] as bigint) })) : [];
   return html`<p><a href="${withParams('/leaderboards', { product })}">← ${product} leaderboard</a></p>

@@ -72,7 +72,11 @@ export async function pipelinePage(ctx: PageContext): Promise<Html> {
   ]);
   // Batches in commit order, oldest first: each a stack of its accepted, quarantined and duplicate lines (together its lines in).
   const series = [...recent.rows].reverse().flatMap((b) =>
-    (['accepted', 'quarantined', 'duplicates'] as const).map((m) => ({ batch: `${new Date(b.committed_at as string).toISOString().slice(5, 19).replace('T', ' ')} ${String(b.batch_id).slice(0, 6)}`, measure: m, lines: Number(b[m] as bigint) })),
+    (['accepted', 'quarantined', 'duplicates'] as const).map((m) => ({
+      batch: `${new Date(b.committed_at as string).toISOString().slice(5, 19).replace('T', ' ')} ${String(b.batch_id).slice(0, 6)}`,
+      measure: m,
+      lines: Number(b[m] as bigint),
+    })),
   );
   let temporal: Html = notice('Temporal is not reachable from this UI: failed batches and Schedules are shown when it is (gamelake dev, or TEMPORAL_ADDRESS).');
   const client = await deps.temporal?.().catch(() => undefined);
@@ -112,16 +116,16 @@ ${section(
 ${temporal}
 ${section(
   'Quarantine: the most common reasons',
-  table(
-    { columns: ['reason', 'lines', 'batches', 'sample_batch', 'sample_line', 'sample_raw'], rows: reasons.rows },
-    { id: 'quarantine-reasons', empty: 'Nothing quarantined.' },
-  ),
+  table({ columns: ['reason', 'lines', 'batches', 'sample_batch', 'sample_line', 'sample_raw'], rows: reasons.rows }, { id: 'quarantine-reasons', empty: 'Nothing quarantined.' }),
   'Each with the first line quarantined for it (secrets masked before they reached the lake).',
 )}
 ${section(
   "The lake's files",
   table(
-    { columns: ['table', 'files', 'mib', 'rows', 'under_target'], rows: lake.tables.map((t) => ({ table: t.table, files: t.files, mib: t.bytes / 2 ** 20, rows: t.rows, under_target: t.underTarget })) },
+    {
+      columns: ['table', 'files', 'mib', 'rows', 'under_target'],
+      rows: lake.tables.map((t) => ({ table: t.table, files: t.files, mib: t.bytes / 2 ** 20, rows: t.rows, under_target: t.underTarget })),
+    },
     { id: 'lake-files' },
   ),
   `Live files per table (${lake.compactions} compactions so far; ${lake.retired.files} replaced files waiting for removal). Files under the ${lake.targetBytes / 2 ** 20} MiB target are merged by gamelake lake compact.`,
@@ -132,6 +136,8 @@ ${section(
     { columns: ['model', 'refresh', 'rows', 'refreshedAt', 'ms'], rows: status.marts as unknown as Array<Record<string, unknown>> },
     { id: 'marts', links: { model: (r) => `/catalog#${r.model as string}` } },
   ),
-  status.lastBuild ? `Last build ${status.lastBuild.buildId}: ${status.lastBuild.kind}${status.lastBuild.fullBecause ? ` (${status.lastBuild.fullBecause})` : ''}, ${status.lastBuild.newBatches} new batches, ${status.lastBuild.checks} checks passed, finished ${status.lastBuild.finishedAt}.` : undefined,
+  status.lastBuild
+    ? `Last build ${status.lastBuild.buildId}: ${status.lastBuild.kind}${status.lastBuild.fullBecause ? ` (${status.lastBuild.fullBecause})` : ''}, ${status.lastBuild.newBatches} new batches, ${status.lastBuild.checks} checks passed, finished ${status.lastBuild.finishedAt}.`
+    : undefined,
 )}`;
 }

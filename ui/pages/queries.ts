@@ -18,7 +18,11 @@ function downloads(href: (format: string) => string): Html {
 }
 
 export async function queriesPage(): Promise<Html> {
-  const rows = listQueries().map((q) => ({ query: q.name, description: q.description, parameters: q.params.map((p) => (p.default === undefined ? p.name : `${p.name}=${p.default}`)).join(' ') }));
+  const rows = listQueries().map((q) => ({
+    query: q.name,
+    description: q.description,
+    parameters: q.params.map((p) => (p.default === undefined ? p.name : `${p.name}=${p.default}`)).join(' '),
+  }));
   return html`${section('Named queries', table({ columns: ['query', 'description', 'parameters'], rows }, { id: 'queries', links: { query: (r) => `/queries/${r.query as string}` } }), 'The same queries/*.sql files gamelake query runs, with their parameters bound.')}
 <p><a href="/sql">Write your own SQL (read-only) →</a></p>`;
 }
@@ -60,8 +64,8 @@ export async function sqlPage(ctx: PageContext): Promise<Html> {
     }
   }
   return html`${section(
-  'SQL',
-  html`<form method="get" action="/sql" id="sql-form"><textarea name="q" spellcheck="false" placeholder="SELECT * FROM mart_leaderboard LIMIT 10">${sql}</textarea><p><button>run</button></p></form>${body}`,
-  'Read-only: one query (SELECT, WITH ..., EXPLAIN) at a time, stopped after its time limit; it can read the warehouse and the lake, no other file. Tables: lake_* (the lake), stg_* (staging), mart_* (marts), batches.',
-)}`;
+    'SQL',
+    html`<form method="get" action="/sql" id="sql-form"><textarea name="q" spellcheck="false" placeholder="SELECT * FROM mart_leaderboard LIMIT 10">${sql}</textarea><p><button>run</button></p></form>${body}`,
+    'Read-only: one query (SELECT, WITH ..., EXPLAIN) at a time, stopped after its time limit; it can read the warehouse and the lake, no other file. Tables: lake_* (the lake), stg_* (staging), mart_* (marts), batches.',
+  )}`;
 }

@@ -13,10 +13,10 @@ export async function tradesPage(ctx: PageContext): Promise<Html> {
     ctx.warehouse.named('most_traded_items'),
   ]);
   return html`${tiles([
-  { label: 'trades', value: count.rows[0]?.trades ?? 0, id: 'tile-trades' },
-  { label: 'failed trades', value: failed.rows.reduce((n, r) => n + Number(r.trades as bigint), 0), id: 'tile-failed' },
-  { label: 'item kinds traded', value: items.rows.length },
-])}
+    { label: 'trades', value: count.rows[0]?.trades ?? 0, id: 'tile-trades' },
+    { label: 'failed trades', value: failed.rows.reduce((n, r) => n + Number(r.trades as bigint), 0), id: 'tile-failed' },
+    { label: 'item kinds traded', value: items.rows.length },
+  ])}
 ${section(
   'The most lopsided trades',
   table(lopsided, { id: 'imbalanced-trades', paging: { offset, limit: PAGE, href: (o) => withParams('/trades', { offset: o }) } }),

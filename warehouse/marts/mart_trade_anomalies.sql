@@ -59,4 +59,6 @@ FROM (
            CASE WHEN NOT valid THEN 'failed: ' || coalesce(fail_reason, 'unknown') END
          ], x -> x IS NOT NULL) AS reasons
   FROM pairs
-);
+)
+-- Written most lopsided first: the row groups' ranges let imbalanced_trades skip the balanced ones.
+ORDER BY imbalance_ratio DESC;
