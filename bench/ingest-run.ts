@@ -5,7 +5,7 @@ import path from 'node:path';
 import { batchIdOf, hashFile } from '../activities/ingest/inbox.ts';
 import { openDb, readManifest } from '../lake/index.ts';
 import { dataLayout } from '../platform/env.ts';
-import { createGamelakeWorker } from '../platform/worker.ts';
+import { createGamelakeWorker } from '../platform/worker/worker.ts';
 import { ingestBatchWorkflow, ingestWorkflowId } from '../workflows/index.ts';
 import { startBenchTemporal } from './temporal.ts';
 

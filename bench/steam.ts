@@ -14,8 +14,8 @@ import { parseArgs } from 'node:util';
 import { createSteamClient } from '../activities/steam/index.ts';
 import { writeSteamRows } from '../lake/index.ts';
 import { dataLayout } from '../platform/env.ts';
-import { startSteamScan, startSteamSweep } from '../platform/jobs.ts';
-import { createGamelakeWorker } from '../platform/worker.ts';
+import { startSteamScan, startSteamSweep } from '../platform/client/jobs.ts';
+import { createGamelakeWorker } from '../platform/worker/worker.ts';
 import { startSteamSim, type SteamSimStats } from '../sim/steam/index.ts';
 import { parseMatchDetails, parseMatchHistory } from '../transforms/steam/index.ts';
 import { openSteamState } from '../activities/steam/plan.ts';
@@ -35,7 +35,7 @@ const { server, connection, client } = await startBenchTemporal(dir, log);
 async function mirroredMatches(lakeDir: string): Promise<number> {
   const db = await openSteamState(lakeDir);
   try {
-    const [row] = await db.rows<{ n: bigint }>("SELECT count(*) AS n FROM stg_steam_entities WHERE entity = 'match' AND state = 'complete'");
+    const [row] = await db.rows<{ n: bigint }>("SELECT count(*) AS n FROM steam_entities WHERE entity = 'match' AND state = 'complete'");
     return Number(row!.n);
   } finally {
     db.close();

@@ -1,9 +1,9 @@
 import path from 'node:path';
 import { Client, Connection } from '@temporalio/client';
-import { freePort, startDevServer, type DevServer } from '../platform/dev-server.ts';
+import { freePort, startDevServer, type DevServer } from '../platform/server/dev-server.ts';
 import { ensureSearchAttributes } from '../platform/search-attributes.ts';
-import { installQuietRuntime } from '../platform/session.ts';
-import { resolveTemporalCli } from '../platform/temporal-cli.ts';
+import { installQuietRuntime } from '../platform/client/session.ts';
+import { resolveTemporalCli } from '../platform/server/temporal-cli.ts';
 
 /** A headless dev server for a benchmark (SQLite and log under dir), with the search attributes and a client. */
 export async function startBenchTemporal(dir: string, log: (line: string) => void): Promise<{ server: DevServer; connection: Connection; client: Client }> {

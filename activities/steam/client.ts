@@ -4,7 +4,7 @@
  * here; every URL in an error or log has it removed.
  */
 import { Agent, request } from 'undici';
-import { MalformedSteamResponseError } from '../../transforms/steam/parse.ts';
+import { MalformedSteamResponseError } from '../../transforms/steam/index.ts';
 import { parseSteamJson, type SteamJson } from '../../transforms/steam/json.ts';
 import { SteamAuthError, SteamRateLimitedError, SteamRequestError, SteamTimeoutError, SteamUnavailableError } from './errors.ts';
 

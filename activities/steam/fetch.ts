@@ -16,7 +16,7 @@ import {
   parseSequencePage,
   parseTeams,
   rowCounts,
-} from '../../transforms/steam/parse.ts';
+} from '../../transforms/steam/index.ts';
 import { steamId64 } from '../../transforms/steam/ids.ts';
 import type { SteamRow, SteamRows } from '../../transforms/steam/tables.ts';
 import type { SteamClient, SteamEndpoint } from './client.ts';

@@ -1,8 +1,8 @@
 import { loadConfig } from '../../platform/env.ts';
 import { UsageError } from '../../platform/errors.ts';
-import { fileOfRun, listBatches } from '../../platform/batches.ts';
-import { awaitWorkflow, startIngest } from '../../platform/jobs.ts';
-import { connectClient, workflowUrl } from '../../platform/session.ts';
+import { fileOfRun, listBatches } from '../../platform/client/batches.ts';
+import { awaitWorkflow, startIngest } from '../../platform/client/jobs.ts';
+import { connectClient, workflowUrl } from '../../platform/client/session.ts';
 import type { IngestBatchResult } from '../../workflows/index.ts';
 import { defineCommand, intFlag, progress } from '../command.ts';
 

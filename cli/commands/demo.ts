@@ -1,11 +1,11 @@
 import path from 'node:path';
 import { dataLayout, loadConfig } from '../../platform/env.ts';
-import { ensureSchedules } from '../../platform/schedules.ts';
-import { openSession, workflowUrl } from '../../platform/session.ts';
-import { createGamelakeWorker } from '../../platform/worker.ts';
+import { ensureSchedules } from '../../platform/client/schedules.ts';
+import { openSession, workflowUrl } from '../../platform/client/session.ts';
+import { createGamelakeWorker } from '../../platform/worker/worker.ts';
 import { simulateEvents } from '../../sim/events/simulate.ts';
-import { startDemo, startIngest, startMartsBuild, startSteamPlayer, startSteamScan, startSteamSweep } from '../../platform/jobs.ts';
-import type { Session } from '../../platform/session.ts';
+import { startDemo, startIngest, startMartsBuild, startSteamPlayer, startSteamScan, startSteamSweep } from '../../platform/client/jobs.ts';
+import type { Session } from '../../platform/client/session.ts';
 import type { GamelakeConfig } from '../../platform/env.ts';
 import { startSteamSim } from '../../sim/steam/index.ts';
 import { bindParams, loadQuery, runSql } from '../../warehouse/queries.ts';

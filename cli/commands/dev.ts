@@ -1,7 +1,7 @@
 import { dataLayout, loadConfig } from '../../platform/env.ts';
-import { openSession } from '../../platform/session.ts';
-import { ensureSchedules } from '../../platform/schedules.ts';
-import { createGamelakeWorker } from '../../platform/worker.ts';
+import { openSession } from '../../platform/client/session.ts';
+import { ensureSchedules } from '../../platform/client/schedules.ts';
+import { createGamelakeWorker } from '../../platform/worker/worker.ts';
 import { DEFAULT_UI_PORT } from '../../ui/index.ts';
 import { defineCommand, intFlag, progress } from '../command.ts';
 import { startUi } from './ui.ts';

@@ -3,8 +3,8 @@ import path from 'node:path';
 import { WorkflowFailedError } from '@temporalio/client';
 import { loadConfig } from '../../platform/env.ts';
 import { UsageError } from '../../platform/errors.ts';
-import { connectClient, hasWorkers, workflowUrl } from '../../platform/session.ts';
-import { awaitWorkflow, startIngest, type StartedIngest } from '../../platform/jobs.ts';
+import { connectClient, hasWorkers, workflowUrl } from '../../platform/client/session.ts';
+import { awaitWorkflow, startIngest, type StartedIngest } from '../../platform/client/jobs.ts';
 import type { IngestBatchResult } from '../../workflows/index.ts';
 import { defineCommand, progress } from '../command.ts';
 

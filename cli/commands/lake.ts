@@ -1,7 +1,7 @@
 import { DEFAULT_TARGET_BYTES, lakeStatus } from '../../lake/index.ts';
 import { dataLayout, loadConfig } from '../../platform/env.ts';
-import { startLakeCompact } from '../../platform/jobs.ts';
-import { connectClient, hasWorkers, workflowUrl } from '../../platform/session.ts';
+import { startLakeCompact } from '../../platform/client/jobs.ts';
+import { connectClient, hasWorkers, workflowUrl } from '../../platform/client/session.ts';
 import { lakeCompactWorkflowId } from '../../workflows/index.ts';
 import { defineCommand, intFlag, progress } from '../command.ts';
 

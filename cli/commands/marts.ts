@@ -1,6 +1,6 @@
 import { dataLayout, loadConfig } from '../../platform/env.ts';
-import { startMartsBuild } from '../../platform/jobs.ts';
-import { connectClient, hasWorkers, workflowUrl } from '../../platform/session.ts';
+import { startMartsBuild } from '../../platform/client/jobs.ts';
+import { connectClient, hasWorkers, workflowUrl } from '../../platform/client/session.ts';
 import { warehouseStatus } from '../../warehouse/status.ts';
 import { martsBuildWorkflowId } from '../../workflows/index.ts';
 import { defineCommand, progress } from '../command.ts';

@@ -2,10 +2,10 @@ import { WorkflowExecutionAlreadyStartedError, type Client } from '@temporalio/c
 import { readScanStates } from '../../activities/steam/index.ts';
 import { UsageError } from '../../platform/errors.ts';
 import { dataLayout, loadConfig } from '../../platform/env.ts';
-import { startSteamFindMatches, startSteamRefresh, startSteamScan, startSteamSweep } from '../../platform/jobs.ts';
-import { STEAM_PLAYER_SCHEDULE_PREFIX, trackedPlayers, trackPlayers, untrackPlayers } from '../../platform/schedules.ts';
+import { startSteamFindMatches, startSteamRefresh, startSteamScan, startSteamSweep } from '../../platform/client/jobs.ts';
+import { STEAM_PLAYER_SCHEDULE_PREFIX, trackedPlayers, trackPlayers, untrackPlayers } from '../../platform/client/schedules.ts';
 import { ANONYMOUS_ACCOUNT_ID, STEAMID64_BASE } from '../../transforms/steam/ids.ts';
-import { connectClient, hasWorkers, workflowUrl } from '../../platform/session.ts';
+import { connectClient, hasWorkers, workflowUrl } from '../../platform/client/session.ts';
 import { scanStatusQuery, steamRescanWorkflowId, steamScanWorkflowId, steamSweepWorkflowId, steamTaskQueue } from '../../workflows/index.ts';
 import { defineCommand, intFlag, progress } from '../command.ts';
 

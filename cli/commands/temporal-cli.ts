@@ -1,5 +1,5 @@
 import { loadConfig } from '../../platform/env.ts';
-import { resolveTemporalCli, temporalCliVersion } from '../../platform/temporal-cli.ts';
+import { resolveTemporalCli, temporalCliVersion } from '../../platform/server/temporal-cli.ts';
 import { defineCommand, progress } from '../command.ts';
 
 export const temporalCliCommand = defineCommand({

@@ -1,8 +1,8 @@
 import type { Client } from '@temporalio/client';
 import { loadContracts } from '../../lake/index.ts';
 import { dataLayout, DEFAULT_TEMPORAL_ADDRESS, loadConfig, type GamelakeConfig } from '../../platform/env.ts';
-import { isPortOpen } from '../../platform/dev-server.ts';
-import { connectClient } from '../../platform/session.ts';
+import { isPortOpen } from '../../platform/server/dev-server.ts';
+import { connectClient } from '../../platform/client/session.ts';
 import { DEFAULT_UI_PORT, serveUi, type ServedUi, type UiDeps } from '../../ui/index.ts';
 import { defineCommand, intFlag, progress } from '../command.ts';
 import { defaultScoring } from '../../warehouse/build.ts';

@@ -1,10 +1,10 @@
 import { DEFAULT_TEMPORAL_ADDRESS, dataLayout, loadConfig } from '../../platform/env.ts';
-import { waitForTemporal } from '../../platform/dev-server.ts';
-import { installQuietRuntime } from '../../platform/session.ts';
+import { waitForTemporal } from '../../platform/server/dev-server.ts';
+import { installQuietRuntime } from '../../platform/client/session.ts';
 import { ensureSearchAttributes } from '../../platform/search-attributes.ts';
-import { createGamelakeWorker } from '../../platform/worker.ts';
+import { createGamelakeWorker } from '../../platform/worker/worker.ts';
 import { Client, Connection } from '@temporalio/client';
-import { ensureSchedules } from '../../platform/schedules.ts';
+import { ensureSchedules } from '../../platform/client/schedules.ts';
 import { defineCommand, progress } from '../command.ts';
 
 export const workerCommand = defineCommand({

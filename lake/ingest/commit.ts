@@ -3,7 +3,7 @@ import path from 'node:path';
 import type { ContractRegistry } from '../../transforms/contract/model.ts';
 import { maskSecrets } from '../../transforms/secrets.ts';
 import { listValue } from '@duckdb/node-api';
-import { fileList, openDb, sqlLiteral } from '../duckdb.ts';
+import { type Db, fileList, openDb, sqlLiteral } from '../duckdb.ts';
 import { BatchInvariantError, StageMissingError } from '../errors.ts';
 import { lakeSnapshot, tableFiles } from '../catalog.ts';
 import { EVENT_ID_DIR, pendingPath, QUARANTINE_DIR, stageDir } from '../layout.ts';
@@ -48,12 +48,7 @@ export async function commitBatch(input: CommitInput, options: CommitOptions): P
   return withLakeLock(options.lakeDir, async () => {
     const again = readManifest(options.lakeDir, input.batchId);
     if (again) return { ...again, alreadyCommitted: true };
-    const marker = path.join(dir, STAGED_MARKER);
-    if (!existsSync(marker)) {
-      removePending(options.lakeDir, input.batchId);
-      throw new StageMissingError(`batch ${input.batchId}: no completed staging in ${dir}`);
-    }
-    const stage = JSON.parse(readFileSync(marker, 'utf8')) as StageResult;
+    const stage = readStaged(input, dir, options.lakeDir);
     const out = path.join(dir, OUTPUT_DIR);
     let output = stage.output;
     const pending = readPending(options.lakeDir, input.batchId);
@@ -70,42 +65,61 @@ export async function commitBatch(input: CommitInput, options: CommitOptions): P
     // The list of files first, then the moves: a crash between moves is finished by the next attempt.
     writePending(options.lakeDir, { batchId: input.batchId, files });
     log(`moving ${files.length} files into the lake`);
-    for (const rel of files) {
-      const from = path.join(out, rel);
-      const to = path.join(options.lakeDir, rel);
-      if (existsSync(from)) {
-        mkdirSync(path.dirname(to), { recursive: true });
-        renameSync(from, to);
-      } else if (!existsSync(to)) {
-        throw new StageMissingError(`batch ${input.batchId}: ${rel} is neither staged nor in the lake`);
-      }
-    }
-    const manifest: BatchManifest = {
-      batchId: input.batchId,
-      sha256: input.sha256,
-      file: input.file,
-      linesIn: stage.linesIn,
-      accepted: output.accepted,
-      quarantined: output.quarantined,
-      duplicates: output.duplicates,
-      duplicatesInBatch: output.duplicatesInBatch,
-      duplicatesAcrossBatches: output.duplicatesAcrossBatches,
-      rejectedByReason: stage.rejectedByReason,
-      products: stage.products,
-      eventTypes: stage.eventTypes,
-      evolved: stage.evolved,
-      coercions: stage.coercions,
-      files,
-      rows: output.rows,
-      bytes: stage.bytes,
-      stageMs: stage.stageMs,
-      commitMs: Date.now() - started,
-      committedAt: new Date().toISOString(),
-    };
+    moveIntoLake(input, out, options.lakeDir, files);
+    const manifest = manifestOf(input, stage, output, files, Date.now() - started);
     writeManifest(options.lakeDir, manifest);
     removePending(options.lakeDir, input.batchId);
     return { ...manifest, alreadyCommitted: false };
   });
+}
+
+/** The staging's result, or StageMissingError (after taking back any half-done commit) when it never completed. */
+function readStaged(input: CommitInput, dir: string, lakeDir: string): StageResult {
+  const marker = path.join(dir, STAGED_MARKER);
+  if (!existsSync(marker)) {
+    removePending(lakeDir, input.batchId);
+    throw new StageMissingError(`batch ${input.batchId}: no completed staging in ${dir}`);
+  }
+  return JSON.parse(readFileSync(marker, 'utf8')) as StageResult;
+}
+
+/** Renames the staged files into the lake's partition folders; files already moved by an earlier attempt are skipped. */
+function moveIntoLake(input: CommitInput, out: string, lakeDir: string, files: readonly string[]): void {
+  for (const rel of files) {
+    const from = path.join(out, rel);
+    const to = path.join(lakeDir, rel);
+    if (existsSync(from)) {
+      mkdirSync(path.dirname(to), { recursive: true });
+      renameSync(from, to);
+    } else if (!existsSync(to)) {
+      throw new StageMissingError(`batch ${input.batchId}: ${rel} is neither staged nor in the lake`);
+    }
+  }
+}
+
+function manifestOf(input: CommitInput, stage: StageResult, output: BatchOutput, files: string[], commitMs: number): BatchManifest {
+  return {
+    batchId: input.batchId,
+    sha256: input.sha256,
+    file: input.file,
+    linesIn: stage.linesIn,
+    accepted: output.accepted,
+    quarantined: output.quarantined,
+    duplicates: output.duplicates,
+    duplicatesInBatch: output.duplicatesInBatch,
+    duplicatesAcrossBatches: output.duplicatesAcrossBatches,
+    rejectedByReason: stage.rejectedByReason,
+    products: stage.products,
+    eventTypes: stage.eventTypes,
+    evolved: stage.evolved,
+    coercions: stage.coercions,
+    files,
+    rows: output.rows,
+    bytes: stage.bytes,
+    stageMs: stage.stageMs,
+    commitMs,
+    committedAt: new Date().toISOString(),
+  };
 }
 
 function checkCounts(input: CommitInput, stage: StageResult, output: BatchOutput): void {
@@ -162,7 +176,7 @@ async function dropLateDuplicates(input: CommitInput, output: BatchOutput, out: 
   if (others.length === 0 || !existsSync(mine)) return { ...output, checkedAgainst: [...output.checkedAgainst, ...since] };
   const db = await openDb({ threads: 2, memoryLimit: '512MB', tempDirectory: path.join(path.dirname(out), 'duckdb-tmp'), preserveInsertionOrder: false });
   try {
-    const late = await db.rows<{ line: bigint; event_id: string; first_batch: string }>(
+    const late = await db.rows<LateLine>(
       `SELECT m.line, m.event_id, min(o.batch_id) AS first_batch FROM read_parquet(${sqlLiteral(mine)}) m
        JOIN (SELECT * FROM read_parquet(${fileList(others)}) WHERE list_contains($since, batch_id)) o USING (event_id) GROUP BY ALL ORDER BY m.line`,
       { since: listValue(since) },
@@ -179,36 +193,8 @@ async function dropLateDuplicates(input: CommitInput, output: BatchOutput, out: 
     app.closeSync();
     const rewritten = path.join(path.dirname(out), `${OUTPUT_DIR}.late`);
     rmSync(rewritten, { recursive: true, force: true });
-    const rows: Record<string, number> = {};
-    for (const rel of output.files) {
-      const from = path.join(out, rel);
-      const to = path.join(rewritten, rel);
-      mkdirSync(path.dirname(to), { recursive: true });
-      if (rel.startsWith(`${QUARANTINE_DIR}/`)) continue;
-      const [r] = await db.rows<{ Count: bigint }>(
-        `COPY (SELECT * FROM read_parquet(${sqlLiteral(from)}) t WHERE t.line NOT IN (SELECT line FROM late)) TO ${sqlLiteral(to)} (FORMAT parquet, COMPRESSION zstd)`,
-      );
-      const table = rel.split('/')[0]!;
-      if (table !== EVENT_ID_DIR) rows[table] = (rows[table] ?? 0) + Number(r!.Count);
-    }
-    const text = await fetchLines(input.file, new Set(late.map((l) => Number(l.line))));
-    const q = path.join(QUARANTINE_DIR, `${input.batchId}.parquet`);
-    await db.run(`CREATE TABLE q AS SELECT * FROM read_parquet(${sqlLiteral(path.join(out, q))})`);
-    const qa = await db.conn.createAppender('q');
-    for (const l of late) {
-      const t = text.get(Number(l.line));
-      qa.appendVarchar(input.batchId);
-      qa.appendBigInt(l.line);
-      qa.appendVarchar('duplicate');
-      qa.appendVarchar(`duplicate_event_id:batch ${l.first_batch}`);
-      qa.appendVarchar(l.event_id);
-      if (t) qa.appendVarchar(maskSecrets(t.text, options.registry.secretKeys));
-      else qa.appendNull();
-      qa.appendBigInt(BigInt(t?.bytes ?? 0));
-      qa.endRow();
-    }
-    qa.closeSync();
-    await db.run(`COPY (SELECT * FROM q ORDER BY line) TO ${sqlLiteral(path.join(rewritten, q))} (FORMAT parquet, COMPRESSION zstd)`);
+    const rows = await rewriteWithoutLate(db, output.files, out, rewritten);
+    await quarantineLate(db, input, late, out, rewritten, options.registry);
     rmSync(out, { recursive: true, force: true });
     renameSync(rewritten, out);
     return {
@@ -223,4 +209,49 @@ async function dropLateDuplicates(input: CommitInput, output: BatchOutput, out: 
   } finally {
     db.close();
   }
+}
+
+interface LateLine {
+  line: bigint;
+  event_id: string;
+  first_batch: string;
+}
+
+/** Writes each of the batch's table files again without the late duplicates (in table `late`); rows per table. */
+async function rewriteWithoutLate(db: Db, files: readonly string[], out: string, rewritten: string): Promise<Record<string, number>> {
+  const rows: Record<string, number> = {};
+  for (const rel of files) {
+    const from = path.join(out, rel);
+    const to = path.join(rewritten, rel);
+    mkdirSync(path.dirname(to), { recursive: true });
+    if (rel.startsWith(`${QUARANTINE_DIR}/`)) continue;
+    const [r] = await db.rows<{ Count: bigint }>(
+      `COPY (SELECT * FROM read_parquet(${sqlLiteral(from)}) t WHERE t.line NOT IN (SELECT line FROM late)) TO ${sqlLiteral(to)} (FORMAT parquet, COMPRESSION zstd)`,
+    );
+    const table = rel.split('/')[0]!;
+    if (table !== EVENT_ID_DIR) rows[table] = (rows[table] ?? 0) + Number(r!.Count);
+  }
+  return rows;
+}
+
+/** The batch's quarantine file again, with the late duplicates added (their raw lines, secrets masked). */
+async function quarantineLate(db: Db, input: CommitInput, late: LateLine[], out: string, rewritten: string, registry: ContractRegistry): Promise<void> {
+  const text = await fetchLines(input.file, new Set(late.map((l) => Number(l.line))));
+  const q = path.join(QUARANTINE_DIR, `${input.batchId}.parquet`);
+  await db.run(`CREATE TABLE q AS SELECT * FROM read_parquet(${sqlLiteral(path.join(out, q))})`);
+  const qa = await db.conn.createAppender('q');
+  for (const l of late) {
+    const t = text.get(Number(l.line));
+    qa.appendVarchar(input.batchId);
+    qa.appendBigInt(l.line);
+    qa.appendVarchar('duplicate');
+    qa.appendVarchar(`duplicate_event_id:batch ${l.first_batch}`);
+    qa.appendVarchar(l.event_id);
+    if (t) qa.appendVarchar(maskSecrets(t.text, registry.secretKeys));
+    else qa.appendNull();
+    qa.appendBigInt(BigInt(t?.bytes ?? 0));
+    qa.endRow();
+  }
+  qa.closeSync();
+  await db.run(`COPY (SELECT * FROM q ORDER BY line) TO ${sqlLiteral(path.join(rewritten, q))} (FORMAT parquet, COMPRESSION zstd)`);
 }

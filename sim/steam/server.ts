@@ -6,10 +6,12 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { Random } from '../random.ts';
-import { accountIdOf } from '../../transforms/steam/ids.ts';
 import { isObject, stringifySteamJson } from '../../transforms/steam/json.ts';
 import { drawFault, type FaultKind, type FaultSpec } from './faults.ts';
 import { ReplayStore } from './replay.ts';
+import { REPLAY_HANDLERS } from './replay-endpoints.ts';
+import { NOT_FOUND } from './reply.ts';
+import { WORLD_HANDLERS } from './world-endpoints.ts';
 import { groundTruth, World, type MatchJson, type WorldOptions } from './world.ts';
 
 export interface SteamSimOptions {
@@ -146,142 +148,6 @@ export async function startSteamSim(options: SteamSimOptions = {}): Promise<Stea
     }
   };
 
-  const handleWorld = (w: World, endpoint: string, q: URLSearchParams, res: ServerResponse) => {
-    const int = (name: string, fallback: number) => (q.has(name) ? Number(q.get(name)) : fallback);
-    switch (endpoint) {
-      case 'GetMatchHistory': {
-        const accountId = int('account_id', -1);
-        const player = w.player(accountId);
-        if (!player || player.private) {
-          return json(res, { result: { status: 15, statusDetail: "Cannot get match history for a user that hasn't allowed it" } });
-        }
-        const requested = Math.min(Math.max(int('matches_requested', 100), 1), 100);
-        const start = int('start_at_match_id', Number.MAX_SAFE_INTEGER);
-        const reachable = w.historyOf(accountId).slice(0, 500);
-        const after = reachable.filter((m) => m.match_id <= start);
-        const page = after.slice(0, requested);
-        return json(res, {
-          result: {
-            status: 1,
-            num_results: page.length,
-            total_results: reachable.length,
-            results_remaining: after.length - page.length,
-            matches: page.map((m) => ({
-              match_id: m.match_id,
-              match_seq_num: m.match_seq_num,
-              start_time: m.start_time,
-              lobby_type: m.lobby_type,
-              radiant_team_id: m.radiant_team_id ?? 0,
-              dire_team_id: m.dire_team_id ?? 0,
-              players: m.players.map((p) => ({ account_id: p.account_id, player_slot: p.player_slot, team_number: p.team_number, team_slot: p.team_slot, hero_id: p.hero_id })),
-            })),
-          },
-        });
-      }
-      case 'GetMatchHistoryBySequenceNum': {
-        const start = int('start_at_match_seq_num', 0);
-        const requested = Math.min(Math.max(int('matches_requested', 100), 1), 100);
-        // A page covers `requested` consecutive matches; one the feed shows late is left out of it ("sometimes 99").
-        const window = w
-          .matches()
-          .filter((m) => m.match_seq_num >= start)
-          .slice(0, requested);
-        const page = window.filter((m) => !hidden(m.match_id));
-        stats.lateHidden += window.length - page.length;
-        deliver(page);
-        return json(res, { result: { status: 1, matches: page } });
-      }
-      case 'GetMatchDetails': {
-        const m = w.match(int('match_id', -1));
-        if (!m) return json(res, { result: { error: 'Match ID not found' } });
-        if (m.lobby_type === 1) return json(res, { result: { error: 'Practice matches are not available via GetMatchDetails' } });
-        if (random.chance(w.detailsFailureRate)) return random.chance(0.5) ? send(res, 500, '<html><body>Internal Server Error</body></html>') : json(res, {});
-        deliver([m]);
-        return json(res, { result: m });
-      }
-      case 'GetPlayerSummaries': {
-        const ids = (q.get('steamids') ?? '')
-          .split(',')
-          .filter((s) => /^\d+$/.test(s))
-          .slice(0, 100);
-        return json(res, { response: { players: ids.map((s) => w.summary(accountIdOf(s))).filter(Boolean) } });
-      }
-      case 'GetHeroes':
-        return json(res, { result: { heroes: w.heroes, status: 200, count: w.heroes.length } });
-      case 'GetGameItems':
-        return json(res, { result: { items: w.items, status: 200 } });
-      case 'GetLeagueInfoList':
-        return json(res, { infos: w.leagues.map((l) => ({ ...l, most_recent_activity: l.start_timestamp + 86_400 })) });
-      case 'GetTeamInfoByTeamID': {
-        const start = int('start_at_team_id', 0);
-        const requested = Math.min(Math.max(int('teams_requested', 1), 1), 100);
-        const teams = [...w.teams]
-          .filter((t) => t.team_id >= start)
-          .sort((a, b) => a.team_id - b.team_id)
-          .slice(0, requested);
-        return json(res, {
-          result: {
-            status: 1,
-            teams: teams.map((t) => ({
-              team_id: t.team_id,
-              name: t.name,
-              tag: t.tag,
-              time_created: t.time_created,
-              calibration_games_remaining: 0,
-              logo: t.logo,
-              logo_sponsor: t.logo_sponsor,
-              country_code: t.country_code,
-              url: t.url,
-              games_played_with_current_roster: 12,
-              ...Object.fromEntries(t.players.map((p, i) => [`player_${i}_account_id`, p])),
-              admin_account_id: t.players[0],
-            })),
-          },
-        });
-      }
-      default:
-        return send(res, 404, '<html><body>Not Found</body></html>');
-    }
-  };
-
-  const handleReplay = (store: ReplayStore, endpoint: string, q: URLSearchParams, res: ServerResponse) => {
-    switch (endpoint) {
-      case 'GetMatchDetails':
-        return json(res, store.get(endpoint, q.get('match_id') ?? '') ?? { result: { error: 'Match ID not found' } });
-      case 'GetMatchHistoryBySequenceNum': {
-        const start = q.get('start_at_match_seq_num') ?? '0';
-        const exact = store.get(endpoint, start);
-        const body = exact ?? { result: { status: 1, matches: store.sequenceFrom(Number(start), Math.min(Number(q.get('matches_requested') ?? 100), 100)) } };
-        if (isObject(body) && isObject(body.result) && Array.isArray(body.result.matches)) deliver(body.result.matches);
-        return json(res, body);
-      }
-      case 'GetMatchHistory':
-        return json(
-          res,
-          store.get(endpoint, q.get('start_at_match_id') ?? q.get('account_id') ?? '') ?? {
-            result: { status: 15, statusDetail: "Cannot get match history for a user that hasn't allowed it" },
-          },
-        );
-      case 'GetPlayerSummaries': {
-        const players = (q.get('steamids') ?? '').split(',').flatMap((id) => {
-          const r = store.get(endpoint, id);
-          return isObject(r) && isObject(r.response) && Array.isArray(r.response.players) ? r.response.players : [];
-        });
-        return json(res, { response: { players } });
-      }
-      case 'GetTeamInfoByTeamID':
-        return json(res, store.get(endpoint, q.get('start_at_team_id') ?? '') ?? { result: { status: 1, teams: [] } });
-      case 'GetHeroes':
-      case 'GetGameItems':
-      case 'GetLeagueInfoList': {
-        const r = store.any(endpoint);
-        return r === undefined ? send(res, 404, `<html><body>no recorded ${endpoint} response</body></html>`) : json(res, r);
-      }
-      default:
-        return send(res, 404, '<html><body>Not Found</body></html>');
-    }
-  };
-
   const handle = (req: IncomingMessage, res: ServerResponse) => {
     const url = new URL(req.url ?? '/', 'http://sim');
     if (url.pathname === '/_sim/stats') return json(res, stats);
@@ -365,8 +231,11 @@ export async function startSteamSim(options: SteamSimOptions = {}): Promise<Stea
         }
       }
     }
-    if (replay) return handleReplay(replay, endpoint, url.searchParams, res);
-    return handleWorld(world!, endpoint, url.searchParams, res);
+    const q = url.searchParams;
+    const reply = replay
+      ? (REPLAY_HANDLERS[endpoint] ?? (() => NOT_FOUND))({ store: replay, endpoint, q, deliver })
+      : (WORLD_HANDLERS[endpoint] ?? (() => NOT_FOUND))({ world: world!, q, random, hidden, countHidden: (n) => (stats.lateHidden += n), deliver });
+    return send(res, reply.status, reply.body, reply.headers);
   };
 
   const server: Server = createServer((req, res) => {

@@ -4,7 +4,7 @@ import path from 'node:path';
 import { describe, expect, inject, it } from 'vitest';
 import { batchIdOf, hashFile } from '../../activities/ingest/inbox.ts';
 import { commitBatch, compactLake, lakeSnapshot, loadContracts, stageBatch } from '../../lake/index.ts';
-import { startLakeCompact } from '../../platform/jobs.ts';
+import { startLakeCompact } from '../../platform/client/jobs.ts';
 import { Random } from '../../sim/random.ts';
 import { simulateEvents } from '../../sim/events/simulate.ts';
 import { runCli, tempDataDir, uniqueTaskQueue, useTestClient } from './helpers.ts';

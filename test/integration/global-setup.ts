@@ -2,8 +2,8 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import type { TestProject } from 'vitest/node';
-import { freePort, startDevServer } from '../../platform/dev-server.ts';
-import { resolveTemporalCli } from '../../platform/temporal-cli.ts';
+import { freePort, startDevServer } from '../../platform/server/dev-server.ts';
+import { resolveTemporalCli } from '../../platform/server/temporal-cli.ts';
 
 declare module 'vitest' {
   export interface ProvidedContext {

@@ -6,8 +6,8 @@ import { Client, Connection } from '@temporalio/client';
 import { afterAll, beforeAll, inject } from 'vitest';
 import { dataLayout } from '../../platform/env.ts';
 import { ensureSearchAttributes } from '../../platform/search-attributes.ts';
-import { installQuietRuntime } from '../../platform/session.ts';
-import { createGamelakeWorker } from '../../platform/worker.ts';
+import { installQuietRuntime } from '../../platform/client/session.ts';
+import { createGamelakeWorker } from '../../platform/worker/worker.ts';
 import type { SteamConfig } from '../../platform/env.ts';
 
 export const NAMESPACE = 'default';

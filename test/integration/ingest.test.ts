@@ -3,7 +3,7 @@ import { copyFileSync, existsSync, mkdirSync, readdirSync, readFileSync } from '
 import path from 'node:path';
 import { beforeAll, describe, expect, inject, it } from 'vitest';
 import { batchIdOf, hashFile } from '../../activities/ingest/inbox.ts';
-import { startInboxWatcher } from '../../platform/schedules.ts';
+import { startInboxWatcher } from '../../platform/client/schedules.ts';
 import { simulateEvents, type SimulationTruth } from '../../sim/events/simulate.ts';
 import { inboxWorkflowId, ingestBatchWorkflow, ingestInboxWorkflow, ingestWorkflowId, type IngestBatchResult } from '../../workflows/index.ts';
 import { runCli, tempDataDir, useTestClient, uniqueTaskQueue, waitForList, withWorker } from './helpers.ts';

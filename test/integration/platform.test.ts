@@ -4,7 +4,7 @@ import path from 'node:path';
 import { describe, expect, inject, it } from 'vitest';
 import { demoWorkflow } from '../../workflows/index.ts';
 import { GAMELAKE_JOB } from '../../workflows/search-attributes.ts';
-import { freePort, startDevServer, waitForTemporal } from '../../platform/dev-server.ts';
+import { freePort, startDevServer, waitForTemporal } from '../../platform/server/dev-server.ts';
 import { NAMESPACE, tempDataDir, useTestClient, uniqueTaskQueue, waitForList, withWorker } from './helpers.ts';
 
 const ROOT = path.resolve(import.meta.dirname, '../..');

@@ -3,7 +3,7 @@ import path from 'node:path';
 import { gunzipSync } from 'node:zlib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { dataLayout, type SteamConfig } from '../../platform/env.ts';
-import { startSteamSweep } from '../../platform/jobs.ts';
+import { startSteamSweep } from '../../platform/client/jobs.ts';
 import { groundTruth, startSteamSim, type GroundTruth, type SteamSim } from '../../sim/steam/index.ts';
 import { openDb } from '../../lake/duckdb.ts';
 import { loadContracts } from '../../lake/contracts.ts';

@@ -2,7 +2,7 @@ import path from 'node:path';
 import { describe, expect, inject, it } from 'vitest';
 import { simulateEvents } from '../../sim/events/simulate.ts';
 import { bindParams, loadQuery, runSql } from '../../warehouse/queries.ts';
-import { startMartsBuild } from '../../platform/jobs.ts';
+import { startMartsBuild } from '../../platform/client/jobs.ts';
 import { martsBuildWorkflow, martsBuildWorkflowId } from '../../workflows/index.ts';
 import { runCli, tempDataDir, uniqueTaskQueue, useTestClient, withWorker } from './helpers.ts';
 

@@ -2,7 +2,7 @@ import { chmodSync, mkdtempSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { resolveTemporalCli } from '../../platform/temporal-cli.ts';
+import { resolveTemporalCli } from '../../platform/server/temporal-cli.ts';
 
 function fakeBinary(dir: string, name = 'temporal'): string {
   const file = path.join(dir, name);

@@ -1,4 +1,6 @@
 export * from './ids.ts';
 export * from './json.ts';
 export * from './tables.ts';
-export * from './parse.ts';
+export { MalformedSteamResponseError, rowCounts } from './values.ts';
+export * from './parse-matches.ts';
+export * from './parse-catalogue.ts';

@@ -1,13 +1,13 @@
 import { NativeConnection, Worker } from '@temporalio/worker';
 import { Client, Connection } from '@temporalio/client';
 import { Context } from '@temporalio/activity';
-import { activityReporter, createActivities, type ActivityDeps } from '../activities/index.ts';
-import { createWarehouseActivities } from '../warehouse/activities.ts';
-import { loadContracts, recoverLake } from '../lake/index.ts';
-import { assertKeyInRotation, createSteamClient, createSteamFetchActivities } from '../activities/steam/index.ts';
-import { steamKeyQueue } from '../workflows/index.ts';
-import { loadConfig, steamKeys, type SteamConfig } from './env.ts';
-import { startMartsBuild, startSteamSweep } from './jobs.ts';
+import { activityReporter, createActivities, type ActivityDeps } from '../../activities/index.ts';
+import { createWarehouseActivities } from '../../warehouse/activities.ts';
+import { loadContracts, recoverLake } from '../../lake/index.ts';
+import { assertKeyInRotation, createSteamClient, createSteamFetchActivities } from '../../activities/steam/index.ts';
+import { steamKeyQueue } from '../../workflows/index.ts';
+import { loadConfig, steamKeys, type SteamConfig } from '../env.ts';
+import { startMartsBuild, startSteamSweep } from '../client/jobs.ts';
 import { workflowBundle } from './workflow-bundle.ts';
 
 export { workflowBundle, WORKFLOWS_PATH } from './workflow-bundle.ts';

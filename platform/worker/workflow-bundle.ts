@@ -7,11 +7,11 @@ import { fileURLToPath } from 'node:url';
 import { bundleWorkflowCode, type WorkflowBundle } from '@temporalio/worker';
 
 const require = createRequire(import.meta.url);
-const PROJECT_ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
+const PROJECT_ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
 const WORKFLOWS_DIR = path.join(PROJECT_ROOT, 'workflows');
 
 /** Entry module of the workflow bundle. */
-export const WORKFLOWS_PATH = require.resolve('../workflows/index.ts');
+export const WORKFLOWS_PATH = require.resolve('../../workflows/index.ts');
 /** Where bundles are cached, one file per version of the workflow code. */
 export const BUNDLE_CACHE_DIR = path.join(PROJECT_ROOT, '.tools', 'workflow-bundle');
 

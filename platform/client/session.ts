@@ -1,11 +1,11 @@
 import { Client, Connection } from '@temporalio/client';
 import { Runtime } from '@temporalio/worker';
-import { OneLineLogger } from './logger.ts';
-import { DEFAULT_TEMPORAL_ADDRESS, dataLayout, type GamelakeConfig } from './env.ts';
-import { isPortOpen, startDevServer, waitForTemporal, type DevServer } from './dev-server.ts';
-import { TemporalUnreachableError } from './errors.ts';
-import { ensureSearchAttributes } from './search-attributes.ts';
-import { resolveTemporalCli } from './temporal-cli.ts';
+import { OneLineLogger } from '../logger.ts';
+import { DEFAULT_TEMPORAL_ADDRESS, dataLayout, type GamelakeConfig } from '../env.ts';
+import { isPortOpen, startDevServer, waitForTemporal, type DevServer } from '../server/dev-server.ts';
+import { TemporalUnreachableError } from '../errors.ts';
+import { ensureSearchAttributes } from '../search-attributes.ts';
+import { resolveTemporalCli } from '../server/temporal-cli.ts';
 
 export type ServerMode =
   /** Always start the embedded dev server (unless TEMPORAL_ADDRESS is set). */

@@ -1,7 +1,7 @@
 import path from 'node:path';
 import { WorkflowExecutionAlreadyStartedError, type Client, type WorkflowHandle } from '@temporalio/client';
 import { WorkflowIdReusePolicy } from '@temporalio/common';
-import { batchIdOf, hashFile } from '../activities/ingest/inbox.ts';
+import { batchIdOf, hashFile } from '../../activities/ingest/inbox.ts';
 import {
   demoWorkflow,
   ingestBatchWorkflow,
@@ -24,8 +24,8 @@ import {
   type BuildRequest,
   type LakeCompactInput,
   type SteamScanInput,
-} from '../workflows/index.ts';
-import { GAMELAKE_BATCH_ID, GAMELAKE_JOB } from '../workflows/search-attributes.ts';
+} from '../../workflows/index.ts';
+import { GAMELAKE_BATCH_ID, GAMELAKE_JOB } from '../../workflows/search-attributes.ts';
 
 export interface StartedIngest {
   file: string;

@@ -10,8 +10,8 @@ import {
   steamPlayerWorkflow,
   steamPlayerWorkflowId,
   steamSweepScheduledWorkflow,
-} from '../workflows/index.ts';
-import { GAMELAKE_JOB } from '../workflows/search-attributes.ts';
+} from '../../workflows/index.ts';
+import { GAMELAKE_JOB } from '../../workflows/search-attributes.ts';
 
 /** The Schedule earlier versions watched the inbox with (removed when found: a workflow watches it now). */
 export const INBOX_SCHEDULE_ID = 'gamelake-inbox';

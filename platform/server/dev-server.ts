@@ -3,8 +3,8 @@ import { createWriteStream, mkdirSync } from 'node:fs';
 import net from 'node:net';
 import path from 'node:path';
 import { Connection } from '@temporalio/client';
-import { DevServerError, TemporalUnreachableError } from './errors.ts';
-import { searchAttributeFlags } from './search-attributes.ts';
+import { DevServerError, TemporalUnreachableError } from '../errors.ts';
+import { searchAttributeFlags } from '../search-attributes.ts';
 
 export interface DevServerOptions {
   /** Path of the `temporal` binary. */

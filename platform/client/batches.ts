@@ -1,5 +1,5 @@
 import type { Client, WorkflowExecutionInfo } from '@temporalio/client';
-import { GAMELAKE_BATCH_ID, GAMELAKE_DUPLICATES, GAMELAKE_LINES_IN, GAMELAKE_OUTCOME, GAMELAKE_QUARANTINED } from '../workflows/search-attributes.ts';
+import { GAMELAKE_BATCH_ID, GAMELAKE_DUPLICATES, GAMELAKE_LINES_IN, GAMELAKE_OUTCOME, GAMELAKE_QUARANTINED } from '../../workflows/search-attributes.ts';
 
 /** One batch as Temporal knows it: its latest ingest-batch run, with the counts that run recorded. */
 export interface BatchRun {

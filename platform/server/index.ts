@@ -1,0 +1,3 @@
+/** The embedded Temporal dev server and the `temporal` binary it runs. */
+export * from './dev-server.ts';
+export * from './temporal-cli.ts';
