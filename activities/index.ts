@@ -36,8 +36,8 @@ export interface ActivityDeps {
   steamRatePerSec?: number;
 }
 
-/** Builds the worker's activities around their dependencies (tests inject their own). */
-export function createActivities(deps: ActivityDeps) {
+/** Batches: the data directory, staging and committing a batch, cleaning up after one, the inbox. */
+export function createIngestActivities(deps: ActivityDeps) {
   const workDir = path.join(deps.layout.root, 'work');
   return {
     async prepareDataDir() {
@@ -72,14 +72,35 @@ export function createActivities(deps: ActivityDeps) {
       rmSync(stageDir(workDir, batchId), { recursive: true, force: true });
       await withLakeLock(deps.layout.lake, async () => removePending(deps.layout.lake, batchId));
     },
-    /** Merges the lake's small files (heartbeats each group: a killed worker's compaction resumes elsewhere). */
-    async compactLake(input: { targetBytes?: number } = {}) {
-      return heartbeating((progress) => compactLake({ lakeDir: deps.layout.lake, targetBytes: input.targetBytes, onProgress: progress }));
-    },
     /** After a batch commits: the warehouse should follow (coalesced by the marts-build workflow). */
     async requestMartsBuild() {
       await deps.requestMartsBuild?.();
     },
+    async scanInbox() {
+      return scanInbox(deps.layout.inbox);
+    },
+    async settleInboxFile(file: string, outcome: 'done' | 'failed', reason?: string) {
+      return settleInboxFile(deps.layout.inbox, file, outcome, reason);
+    },
+  };
+}
+
+/** The lake's upkeep: merging small files. */
+export function createCompactionActivities(deps: Pick<ActivityDeps, 'layout'>) {
+  return {
+    /** Merges the lake's small files (heartbeats each group: a killed worker's compaction resumes elsewhere). */
+    async compactLake(input: { targetBytes?: number } = {}) {
+      return heartbeating((progress) => compactLake({ lakeDir: deps.layout.lake, targetBytes: input.targetBytes, onProgress: progress }));
+    },
+  };
+}
+
+/**
+ * The Steam mirror's bookkeeping (what workflows read from the lake to decide which calls to make); the
+ * calls themselves are `createSteamFetchActivities`, one worker per key.
+ */
+export function createSteamBookkeepingActivities(deps: Pick<ActivityDeps, 'layout' | 'requestSteamSweep' | 'steamKeyCount' | 'steamRatePerSec'>) {
+  return {
     /** What the Steam mirror lacks, per entity type, and the calls that fill it. */
     async steamPlanSweep(input: { staleAfterHours?: number; refreshStale?: boolean; maxCalls?: number }) {
       return planSweep(deps.layout.lake, input);
@@ -112,13 +133,12 @@ export function createActivities(deps: ActivityDeps) {
     async requestSteamSweep() {
       await deps.requestSteamSweep?.();
     },
-    async scanInbox() {
-      return scanInbox(deps.layout.inbox);
-    },
-    async settleInboxFile(file: string, outcome: 'done' | 'failed', reason?: string) {
-      return settleInboxFile(deps.layout.inbox, file, outcome, reason);
-    },
   };
+}
+
+/** The main queue's activities, one factory per concern, around their dependencies (tests inject their own). */
+export function createActivities(deps: ActivityDeps) {
+  return { ...createIngestActivities(deps), ...createCompactionActivities(deps), ...createSteamBookkeepingActivities(deps) };
 }
 
 export type Activities = ReturnType<typeof createActivities>;

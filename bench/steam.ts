@@ -50,6 +50,8 @@ interface Run {
   stats: SteamSimStats;
   rate: number;
   keys: number;
+  /** Budget used until the last tracked player's history was read (many calls queued), and in the sweep's tail after it. */
+  phases?: { historiesUsed: number; historiesSeconds: number; tailUsed: number; tailSeconds: number };
 }
 
 /** gamelake: tracked players' history workflows, then the convergence sweep; returns when the mirror is complete. */
@@ -73,16 +75,30 @@ async function gamelake(label: string, options: { rate: number; keys?: number; t
     `gamelake (${label}): ${players.length} tracked players, then a convergence sweep${options.rate ? ` at ${options.rate}/s per key, ${keys.length} key${keys.length > 1 ? 's' : ''}` : ''}`,
   );
   const t0 = Date.now();
+  let playersDoneAt = 0;
   await worker.runUntil(async () => {
     await Promise.all(players.map((accountId) => client.workflow.execute(steamPlayerWorkflow, { taskQueue, workflowId: `${taskQueue}-p${accountId}`, args: [{ accountId }] })));
+    playersDoneAt = Date.now();
     // The players asked for a sweep; this waits for it (and asks it for one more pass that finds nothing).
     await (await startSteamSweep(client, taskQueue)).result();
   });
   const ms = Date.now() - t0;
   await close();
   const stats = sim.stats();
+  const calls = sim.callLog().map((c) => c.at);
   await sim.close();
-  return { label, ms, matches: await mirroredMatches(dataLayout(dataDir).lake), calls: stats.calls, stats, rate: options.rate, keys: keys.length };
+  const budget = (options.rate || 1) * keys.length;
+  const used = (n: number, from: number, to: number) => (to > from ? n / (((to - from) / 1000) * budget) : 0);
+  const first = calls[0] ?? t0;
+  const last = calls.at(-1) ?? t0;
+  const before = calls.filter((t) => t <= playersDoneAt).length;
+  const phases = {
+    historiesUsed: used(before - 1, first, playersDoneAt),
+    historiesSeconds: (playersDoneAt - first) / 1000,
+    tailUsed: used(calls.length - before, playersDoneAt, last),
+    tailSeconds: (last - playersDoneAt) / 1000,
+  };
+  return { label, ms, matches: await mirroredMatches(dataLayout(dataDir).lake), calls: stats.calls, stats, rate: options.rate, keys: keys.length, phases };
 }
 
 /** The seed's approach: page each player's history, then one GetMatchDetails per match id, retried (up to 20 times) until it answers. */
@@ -210,6 +226,13 @@ for (const r of limited) {
   );
 }
 process.stdout.write('targets: >= 95% of the budget used, 0 calls above the limit\n');
+process.stdout.write("where the budget went: while tracked players' histories were read (calls queued), and in the sweep's tail after the last history\n");
+for (const r of limited) {
+  const p = r.phases!;
+  process.stdout.write(
+    `  ${`${r.keys} key${r.keys > 1 ? 's' : ''} at ${r.rate}/s`.padEnd(20)} histories ${(p.historiesUsed * 100).toFixed(1)}% over ${p.historiesSeconds.toFixed(1)} s; tail ${(p.tailUsed * 100).toFixed(1)}% over ${p.tailSeconds.toFixed(1)} s\n`,
+  );
+}
 
 process.stdout.write(
   `\nrescan: the feed hid ${late.lateInRange} of the ${late.scanned + late.lateInRange} matches the scan covered (1% shown late, ${late.hidden} omissions from pages); the rescan recovered ${late.recovered} of ${late.lateInRange} (${late.seconds.toFixed(1)} s for both scans)\n`,

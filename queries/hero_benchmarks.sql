@@ -1,5 +1,5 @@
 -- A hero's benchmarks as OpenDota gives them: percentiles of GPM, XPM, and kills, last hits, hero damage and healing per minute, and tower damage, over fully mirrored matches.
--- param: hero_id
+-- param: hero_id (number)
 -- round: gold_per_min=2, xp_per_min=2, kills_per_min=4, last_hits_per_min=4, hero_damage_per_min=2, hero_healing_per_min=2, tower_damage=2
 WITH played AS (
   SELECT mp.gold_per_min::DOUBLE AS gpm, mp.xp_per_min::DOUBLE AS xpm,

@@ -1,7 +1,7 @@
 -- Successful trades whose sides differ in value by at least min_ratio (a cheating signal), most lopsided first.
--- param: min_ratio = 10
--- param: limit = 100
--- param: offset = 0
+-- param: min_ratio (number) = 10
+-- param: limit (number) = 100
+-- param: offset (number) = 0
 SELECT trade_id, giver_id, receiver_id, value_given, value_received, imbalance_ratio
 FROM mart_trade_anomalies
 WHERE valid AND imbalance_ratio >= $min_ratio

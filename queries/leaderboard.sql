@@ -1,7 +1,7 @@
 -- A product's leaderboard under its scoring (warehouse/scoring.json); ties share a rank.
--- param: product = exrps
--- param: limit = 10
--- param: offset = 0
+-- param: product (text) = exrps
+-- param: limit (number) = 10
+-- param: offset (number) = 0
 SELECT rank, player_id, score, games, wins, losses
 FROM mart_leaderboard
 WHERE product_id = $product

@@ -1,6 +1,6 @@
 -- Pairs of players who traded lopsidedly again and again (value flowing one way), most repeated first.
--- param: min_trades = 3
--- param: limit = 50
+-- param: min_trades (number) = 3
+-- param: limit (number) = 50
 SELECT giver_id, receiver_id, max(lopsided_pair_trades) AS lopsided_trades,
        round(sum(value_given) FILTER (WHERE flagged AND valid), 2) AS value_given, round(sum(value_received) FILTER (WHERE flagged AND valid), 2) AS value_received
 FROM mart_trade_anomalies

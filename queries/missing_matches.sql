@@ -1,5 +1,5 @@
 -- Matches seen in players' histories that the mirror has no data for yet, and why: who referenced them, since when, how often Steam was asked, their state.
--- param: limit = 100
+-- param: limit (number) = 100
 WITH refs AS (
   SELECT match_id, count(DISTINCT account_id) AS players, string_agg(DISTINCT CAST(account_id AS VARCHAR), ', ' ORDER BY CAST(account_id AS VARCHAR)) AS accounts, min(fetched_at) AS first_seen
   FROM lake_steam_match_refs GROUP BY match_id

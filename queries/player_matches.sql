@@ -1,5 +1,5 @@
 -- One player's mirrored Dota 2 matches, newest first.
--- param: account_id
+-- param: account_id (number)
 SELECT match_id, started_at AS start_time, hero_id, hero_name, radiant, win, kills, deaths, assists
 FROM mart_dota_match_players
 WHERE account_id = $account_id

@@ -1,5 +1,5 @@
 -- Players per logarithmic wealth bin (latest wealth; negative wealth reported by wealth_summary).
--- param: product = trade-engine
+-- param: product (text) = trade-engine
 SELECT bin_lower, bin_upper, players
 FROM mart_wealth_histogram
 WHERE product_id = $product

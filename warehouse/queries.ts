@@ -23,6 +23,12 @@ export class QueryTimeoutError extends GamelakeError {}
 export interface QueryParam {
   name: string;
   default?: string;
+  /**
+   * `-- param: player (text)`: bound as text exactly as given (an id such as "007" or "8700" compared with a
+   * text column: bound as a number it would be cast, match "7" for "007", and defeat DuckDB's min/max
+   * pruning); `(number)`: must be a number. Undeclared: integers and decimals become numbers.
+   */
+  type?: 'text' | 'number';
 }
 
 export interface NamedQuery {
@@ -34,15 +40,15 @@ export interface NamedQuery {
   sql: string;
 }
 
-/** Reads queries/NAME.sql: the first comment line describes it, `-- param: name [= default]` lines declare parameters. */
+/** Reads queries/NAME.sql: the first comment line describes it, `-- param: name [(text|number)] [= default]` lines declare parameters. */
 export function loadQuery(name: string): NamedQuery {
   if (!/^[a-z0-9_]+$/.test(name)) throw new QueryNotFoundError(`"${name}" is not a query name (see gamelake query --list)`);
   const file = path.join(QUERIES_DIR, `${name}.sql`);
   if (!existsSync(file)) throw new QueryNotFoundError(`no query named "${name}" (see gamelake query --list)`);
   const sql = readFileSync(file, 'utf8');
   const description = /^--\s*(.+)$/m.exec(sql)?.[1]?.trim() ?? '';
-  const params = [...sql.matchAll(/^--\s*param:\s*([a-z_][a-z0-9_]*)(?:\s*=\s*(.+))?$/gm)].map((m) =>
-    m[2] === undefined ? { name: m[1]! } : { name: m[1]!, default: m[2].trim() },
+  const params = [...sql.matchAll(/^--\s*param:\s*([a-z_][a-z0-9_]*)(?:\s*\((text|number)\))?(?:\s*=\s*(.+))?$/gm)].map(
+    (m): QueryParam => ({ name: m[1]!, ...(m[2] ? { type: m[2] as 'text' | 'number' } : {}), ...(m[3] === undefined ? {} : { default: m[3].trim() }) }),
   );
   const round = Object.fromEntries(
     [...sql.matchAll(/^--\s*round:\s*(.+)$/gm)]
@@ -84,7 +90,8 @@ export function bindParams(query: NamedQuery, given: Record<string, string>): Re
   for (const p of query.params) {
     const value = given[p.name] ?? p.default;
     if (value === undefined) throw new QueryError(`query ${query.name} needs --param ${p.name}=VALUE`);
-    bound[p.name] = typed(value);
+    if (p.type === 'number' && typeof typed(value) !== 'number') throw new QueryError(`query ${query.name}: --param ${p.name} must be a number, got "${value}"`);
+    bound[p.name] = p.type === 'text' ? value : typed(value);
   }
   return bound;
 }

@@ -75,6 +75,8 @@ export interface SteamSim {
   /** Shows the late matches in the feed from now on. */
   revealLate(): void;
   stats(): SteamSimStats;
+  /** Every call since the start or the last reset: when, and to which endpoint (where a mirror left the budget unused). */
+  callLog(): { at: number; endpoint: string }[];
   resetStats(): void;
   close(): Promise<void>;
 }
@@ -93,6 +95,7 @@ export async function startSteamSim(options: SteamSimOptions = {}): Promise<Stea
   const served = new Map<number, number>();
   const recent: number[] = [];
   const recentByKey = new Map<string, number[]>();
+  const log: { at: number; endpoint: string }[] = [];
   let stats: SteamSimStats;
   const reset = () => {
     stats = {
@@ -114,6 +117,7 @@ export async function startSteamSim(options: SteamSimOptions = {}): Promise<Stea
     served.clear();
     recent.length = 0;
     recentByKey.clear();
+    log.length = 0;
   };
   reset();
   // One token bucket per key (one for all calls when there are no keys).
@@ -173,6 +177,7 @@ export async function startSteamSim(options: SteamSimOptions = {}): Promise<Stea
       stats.longestGaps.length = Math.min(stats.longestGaps.length, 5);
     }
     stats.lastCallAt = now;
+    log.push({ at: now, endpoint });
     recent.push(now);
     while (recent.length > 0 && recent[0]! <= now - 1000) recent.shift();
     stats.maxCallsPerSecond = Math.max(stats.maxCallsPerSecond, recent.length);
@@ -262,6 +267,7 @@ export async function startSteamSim(options: SteamSimOptions = {}): Promise<Stea
       revealed = true;
     },
     stats: () => structuredClone(stats),
+    callLog: () => log.slice(),
     resetStats: reset,
     async close() {
       for (const res of held) res.destroy();

@@ -194,3 +194,27 @@ describe('warehouse marts on a small given input', () => {
     expect(existsSync(`${warehousePath}.wal`)).toBe(false);
   });
 });
+
+describe('named query parameters', () => {
+  it('binds ids declared (text) as the text given, and refuses a non-number for (number)', () => {
+    const stats = loadQuery('player_stats');
+    expect(stats.params).toEqual([
+      { name: 'product', type: 'text', default: 'exrps' },
+      { name: 'player', type: 'text' },
+    ]);
+    // "007" stays "007" (a number would be 7, and the VARCHAR column would be cast to compare).
+    expect(bindParams(stats, { player: '007' })).toEqual({ product: 'exrps', player: '007' });
+    const hero = loadQuery('hero_benchmarks');
+    expect(bindParams(hero, { hero_id: '12' })).toEqual({ hero_id: 12 });
+    expect(() => bindParams(hero, { hero_id: 'axe' })).toThrow('query hero_benchmarks: --param hero_id must be a number, got "axe"');
+  });
+
+  it('finds a player whose id looks like a number through the text binding, and no other', async () => {
+    const rows = await query('player_wealth_over_time', { product: 'trade-engine', player: '1' });
+    expect(rows.length).toBeGreaterThan(0);
+    expect(await query('player_wealth_over_time', { product: 'trade-engine', player: '01' })).toEqual([]);
+    const q = loadQuery('player_wealth_over_time');
+    const bound = await runSql(warehousePath, 'SELECT typeof($player) AS t', { player: bindParams(q, { player: '8700' }).player! });
+    expect(bound.rows[0]!.t).toBe('VARCHAR');
+  });
+});
