@@ -29,7 +29,9 @@ export async function steamActivities(): Promise<SteamFetchActivities & { inFlig
       }),
     ]),
   );
-  let next = 0;
+  // Each workflow starts its round-robin at a key of its own (from its id), so workflows started together
+  // do not all send their first call to key 1, their second to key 2, ...
+  let next = [...workflowInfo().workflowId].reduce((h, c) => (h * 31 + c.charCodeAt(0)) >>> 0, 7);
   const dispatch = async (name: (typeof CALLS)[number], input: unknown): Promise<unknown> => {
     for (;;) {
       const k = live[next++ % live.length]!;

@@ -7,6 +7,7 @@ import { Agent, request } from 'undici';
 import { MalformedSteamResponseError } from '../../transforms/steam/index.ts';
 import { parseSteamJson, type SteamJson } from '../../transforms/steam/json.ts';
 import { SteamAuthError, SteamRateLimitedError, SteamRequestError, SteamTimeoutError, SteamUnavailableError } from './errors.ts';
+import { createSlotLedger } from './slots.ts';
 
 export const STEAM_ENDPOINTS = {
   GetMatchHistory: 'IDOTA2Match_570/GetMatchHistory/v1',
@@ -34,6 +35,11 @@ export interface SteamClientOptions {
    * The global limit across workers is the Temporal task queue's; this smooths each worker's share.
    */
   pacePerSec?: number;
+  /**
+   * With pacePerSec: the key's call slots shared by every process (activities/steam/slots.ts), so the
+   * spacing holds across workers; absent: this process spaces its own calls.
+   */
+  slotsDir?: string;
   /** Called after pacing, just before the request goes out; throws to stop it (a key taken out of rotation). */
   beforeSend?: (endpoint: SteamEndpoint) => void;
 }
@@ -68,8 +74,10 @@ export function createSteamClient(options: SteamClientOptions): SteamClient {
   // see two closer than its interval.
   const interval = options.pacePerSec ? (1000 / options.pacePerSec) * 1.01 + 2 : 0;
   let nextSlot = 0;
+  const shared = interval > 0 && options.slotsDir ? createSlotLedger(options.slotsDir, interval) : undefined;
   const pace = async () => {
     if (interval === 0) return;
+    if (shared) return shared();
     const now = Date.now();
     const slot = Math.max(now, nextSlot);
     nextSlot = slot + interval;

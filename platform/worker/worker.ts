@@ -1,9 +1,10 @@
+import path from 'node:path';
 import { NativeConnection, Worker } from '@temporalio/worker';
 import { Client, Connection } from '@temporalio/client';
 import { Context } from '@temporalio/activity';
 import { activityReporter, createActivities, type ActivityDeps } from '../../activities/index.ts';
 import { createWarehouseActivities } from '../../warehouse/activities.ts';
-import { loadContracts, recoverLake } from '../../lake/index.ts';
+import { loadContracts, recoverLake, STEAM_DIR } from '../../lake/index.ts';
 import { assertKeyInRotation, createSteamClient, createSteamFetchActivities } from '../../activities/steam/index.ts';
 import { steamKeyQueue } from '../../workflows/index.ts';
 import { loadConfig, steamKeys, type SteamConfig } from '../env.ts';
@@ -58,13 +59,15 @@ export async function createGamelakeWorker(options: WorkerOptions): Promise<{ wo
   // Without Steam settings: the defaults an empty environment gives (Valve's API, no key, 1 call/s).
   const steamConfig: SteamConfig = options.steam ?? loadConfig({}).steam;
   const keys = steamKeys(steamConfig);
-  // One client per key, each paced at the key's own rate; a key taken out of rotation is not sent again,
-  // even by calls already waiting for their slot.
+  // One client per key, its calls leaving at the key's rate in slots shared by every worker (the lake's
+  // steam/_slots/<position>); a key taken out of rotation is not sent again, even by calls already
+  // waiting for their slot.
   const steamClients = keys.map((apiKey, i) =>
     createSteamClient({
       ...steamConfig,
       apiKey,
       pacePerSec: steamConfig.ratePerSec,
+      slotsDir: path.join(options.deps.layout.lake, STEAM_DIR, '_slots', String(i + 1)),
       beforeSend: (endpoint) => assertKeyInRotation(options.deps.layout.lake, { position: i + 1, count: keys.length }, endpoint),
     }),
   );
@@ -98,7 +101,10 @@ export async function createGamelakeWorker(options: WorkerOptions): Promise<{ wo
         connection,
         namespace: options.namespace,
         taskQueue: steamKeyQueue(options.taskQueue, i + 1),
-        ...(steamConfig.ratePerSec > 0 ? { maxTaskQueueActivitiesPerSecond: steamConfig.ratePerSec, maxActivitiesPerSecond: steamConfig.ratePerSec } : {}),
+        // The slots are the limit; the server's limit, at twice the rate, only keeps activities from piling
+        // up in workers (it hands a queue's tasks out in bursts with pauses, which slots at the rate would
+        // inherit as unused budget).
+        ...(steamConfig.ratePerSec > 0 ? { maxTaskQueueActivitiesPerSecond: 2 * steamConfig.ratePerSec } : {}),
         maxConcurrentActivityTaskExecutions: 16,
         activities: createSteamFetchActivities({
           lakeDir: options.deps.layout.lake,
