@@ -1,7 +1,8 @@
 import { spawn } from 'node:child_process';
-import { mkdtempSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { gunzipSync } from 'node:zlib';
 import { Client, Connection } from '@temporalio/client';
 import { afterAll, beforeAll, inject } from 'vitest';
 import { dataLayout } from '../../platform/env.ts';
@@ -91,4 +92,16 @@ export function runCli(args: string[], env: Record<string, string | undefined>, 
       resolve({ status, stdout, stderr });
     });
   });
+}
+
+/** Every file under dir (recursively), gzip archives decompressed, as latin1 text: what `grep -r` would see. */
+export function filesText(dir: string): string {
+  let out = '';
+  for (const e of readdirSync(dir, { withFileTypes: true, recursive: true })) {
+    if (!e.isFile()) continue;
+    const file = path.join(e.parentPath, e.name);
+    const bytes = readFileSync(file);
+    out += file.endsWith('.gz') ? gunzipSync(bytes).toString('latin1') : bytes.toString('latin1');
+  }
+  return out;
 }

@@ -1,27 +1,14 @@
 import { spawn } from 'node:child_process';
 import { copyFileSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { gunzipSync } from 'node:zlib';
 import { describe, expect, inject, it } from 'vitest';
 import { DEFAULT_CONTRACTS_DIR } from '../../lake/contracts.ts';
 import { openDb, sqlLiteral } from '../../lake/duckdb.ts';
 import { VALID } from '../fixtures/events.ts';
-import { runCli, tempDataDir, uniqueTaskQueue, useTestClient } from './helpers.ts';
+import { runCli, tempDataDir, uniqueTaskQueue, useTestClient, filesText } from './helpers.ts';
 
 const GAMELAKE = new URL('../../bin/gamelake.js', import.meta.url).pathname;
 const testServer = useTestClient();
-
-/** Every file under dir, gzip archives decompressed, as latin1 text (what `grep -r` would see). */
-function filesText(dir: string): string {
-  let out = '';
-  for (const e of readdirSync(dir, { withFileTypes: true, recursive: true })) {
-    if (!e.isFile()) continue;
-    const file = path.join(e.parentPath, e.name);
-    const bytes = readFileSync(file);
-    out += file.endsWith('.gz') ? gunzipSync(bytes).toString('latin1') : bytes.toString('latin1');
-  }
-  return out;
-}
 
 /** Every value of every row, decoded: each Parquet file of the lake and each table of the warehouse (compression hides bytes from grep). */
 async function decodedText(dataDir: string): Promise<string> {

@@ -1,7 +1,6 @@
 import { spawn, type ChildProcess } from 'node:child_process';
-import { readdirSync, readFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import path from 'node:path';
-import { gunzipSync } from 'node:zlib';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { dataLayout } from '../../platform/env.ts';
 import { groundTruth, startSteamSim, type GroundTruth, type SteamSim } from '../../sim/steam/index.ts';
@@ -9,24 +8,12 @@ import { loadContracts } from '../../lake/contracts.ts';
 import { openDb } from '../../lake/duckdb.ts';
 import { buildWarehouse } from '../../warehouse/build.ts';
 import { bindParams, loadQuery, runSql } from '../../warehouse/queries.ts';
-import { runCli, tempDataDir, uniqueTaskQueue, useTestClient } from './helpers.ts';
+import { runCli, tempDataDir, uniqueTaskQueue, useTestClient, filesText } from './helpers.ts';
 
 const GAMELAKE = new URL('../../bin/gamelake.js', import.meta.url).pathname;
 // Key values chosen to be unmistakable: none of them may appear in any history, log or file.
 const KEYS = ['GLKEY1-3f9a2c71d05e', 'GLKEY2-b84e1f6a29c3', 'GLKEY3-07d5c3e9b1aa'];
 const RATE = 5;
-
-/** Every file under dir (recursively), gzip archives decompressed, as latin1 text. */
-function filesText(dir: string): string {
-  let out = '';
-  for (const e of readdirSync(dir, { withFileTypes: true, recursive: true })) {
-    if (!e.isFile()) continue;
-    const file = path.join(e.parentPath, e.name);
-    const bytes = readFileSync(file);
-    out += file.endsWith('.gz') ? gunzipSync(bytes).toString('latin1') : bytes.toString('latin1');
-  }
-  return out;
-}
 
 /** Linear interpolation between closest ranks (DuckDB's quantile_cont, numpy's default). */
 function percentile(sorted: number[], p: number): number {

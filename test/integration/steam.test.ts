@@ -1,6 +1,4 @@
-import { readdirSync, readFileSync } from 'node:fs';
-import path from 'node:path';
-import { gunzipSync } from 'node:zlib';
+
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { dataLayout, type SteamConfig } from '../../platform/env.ts';
 import { startSteamSweep } from '../../platform/client/jobs.ts';
@@ -11,24 +9,12 @@ import { loadContracts } from '../../lake/contracts.ts';
 import { buildWarehouse } from '../../warehouse/build.ts';
 import { bindParams, loadQuery, runSql } from '../../warehouse/queries.ts';
 import { steamPlayerWorkflow, steamScanWorkflow, steamSweepWorkflowId } from '../../workflows/index.ts';
-import { tempDataDir, uniqueTaskQueue, useTestClient, withWorker } from './helpers.ts';
+import { tempDataDir, uniqueTaskQueue, useTestClient, withWorker, filesText } from './helpers.ts';
 
 const KEY = 'TESTKEY-5f3c9e1d7a2b';
 
 function steamConfig(sim: SteamSim, rate: number, key = KEY): SteamConfig {
   return { apiKey: key, baseUrl: sim.url, leagueBaseUrl: sim.url, ratePerSec: rate, timeoutMs: 1500 };
-}
-
-/** Every file under dir (recursively), raw archives decompressed. */
-function lakeText(dir: string): string {
-  let out = '';
-  for (const e of readdirSync(dir, { withFileTypes: true, recursive: true })) {
-    if (!e.isFile()) continue;
-    const file = path.join(e.parentPath, e.name);
-    const bytes = readFileSync(file);
-    out += file.endsWith('.gz') ? gunzipSync(bytes).toString('latin1') : bytes.toString('latin1');
-  }
-  return out;
 }
 
 describe('Steam mirroring against the simulator', { timeout: 300_000 }, () => {
@@ -235,6 +221,6 @@ describe('Steam mirroring against the simulator', { timeout: 300_000 }, () => {
       expect(text.length).toBeGreaterThan(100);
       expect(text).not.toContain(KEY);
     }
-    expect(lakeText(layout.lake)).not.toContain(KEY);
+    expect(filesText(layout.lake)).not.toContain(KEY);
   });
 });
