@@ -1,4 +1,3 @@
-
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { dataLayout, type SteamConfig } from '../../platform/env.ts';
 import { startSteamSweep } from '../../platform/client/jobs.ts';
