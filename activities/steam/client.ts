@@ -77,7 +77,10 @@ export function createSteamClient(options: SteamClientOptions): SteamClient {
   const shared = interval > 0 && options.slotsDir ? createSlotLedger(options.slotsDir, interval) : undefined;
   const pace = async () => {
     if (interval === 0) return;
-    if (shared) return shared();
+    if (shared) {
+      await shared();
+      return;
+    }
     const now = Date.now();
     const slot = Math.max(now, nextSlot);
     nextSlot = slot + interval;

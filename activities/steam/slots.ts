@@ -7,9 +7,10 @@ import path from 'node:path';
  * file named k in `dir` (O_EXCL: exactly one creator wins, on one host or on a shared volume), then
  * waits for its instant. So a key's calls leave at most one per interval, evenly spaced, however many
  * workers send them and however Temporal dispatches the activities (its task-queue limiter hands them
- * out in bursts with pauses after them, which a per-process pacer cannot fill).
+ * out in bursts with pauses after them, which a per-process pacer cannot fill). Resolves with the slot's
+ * instant (epoch ms) once it has come.
  */
-export function createSlotLedger(dir: string, intervalMs: number): () => Promise<void> {
+export function createSlotLedger(dir: string, intervalMs: number): () => Promise<number> {
   mkdirSync(dir, { recursive: true });
   let last = 0;
   let cleanedAt = Date.now();
@@ -33,5 +34,6 @@ export function createSlotLedger(dir: string, intervalMs: number): () => Promise
       const before = k - Math.ceil(60_000 / intervalMs);
       for (const f of readdirSync(dir)) if (Number(f) < before) rmSync(path.join(dir, f), { force: true });
     }
+    return k * intervalMs;
   };
 }

@@ -7,27 +7,27 @@ import { createSlotLedger } from '../../activities/steam/slots.ts';
 describe('shared call slots of a Steam key', () => {
   it('spaces calls from two ledgers on one folder (two workers) at least one interval apart, each slot taken once', async () => {
     const dir = mkdtempSync(path.join(os.tmpdir(), 'gamelake-slots-'));
-    const interval = 25;
+    const interval = 50;
     const a = createSlotLedger(dir, interval);
     const b = createSlotLedger(dir, interval);
     const sent: number[] = [];
-    const call = async (pace: () => Promise<void>) => {
-      await pace();
-      sent.push(Date.now());
+    const late: number[] = [];
+    const call = async (pace: () => Promise<number>) => {
+      const instant = await pace();
+      sent.push(instant);
+      // A call never leaves before its slot (timers may fire late on a busy machine, never early by more than 1 ms).
+      late.push(Date.now() - instant);
     };
     await Promise.all(Array.from({ length: 30 }, (_, i) => call(i % 2 === 0 ? a : b)));
     expect(sent).toHaveLength(30);
-    // Each call took its own slot file: 30 distinct consecutive slots.
-    const slots = readdirSync(dir)
-      .map(Number)
-      .sort((x, y) => x - y);
-    expect(slots).toHaveLength(30);
-    expect(slots.at(-1)! - slots[0]!).toBe(29);
-    // And left at its slot: never two within an interval (1 ms of timer rounding allowed).
+    // Each call took its own slot file: 30 distinct slots.
+    expect(readdirSync(dir)).toHaveLength(30);
+    // Slots are whole intervals apart, and each call left at or after its own.
     sent.sort((x, y) => x - y);
     const gaps = sent.slice(1).map((t, i) => t - sent[i]!);
-    expect(Math.min(...gaps)).toBeGreaterThanOrEqual(interval - 1);
-    // The budget is used: 30 calls take about 29 intervals, not more than 40.
+    expect(gaps.every((g) => g >= interval && g % interval === 0)).toBe(true);
+    expect(Math.min(...late)).toBeGreaterThanOrEqual(-1);
+    // The budget is used: 30 calls take about 29 intervals, not more than 40 (a stall while claiming skips a slot).
     expect(sent.at(-1)! - sent[0]!).toBeLessThan(40 * interval);
   });
 });
