@@ -105,3 +105,12 @@ export function filesText(dir: string): string {
   }
   return out;
 }
+
+/** The objects of a command's NDJSON output (`--format json`: one object per line). */
+export function ndjson<T = Record<string, unknown>>(text: string): T[] {
+  return text
+    .trim()
+    .split('\n')
+    .filter(Boolean)
+    .map((l) => JSON.parse(l) as T);
+}

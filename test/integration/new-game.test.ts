@@ -3,7 +3,7 @@ import path from 'node:path';
 import { describe, expect, inject, it } from 'vitest';
 import { DEFAULT_CONTRACTS_DIR } from '../../lake/contracts.ts';
 import { martsBuildWorkflow } from '../../workflows/index.ts';
-import { runCli, tempDataDir, uniqueTaskQueue, useTestClient, withWorker } from './helpers.ts';
+import { runCli, tempDataDir, uniqueTaskQueue, useTestClient, withWorker, ndjson } from './helpers.ts';
 
 const testServer = useTestClient();
 const FIXTURE = path.resolve(import.meta.dirname, '../fixtures/contracts/varcade-lobby.yaml');
@@ -60,11 +60,7 @@ describe('a fourth game, registered by adding one contract file', () => {
     const sql = async (query: string) => {
       const r = await runCli(['sql', query, '--format', 'json'], env);
       expect(r.status, r.stderr).toBe(0);
-      return r.stdout
-        .trim()
-        .split('\n')
-        .filter(Boolean)
-        .map((l) => JSON.parse(l) as Record<string, unknown>);
+      return ndjson(r.stdout);
     };
     expect(await sql('SELECT event_id, seat, game_id, user_id, ready, joined_at FROM lake_lobby_seats ORDER BY line, seat')).toEqual([
       { event_id: 'l1', seat: 0, game_id: 'G1', user_id: '7', ready: true, joined_at: '2026-04-01T17:59:00.000Z' },

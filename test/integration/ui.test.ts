@@ -10,7 +10,7 @@ import { serveUi, type ServedUi } from '../../ui/index.ts';
 import { defaultScoring } from '../../warehouse/build.ts';
 import { loadModels } from '../../warehouse/models.ts';
 import { martsBuildWorkflow } from '../../workflows/index.ts';
-import { runCli, tempDataDir, uniqueTaskQueue, useTestClient, withWorker } from './helpers.ts';
+import { runCli, tempDataDir, uniqueTaskQueue, useTestClient, withWorker, ndjson } from './helpers.ts';
 
 /**
  * The gamelake UI in a real browser (Debian's chromium through playwright-core) against a real warehouse
@@ -31,11 +31,7 @@ const consoleErrors: string[] = [];
 async function query(name: string, params: Record<string, string> = {}): Promise<Array<Record<string, unknown>>> {
   const r = await runCli(['query', name, '--format', 'json', ...Object.entries(params).flatMap(([k, v]) => ['--param', `${k}=${v}`])], env);
   expect(r.status, r.stderr).toBe(0);
-  return r.stdout
-    .trim()
-    .split('\n')
-    .filter(Boolean)
-    .map((l) => JSON.parse(l) as Record<string, unknown>);
+  return ndjson(r.stdout);
 }
 
 async function open(pathname: string): Promise<Page> {
@@ -254,9 +250,5 @@ describe('the gamelake UI in a browser', () => {
 async function runCliSql(sql: string): Promise<Array<Record<string, unknown>>> {
   const r = await runCli(['sql', sql, '--format', 'json'], env);
   expect(r.status, r.stderr).toBe(0);
-  return r.stdout
-    .trim()
-    .split('\n')
-    .filter(Boolean)
-    .map((l) => JSON.parse(l) as Record<string, unknown>);
+  return ndjson(r.stdout);
 }
