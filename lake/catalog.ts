@@ -1,4 +1,5 @@
-import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, renameSync, writeFileSync } from 'node:fs';
+import { missingFields, readCatalogFile } from './catalog-file.ts';
 import path from 'node:path';
 import { COMPACTION_DIR, EVENT_ID_DIR, QUARANTINE_DIR } from './layout.ts';
 import { committedBatches, readManifest, type BatchManifest } from './manifest.ts';
@@ -66,7 +67,11 @@ export function compactionRecords(lakeDir: string): CompactionRecord[] {
   return readdirSync(dir)
     .filter((f) => f.endsWith('.json'))
     .sort()
-    .map((f) => JSON.parse(readFileSync(path.join(dir, f), 'utf8')) as CompactionRecord);
+    .map((f) =>
+      readCatalogFile<CompactionRecord>(path.join(dir, f), 'compaction record', (v) =>
+        missingFields(v, { seq: 'number', id: 'string', table: 'string', partition: 'string', inputs: 'array', output: 'string', batches: 'array' }),
+      ),
+    );
 }
 
 /**

@@ -16,3 +16,6 @@ export class LakeLockTimeoutError extends GamelakeError {}
 
 /** A lake operation found its own output inconsistent (rows lost or doubled); nothing was committed. */
 export class LakeInvariantError extends GamelakeError {}
+
+/** A catalog file (a batch manifest, a compaction record) cannot be read or is not what its folder holds: named by its path. */
+export class LakeCatalogError extends GamelakeError {}

@@ -1,5 +1,6 @@
-import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, renameSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
+import { missingFields, readCatalogFile } from './catalog-file.ts';
 import { MANIFEST_DIR, manifestPath } from './layout.ts';
 
 /** Coercions counted for a batch: product -> field path -> kind -> values read in another spelling. */
@@ -38,7 +39,15 @@ export interface BatchManifest {
 
 export function readManifest(lakeDir: string, batchId: string): BatchManifest | undefined {
   const file = manifestPath(lakeDir, batchId);
-  return existsSync(file) ? (JSON.parse(readFileSync(file, 'utf8')) as BatchManifest) : undefined;
+  if (!existsSync(file)) return undefined;
+  return readCatalogFile<BatchManifest>(
+    file,
+    'batch manifest',
+    (v) =>
+      missingFields(v, { batchId: 'string', files: 'array', rows: 'object', committedAt: 'string' }) ??
+      (v.batchId !== batchId ? `it names batch ${String(v.batchId)}, not ${batchId}` : undefined) ??
+      ((v.files as unknown[]).some((f) => typeof f !== 'string') ? 'its files are not all paths' : undefined),
+  );
 }
 
 /** Batch ids with a manifest: the committed ones, sorted. */

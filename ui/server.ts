@@ -18,7 +18,9 @@ import {
   WarehouseMissingError,
   withWarehouse,
 } from '../warehouse/queries.ts';
+import { LakeCatalogError } from '../lake/index.ts';
 import type { PageContext, UiDeps } from './context.ts';
+import { isLoopbackHost, requestGuard } from './request-guard.ts';
 import { html, layout, notice, type Html } from './html.ts';
 import { catalogPage } from './pages/catalog.ts';
 import { dotaPage } from './pages/dota.ts';
@@ -69,6 +71,7 @@ function describe(err: unknown): { status: 400 | 404 | 408 | 500 | 503; kind: st
   if (err instanceof QueryNotFoundError) return { status: 404, kind: 'not_found', message };
   if (err instanceof QueryError) return { status: 400, kind: 'bad_query', message };
   if (err instanceof NotFound) return { status: 404, kind: 'not_found', message };
+  if (err instanceof LakeCatalogError) return { status: 503, kind: 'lake_catalog', message };
   // DuckDB's own errors (a syntax error, a missing column) are the asker's mistake, not the server's.
   if (/\b(Parser|Binder|Catalog|Conversion|Invalid Input|Permission|Out of Range) Error\b/.test(message))
     return { status: 400, kind: 'sql_error', message: message.replace(/^Failed to extract statements: /, '') };
@@ -78,8 +81,9 @@ function describe(err: unknown): { status: 400 | 404 | 408 | 500 | 503; kind: st
 class NotFound extends Error {}
 
 /** The gamelake UI as a Hono app (tests and `gamelake ui` serve it; `fetch` answers a Request). */
-export function createUiApp(deps: UiDeps): Hono {
+export function createUiApp(deps: UiDeps, options: { loopbackOnly?: boolean } = {}): Hono {
   const app = new Hono();
+  app.use(requestGuard({ loopbackOnly: options.loopbackOnly ?? true }));
   const sqlTimeoutMs = deps.sqlTimeoutMs ?? 10_000;
 
   /** Renders a page from a read-only warehouse session opened for this request. */
@@ -173,8 +177,8 @@ export interface ServedUi {
 
 /** Serves the UI on host:port (127.0.0.1 unless told otherwise); resolves once it listens. */
 export async function serveUi(deps: UiDeps, options: { port?: number; host?: string } = {}): Promise<ServedUi> {
-  const app = createUiApp(deps);
   const host = options.host ?? '127.0.0.1';
+  const app = createUiApp(deps, { loopbackOnly: isLoopbackHost(host) });
   return new Promise((resolve, reject) => {
     const server = serve({ fetch: app.fetch, port: options.port ?? DEFAULT_UI_PORT, hostname: host }, (info: AddressInfo) => {
       const shown = host === '0.0.0.0' || host === '::' ? 'localhost' : host.includes(':') ? `[${host}]` : host === '127.0.0.1' ? 'localhost' : host;

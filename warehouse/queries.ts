@@ -4,6 +4,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { StatementType, type DuckDBConnection, type DuckDBType, type DuckDBValue } from '@duckdb/node-api';
+import { statementShape, type StatementShape } from './statement-shape.ts';
 import { GamelakeError } from '../transforms/errors.ts';
 import { openDb, sqlLiteral, type Db } from '../lake/duckdb.ts';
 
@@ -137,19 +138,37 @@ async function sandbox(db: Db, dirs: string[]): Promise<void> {
   await db.run('SET lock_configuration = true');
 }
 
-/** Prepares one statement, refusing several and any that is not a query. */
+/** Refuses, before DuckDB prepares it, any statement that is not a query (the shape of its text), then checks the prepared type. */
 async function prepareQuery(conn: DuckDBConnection, sql: string, params: Record<string, DuckDBValue> | undefined) {
-  const extracted = await conn.extractStatements(sql).catch((err: Error) => {
-    throw new Error(err.message.replace(/^Failed to extract statements: /, ''), { cause: err });
-  });
-  if (extracted.count === 0) throw new QueryRefusedError('no SQL statement given');
-  if (extracted.count > 1) throw new QueryRefusedError(`one statement at a time: got ${extracted.count} (separated by ;)`);
+  const extracted = await extractOne(conn, sql);
+  let shape: StatementShape;
+  try {
+    shape = statementShape(sql);
+  } catch (err) {
+    throw new QueryRefusedError((err as Error).message, { cause: err });
+  }
+  if (shape.explained !== undefined) {
+    // The statement EXPLAIN would plan must itself be a query (planning some statements has effects).
+    const inner = await (await extractOne(conn, shape.explained)).prepare(0);
+    if (inner.statementType !== StatementType.SELECT)
+      throw new QueryRefusedError(`the warehouse is read-only: EXPLAIN here explains queries only, not ${StatementType[inner.statementType] ?? inner.statementType} statements`);
+  }
   const prepared = await extracted.prepare(0);
   const type = prepared.statementType;
   if (!READABLE.has(type))
     throw new QueryRefusedError(`the warehouse is read-only: only queries (SELECT, WITH ..., EXPLAIN) run here, not ${StatementType[type] ?? type} statements`);
   if (params && Object.keys(params).length > 0) prepared.bind(params);
   return prepared;
+}
+
+/** The statements of `sql` (parsed, not prepared), refusing none and several. */
+async function extractOne(conn: DuckDBConnection, sql: string) {
+  const extracted = await conn.extractStatements(sql).catch((err: Error) => {
+    throw new Error(err.message.replace(/^Failed to extract statements: /, ''), { cause: err });
+  });
+  if (extracted.count === 0) throw new QueryRefusedError('no SQL statement given');
+  if (extracted.count > 1) throw new QueryRefusedError(`one statement at a time: got ${extracted.count} (separated by ;)`);
+  return extracted;
 }
 
 async function withTimeout<T>(conn: DuckDBConnection, timeoutMs: number, run: () => Promise<T>): Promise<T> {

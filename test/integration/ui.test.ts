@@ -212,13 +212,21 @@ describe('the gamelake UI in a browser', () => {
       ['CREATE TABLE x AS SELECT 1', /read-only|only queries/],
       ['INSERT INTO batches SELECT * FROM batches', /read-only|only queries/],
       ['SELECT 1; SELECT 2', /one statement at a time/],
+      ["EXPLAIN ANALYZE COPY (SELECT 'x' a) TO '/tmp/gamelake-ui-z.csv' (FORMAT csv)", /EXPLAIN ANALYZE runs the statement it explains/],
+      ["EXPORT DATABASE '/tmp/gamelake-ui-export'", /only queries/],
     ] as const) {
       await sql.fill('textarea[name="q"]', statement);
       await sql.locator('#sql-form button').click();
       await sql.waitForSelector('#sql-error');
       expect(await sql.locator('#sql-error').innerText(), statement).toMatch(refusal);
     }
-    expect(existsSync('/tmp/gamelake-ui-x.csv')).toBe(false);
+    for (const f of ['/tmp/gamelake-ui-x.csv', '/tmp/gamelake-ui-z.csv', '/tmp/gamelake-ui-export']) expect(existsSync(f), f).toBe(false);
+    // A page on another site may send a simple POST (text/plain needs no preflight): the UI refuses it.
+    const crossSite = await fetch(`${ui.url}/api/sql`, { method: 'POST', body: 'SELECT 1', headers: { 'content-type': 'text/plain', origin: 'https://evil.example' } });
+    expect(crossSite.status).toBe(403);
+    const own = await fetch(`${ui.url}/api/sql`, { method: 'POST', body: 'SELECT 41 + 1 AS n', headers: { 'content-type': 'text/plain', origin: ui.url } });
+    expect(own.status).toBe(200);
+    expect(ndjson(await own.text())).toEqual([{ n: 42 }]);
     await sql.fill('textarea[name="q"]', 'SELECT count(*) AS trades FROM mart_trade_anomalies');
     await sql.locator('#sql-form button').click();
     await sql.waitForSelector('#result');
