@@ -15,8 +15,15 @@ export interface UiDeps {
   scoring: () => ScoringSettings;
   /** A Temporal client when one is reachable (failed batches, Schedules); undefined: those parts say so. */
   temporal?: () => Promise<Client | undefined>;
-  /** Time limit of a query from the SQL box or the query API (default 10 s). */
+  /** Time limit of a query from the SQL box or the query API (default 10 s), counted from when it starts running. */
   sqlTimeoutMs?: number;
+  /** Ad-hoc queries (SQL box, API) running at once (default 2) and waiting beyond those (default 8); more are answered 503. */
+  sqlConcurrency?: number;
+  sqlQueue?: number;
+  /** DuckDB memory limit of each ad-hoc query's session (default 1GB). */
+  sqlMemoryLimit?: string;
+  /** Rows the query API hands out in json, csv or arrow (default 1,000,000); a larger result is refused (413; Parquet is written by DuckDB). */
+  apiMaxRows?: number;
 }
 
 /** What a page renders from: the request's query string, one read-only warehouse session, the deps. */

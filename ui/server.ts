@@ -14,10 +14,14 @@ import {
   QueryError,
   QueryNotFoundError,
   QueryRefusedError,
+  QueryCancelledError,
   QueryTimeoutError,
+  ResultTooLargeError,
   WarehouseMissingError,
   withWarehouse,
+  type ReaderOptions,
 } from '../warehouse/queries.ts';
+import { GateCancelledError, GateFullError, QueryGate } from './query-gate.ts';
 import { LakeCatalogError } from '../lake/index.ts';
 import type { PageContext, UiDeps } from './context.ts';
 import { isLoopbackHost, requestGuard } from './request-guard.ts';
@@ -63,8 +67,11 @@ const CONTENT_TYPES: Record<Format, string> = {
 };
 
 /** An error's HTTP status and a one-line message for the person or program that asked. */
-function describe(err: unknown): { status: 400 | 404 | 408 | 500 | 503; kind: string; message: string } {
+function describe(err: unknown): { status: 400 | 404 | 408 | 413 | 500 | 503; kind: string; message: string } {
   const message = (err as Error).message?.split('\n')[0] ?? String(err);
+  if (err instanceof GateFullError) return { status: 503, kind: 'busy', message };
+  if (err instanceof GateCancelledError || err instanceof QueryCancelledError) return { status: 503, kind: 'cancelled', message };
+  if (err instanceof ResultTooLargeError) return { status: 413, kind: 'too_large', message };
   if (err instanceof WarehouseMissingError) return { status: 503, kind: 'warehouse_missing', message };
   if (err instanceof QueryRefusedError) return { status: 400, kind: 'refused', message };
   if (err instanceof QueryTimeoutError) return { status: 408, kind: 'timeout', message };
@@ -73,7 +80,7 @@ function describe(err: unknown): { status: 400 | 404 | 408 | 500 | 503; kind: st
   if (err instanceof NotFound) return { status: 404, kind: 'not_found', message };
   if (err instanceof LakeCatalogError) return { status: 503, kind: 'lake_catalog', message };
   // DuckDB's own errors (a syntax error, a missing column) are the asker's mistake, not the server's.
-  if (/\b(Parser|Binder|Catalog|Conversion|Invalid Input|Permission|Out of Range) Error\b/.test(message))
+  if (/\b(Parser|Binder|Catalog|Conversion|Invalid Input|Permission|Out of Range|Out of Memory) Error\b/.test(message))
     return { status: 400, kind: 'sql_error', message: message.replace(/^Failed to extract statements: /, '') };
   return { status: 500, kind: 'internal', message };
 }
@@ -81,21 +88,34 @@ function describe(err: unknown): { status: 400 | 404 | 408 | 500 | 503; kind: st
 class NotFound extends Error {}
 
 /** The gamelake UI as a Hono app (tests and `gamelake ui` serve it; `fetch` answers a Request). */
-export function createUiApp(deps: UiDeps, options: { loopbackOnly?: boolean } = {}): Hono {
+export function createUiApp(deps: UiDeps, options: { loopbackOnly?: boolean; stopping?: AbortSignal } = {}): Hono {
   const app = new Hono();
   app.use(requestGuard({ loopbackOnly: options.loopbackOnly ?? true }));
   const sqlTimeoutMs = deps.sqlTimeoutMs ?? 10_000;
+  // Ad-hoc SQL (the SQL box, the API) and the pages wait in separate gates: a busy SQL box never holds a page.
+  const sqlGate = new QueryGate({ name: 'SQL queries', running: deps.sqlConcurrency ?? 2, queued: deps.sqlQueue ?? 8 });
+  const pageGate = new QueryGate({ name: 'pages', running: 4, queued: 64 });
+  /** Ad-hoc SQL's sessions: one thread each, a memory limit of their own. */
+  const adHoc: ReaderOptions = { memoryLimit: deps.sqlMemoryLimit ?? '1GB', threads: 1 };
+  /** Aborted when the client goes away or the server stops: the running query is interrupted. */
+  const signalOf = (c: Context) => (options.stopping ? AbortSignal.any([c.req.raw.signal, options.stopping]) : c.req.raw.signal);
 
   /** Renders a page from a read-only warehouse session opened for this request. */
-  const page = (title: string, active: string, body: (ctx: PageContext) => Promise<Html>) => async (c: Context) => {
-    const startedAt = Date.now();
-    const content = await withWarehouse(
-      deps.warehousePath,
-      (warehouse) => body({ deps, warehouse, query: (n) => c.req.query(n), params: c.req.param() as Record<string, string> }),
-      { lakeDir: deps.lakeDir, timeoutMs: sqlTimeoutMs },
-    );
-    return c.html(await layout({ title, active, temporalUiUrl: deps.temporalUiUrl, startedAt }, content));
-  };
+  const page =
+    (title: string, active: string, body: (ctx: PageContext) => Promise<Html>, gate = pageGate, reader: ReaderOptions = {}) =>
+    async (c: Context) => {
+      const startedAt = Date.now();
+      const signal = signalOf(c);
+      const content = await gate.run(signal, () =>
+        withWarehouse(deps.warehousePath, (warehouse) => body({ deps, warehouse, query: (n) => c.req.query(n), params: c.req.param() as Record<string, string> }), {
+          lakeDir: deps.lakeDir,
+          timeoutMs: sqlTimeoutMs,
+          signal,
+          ...reader,
+        }),
+      );
+      return c.html(await layout({ title, active, temporalUiUrl: deps.temporalUiUrl, startedAt }, content));
+    };
 
   app.get('/', (c) => c.redirect('/pipeline'));
   app.get('/pipeline', page('Pipeline', '/pipeline', pipelinePage));
@@ -112,18 +132,24 @@ export function createUiApp(deps: UiDeps, options: { loopbackOnly?: boolean } = 
     page('Queries', '/queries', () => queriesPage()),
   );
   app.get('/queries/:name', async (c) => page(`Query ${c.req.param('name')}`, '/queries', (ctx) => queryPage(ctx, c.req.param('name')))(c));
-  app.get('/sql', page('SQL', '/queries', sqlPage));
+  app.get('/sql', page('SQL', '/queries', sqlPage, sqlGate, adHoc));
 
   // The query API: the same named queries and the same read-only sandbox, results in any export format.
   const answer = async (c: Context, query: () => { sql: string; params?: Record<string, DuckDBValue>; round?: Record<string, number> }) => {
     const format = (c.req.query('format') ?? 'json') as Format;
     if (!FORMATS.includes(format)) throw new QueryError(`format must be one of ${FORMATS.join(', ')} (got ${format})`);
     const q = query();
-    const body = await withWarehouse(deps.warehousePath, (warehouse) => exportQuery(warehouse, q, format), {
-      lakeDir: deps.lakeDir,
-      timeoutMs: sqlTimeoutMs,
-      parquet: format === 'parquet',
-    });
+    const signal = signalOf(c);
+    const body = await sqlGate.run(signal, () =>
+      withWarehouse(deps.warehousePath, (warehouse) => exportQuery(warehouse, q, format), {
+        lakeDir: deps.lakeDir,
+        timeoutMs: sqlTimeoutMs,
+        parquet: format === 'parquet',
+        signal,
+        maxRows: deps.apiMaxRows ?? 1_000_000,
+        ...adHoc,
+      }),
+    );
     return c.body(typeof body === 'string' ? body : new Uint8Array(body), 200, { 'content-type': CONTENT_TYPES[format] });
   };
   app.get('/api/queries', (c) => c.json({ queries: listQueriesForApi() }));
@@ -152,6 +178,7 @@ export function createUiApp(deps: UiDeps, options: { loopbackOnly?: boolean } = 
   });
   app.onError(async (err, c) => {
     const d = describe(err);
+    if (err instanceof GateFullError) c.header('retry-after', String(err.retryAfterSeconds));
     if (c.req.path.startsWith('/api/')) return c.json({ error: { kind: d.kind, message: d.message } }, d.status);
     const hint = d.kind === 'warehouse_missing' ? notice('Build it with `gamelake marts build --wait` (gamelake dev and the demo do so after each batch).') : '';
     return c.html(
@@ -178,14 +205,26 @@ export interface ServedUi {
 /** Serves the UI on host:port (127.0.0.1 unless told otherwise); resolves once it listens. */
 export async function serveUi(deps: UiDeps, options: { port?: number; host?: string } = {}): Promise<ServedUi> {
   const host = options.host ?? '127.0.0.1';
-  const app = createUiApp(deps, { loopbackOnly: isLoopbackHost(host) });
+  const stopping = new AbortController();
+  const app = createUiApp(deps, { loopbackOnly: isLoopbackHost(host), stopping: stopping.signal });
   return new Promise((resolve, reject) => {
     const server = serve({ fetch: app.fetch, port: options.port ?? DEFAULT_UI_PORT, hostname: host }, (info: AddressInfo) => {
       const shown = host === '0.0.0.0' || host === '::' ? 'localhost' : host.includes(':') ? `[${host}]` : host === '127.0.0.1' ? 'localhost' : host;
       resolve({
         url: `http://${shown}:${info.port}`,
         server,
-        close: () => new Promise<void>((r) => server.close(() => r())),
+        // Stops at once: running queries are interrupted, idle connections closed, busy ones after a grace period.
+        close: () =>
+          new Promise<void>((r) => {
+            stopping.abort(new Error('the UI is stopping'));
+            const http = server as import('node:http').Server;
+            const force = setTimeout(() => http.closeAllConnections?.(), 2000);
+            server.close(() => {
+              clearTimeout(force);
+              r();
+            });
+            http.closeIdleConnections?.();
+          }),
       });
     });
     server.once('error', reject);

@@ -20,6 +20,10 @@ export class QueryNotFoundError extends QueryError {}
 export class QueryRefusedError extends GamelakeError {}
 /** A query ran longer than its time limit and was interrupted. */
 export class QueryTimeoutError extends GamelakeError {}
+/** The one who asked went away (or the server is stopping): the query was interrupted. */
+export class QueryCancelledError extends GamelakeError {}
+/** A result has more rows than the session may hand out. */
+export class ResultTooLargeError extends GamelakeError {}
 
 export interface QueryParam {
   name: string;
@@ -106,6 +110,13 @@ export interface QueryResult {
   /** DuckDB's types and values as they are, for exports that keep every type exactly. */
   duckTypes: DuckDBType[];
   values: DuckDBValue[][];
+  /** More rows followed the ones read (the call asked for at most `maxRows`). */
+  truncated: boolean;
+}
+
+/** Per call: read at most this many rows (the result says whether more followed). */
+export interface QueryLimits {
+  maxRows?: number;
 }
 
 export interface ReaderOptions {
@@ -115,16 +126,27 @@ export interface ReaderOptions {
   timeoutMs?: number;
   /** Allow Parquet exports (a private folder DuckDB may write them to, removed after). */
   parquet?: boolean;
+  /** Aborting it interrupts the running query (its client went away, the server is stopping). */
+  signal?: AbortSignal;
+  /** DuckDB's memory limit for this session (default 2GB, or $GAMELAKE_READER_MEMORY_LIMIT): a query past it fails, the process stays. */
+  memoryLimit?: string;
+  /** DuckDB threads for this session (default: one per core). */
+  threads?: number;
+  /** A result of more rows than this is refused (ResultTooLargeError) instead of read into memory; default: no limit. */
+  maxRows?: number;
 }
 
 /** A read-only, sandboxed session on the warehouse: one query per call, a time limit, no file access outside the lake. */
 export interface WarehouseReader {
-  query(sql: string, params?: Record<string, DuckDBValue>): Promise<QueryResult>;
+  query(sql: string, params?: Record<string, DuckDBValue>, limits?: QueryLimits): Promise<QueryResult>;
   /** A named query (queries/NAME.sql) with its parameters bound from text. */
   named(name: string, given?: Record<string, string>): Promise<QueryResult>;
   /** The result of one query as a Parquet file's bytes, written by DuckDB (needs the reader opened with `parquet: true`). */
   parquet(sql: string, params?: Record<string, DuckDBValue>): Promise<Uint8Array>;
 }
+
+/** A reader's memory limit unless told otherwise: queries past it fail with DuckDB's out-of-memory error. */
+export const DEFAULT_READER_MEMORY = '2GB';
 
 /** Statement types a reader may run: queries and their plans. */
 const READABLE = new Set<StatementType>([StatementType.SELECT, StatementType.EXPLAIN]);
@@ -171,53 +193,83 @@ async function extractOne(conn: DuckDBConnection, sql: string) {
   return extracted;
 }
 
-async function withTimeout<T>(conn: DuckDBConnection, timeoutMs: number, run: () => Promise<T>): Promise<T> {
+/**
+ * Runs one statement's work (prepare included) under its time limit, counted from when it starts: the
+ * session's own connection, so it is not waiting behind another query. Aborting `signal` interrupts it too.
+ */
+async function withTimeout<T>(conn: DuckDBConnection, timeoutMs: number, signal: AbortSignal | undefined, run: () => Promise<T>): Promise<T> {
+  if (signal?.aborted) throw cancelled(signal);
   let timedOut = false;
   const timer = setTimeout(() => {
     timedOut = true;
     conn.interrupt();
   }, timeoutMs);
+  const onAbort = () => conn.interrupt();
+  signal?.addEventListener('abort', onAbort);
   try {
     return await run();
   } catch (err) {
     if (timedOut) throw new QueryTimeoutError(`the query ran longer than ${timeoutMs / 1000} s and was stopped`, { cause: err });
+    if (signal?.aborted) throw cancelled(signal, err);
     throw err;
   } finally {
     clearTimeout(timer);
+    signal?.removeEventListener('abort', onAbort);
   }
 }
 
-async function runOne(conn: DuckDBConnection, sql: string, params: Record<string, DuckDBValue> | undefined, timeoutMs: number): Promise<QueryResult> {
-  const prepared = await prepareQuery(conn, sql, params);
-  return withTimeout(conn, timeoutMs, async () => {
-    const reader = await prepared.runAndReadAll();
+function cancelled(signal: AbortSignal, cause?: unknown): QueryCancelledError {
+  const why = signal.reason instanceof Error ? signal.reason.message : typeof signal.reason === 'string' ? signal.reason : 'the request was cancelled';
+  return new QueryCancelledError(`the query was stopped: ${why}`, { cause: cause ?? signal.reason });
+}
+
+interface RunLimits {
+  timeoutMs: number;
+  signal?: AbortSignal;
+  /** Refuse a result past this many rows. */
+  refuseOver?: number;
+  /** Read at most this many rows (and say whether more followed). */
+  readAtMost?: number;
+}
+
+async function runOne(conn: DuckDBConnection, sql: string, params: Record<string, DuckDBValue> | undefined, limits: RunLimits): Promise<QueryResult> {
+  return withTimeout(conn, limits.timeoutMs, limits.signal, async () => {
+    const prepared = await prepareQuery(conn, sql, params);
+    const cap = Math.min(limits.readAtMost ?? Number.POSITIVE_INFINITY, limits.refuseOver ?? Number.POSITIVE_INFINITY);
+    // A bounded read streams: DuckDB stops producing once the rows asked for (and one more) are read.
+    const reader = Number.isFinite(cap) ? await prepared.streamAndReadUntil(cap + 1) : await prepared.runAndReadAll();
+    const truncated = reader.currentRowCount > cap;
+    if (truncated && limits.refuseOver !== undefined && reader.currentRowCount > limits.refuseOver)
+      throw new ResultTooLargeError(`the result has more than ${limits.refuseOver.toLocaleString('en-US')} rows: add a LIMIT or an aggregate, or ask for format=parquet`);
     const duckTypes = reader.columnTypes();
+    const values = truncated ? reader.getRows().slice(0, cap) : reader.getRows();
     let rows: Array<Record<string, unknown>> | undefined;
     return {
       columns: reader.columnNames(),
       types: duckTypes.map((t) => t.toString()),
       // JS objects are made when asked for (exports read the values; a DATE beyond JS's range has no JS Date).
       get rows() {
-        rows ??= reader.getRowObjectsJS() as Array<Record<string, unknown>>;
+        rows ??= (reader.getRowObjectsJS() as Array<Record<string, unknown>>).slice(0, Number.isFinite(cap) ? cap : undefined);
         return rows;
       },
       duckTypes,
-      values: reader.getRows(),
+      values,
+      truncated,
     };
   });
 }
 
 /** One query's result written by DuckDB's Parquet writer into `dir`; its bytes. */
-async function parquetOne(conn: DuckDBConnection, dir: string, sql: string, params: Record<string, DuckDBValue> | undefined, timeoutMs: number): Promise<Uint8Array> {
-  await prepareQuery(conn, sql, params);
+async function parquetOne(conn: DuckDBConnection, dir: string, sql: string, params: Record<string, DuckDBValue> | undefined, limits: RunLimits): Promise<Uint8Array> {
   const file = path.join(dir, `${randomUUID()}.parquet`);
   // The statement was checked to be one query; a newline ends any trailing comment before our ") TO".
-  await withTimeout(conn, timeoutMs, () =>
-    conn.run(
+  await withTimeout(conn, limits.timeoutMs, limits.signal, async () => {
+    await prepareQuery(conn, sql, params);
+    await conn.run(
       `COPY (${sql.trim().replace(/;\s*$/, '')}\n) TO ${sqlLiteral(file)} (FORMAT parquet, COMPRESSION zstd)`,
       params && Object.keys(params).length > 0 ? params : undefined,
-    ),
-  );
+    );
+  });
   try {
     return readFileSync(file);
   } finally {
@@ -229,10 +281,17 @@ async function parquetOne(conn: DuckDBConnection, dir: string, sql: string, para
 export async function withWarehouse<T>(warehousePath: string, fn: (reader: WarehouseReader) => Promise<T>, options: ReaderOptions = {}): Promise<T> {
   if (!existsSync(warehousePath)) throw new WarehouseMissingError(`no warehouse at ${warehousePath}: run \`gamelake marts build --wait\` first`);
   const exportDir = options.parquet ? mkdtempSync(path.join(os.tmpdir(), 'gamelake-export-')) : undefined;
-  const db = await openDb({ path: warehousePath, readOnly: true });
+  if (options.signal?.aborted) throw cancelled(options.signal);
+  const db = await openDb({
+    path: warehousePath,
+    readOnly: true,
+    memoryLimit: options.memoryLimit ?? process.env.GAMELAKE_READER_MEMORY_LIMIT ?? DEFAULT_READER_MEMORY,
+    threads: options.threads,
+  });
   try {
+    if (options.signal?.aborted) throw cancelled(options.signal);
     await sandbox(db, [options.lakeDir ?? path.join(path.dirname(warehousePath), 'lake'), ...(exportDir ? [exportDir] : [])]);
-    const timeoutMs = options.timeoutMs ?? 30_000;
+    const base: RunLimits = { timeoutMs: options.timeoutMs ?? 30_000, signal: options.signal, refuseOver: options.maxRows };
     // One connection runs one statement at a time: calls made together (Promise.all) wait their turn.
     let queue: Promise<unknown> = Promise.resolve();
     const serial = <R>(task: () => Promise<R>): Promise<R> => {
@@ -241,15 +300,15 @@ export async function withWarehouse<T>(warehousePath: string, fn: (reader: Wareh
       return next;
     };
     const reader: WarehouseReader = {
-      query: (sql, params) => serial(() => runOne(db.conn, sql, params, timeoutMs)),
+      query: (sql, params, limits) => serial(() => runOne(db.conn, sql, params, { ...base, readAtMost: limits?.maxRows })),
       named: (name, given = {}) => {
         const q = loadQuery(name);
         const bound = bindParams(q, given);
-        return serial(() => runOne(db.conn, q.sql, bound, timeoutMs));
+        return serial(() => runOne(db.conn, q.sql, bound, base));
       },
       parquet: (sql, params) => {
         if (!exportDir) throw new QueryRefusedError('this session was not opened for Parquet exports');
-        return serial(() => parquetOne(db.conn, exportDir, sql, params, timeoutMs));
+        return serial(() => parquetOne(db.conn, exportDir, sql, params, base));
       },
     };
     return await fn(reader);

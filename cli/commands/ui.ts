@@ -34,16 +34,32 @@ export function uiDeps(config: GamelakeConfig, client?: Client): UiDeps {
   };
 }
 
+/** Resolves at the first SIGINT or SIGTERM; a second one exits at once. */
+export function untilSignal(): Promise<void> {
+  return new Promise<void>((resolve) => {
+    const stop = () => {
+      process.off('SIGINT', stop);
+      process.off('SIGTERM', stop);
+      const now = () => process.exit(130);
+      process.once('SIGINT', now);
+      process.once('SIGTERM', now);
+      resolve();
+    };
+    process.on('SIGINT', stop);
+    process.on('SIGTERM', stop);
+  });
+}
+
 /** Serves the UI and prints its URL. */
-export async function startUi(config: GamelakeConfig, options: { port?: number; host?: string; client?: Client }): Promise<ServedUi> {
-  const ui = await serveUi(uiDeps(config, options.client), { port: options.port, host: options.host });
+export async function startUi(config: GamelakeConfig, options: { port?: number; host?: string; client?: Client; sqlTimeoutMs?: number }): Promise<ServedUi> {
+  const ui = await serveUi({ ...uiDeps(config, options.client), sqlTimeoutMs: options.sqlTimeoutMs }, { port: options.port, host: options.host });
   progress(`gamelake UI:       ${ui.url}`);
   return ui;
 }
 
 export const uiCommand = defineCommand({
   path: ['ui'],
-  usage: 'ui [--port N] [--host H]',
+  usage: 'ui [--port N] [--host H] [--sql-timeout S]',
   summary: `Serve the gamelake UI (http://localhost:${DEFAULT_UI_PORT}) against the data directory.`,
   help: `
 Serves the pages of the warehouse (Pipeline, Leaderboards, Economy, Trades, Dota, Catalog, Queries)
@@ -53,17 +69,24 @@ TEMPORAL_ADDRESS (or 127.0.0.1:7233) when one answers, for failed batches and Sc
 
 Options:
   --port N   port (default ${DEFAULT_UI_PORT}; 0 picks a free one)
-  --host H   address to listen on (default 127.0.0.1: only this machine; 0.0.0.0 for every interface)`,
-  options: { port: { type: 'string' }, host: { type: 'string' } },
+  --host H   address to listen on (default 127.0.0.1: only this machine; 0.0.0.0 for every interface)
+  --sql-timeout S
+             time limit of each query from the SQL box and the API, counted from when it starts running
+             (default 10). At most 2 such queries run at once and 8 wait; more are answered 503 with
+             Retry-After, and a query whose client goes away is stopped.
+
+SIGINT or SIGTERM stops it at once: running queries are interrupted, connections closed.`,
+  options: { port: { type: 'string' }, host: { type: 'string' }, 'sql-timeout': { type: 'string' } },
   async run({ values }) {
     const config = loadConfig();
-    const ui = await startUi(config, { port: intFlag(values, 'port', DEFAULT_UI_PORT), host: values.host as string | undefined });
-    progress('press Ctrl-C to stop');
-    await new Promise<void>((resolve) => {
-      const stop = () => resolve();
-      process.once('SIGINT', stop);
-      process.once('SIGTERM', stop);
+    const ui = await startUi(config, {
+      port: intFlag(values, 'port', DEFAULT_UI_PORT),
+      host: values.host as string | undefined,
+      sqlTimeoutMs: intFlag(values, 'sql-timeout', 10, 1) * 1000,
     });
+    progress('press Ctrl-C to stop');
+    await untilSignal();
+    progress('stopping the UI');
     await ui.close();
     return 0;
   },

@@ -55,9 +55,9 @@ export async function sqlPage(ctx: PageContext): Promise<Html> {
   let body: Html = '' as unknown as Html;
   if (sql.trim()) {
     try {
-      const result = await ctx.warehouse.query(sql);
-      const shown = { ...result, rows: result.rows.slice(0, SHOWN) };
-      body = html`${result.rows.length > SHOWN ? html`<p class="note">showing the first ${SHOWN.toLocaleString('en-US')} of ${result.rows.length.toLocaleString('en-US')} rows</p>` : ''}
+      // No more rows than the page shows are read: DuckDB stops producing the rest.
+      const shown = await ctx.warehouse.query(sql, undefined, { maxRows: SHOWN });
+      body = html`${shown.truncated ? html`<p class="note" id="sql-truncated">showing the first ${SHOWN.toLocaleString('en-US')} rows; the result has more (add a LIMIT, or download it as Parquet)</p>` : ''}
       ${paged(shown, ctx, '/sql', 'result', { q: sql })}${downloads((format) => withParams('/api/sql', { q: sql, format }))}`;
     } catch (err) {
       body = html`<p class="error" id="sql-error">${(err as Error).message.split('\n')[0]}</p>`;
