@@ -46,6 +46,20 @@ export const ENVIRONMENT = {
     default: '1',
     description: 'Steam API calls per second across all workers (Temporal task-queue rate limit); 0 for no limit.',
   },
+  GAMELAKE_UI_TOKEN: {
+    default: '(unset)',
+    description:
+      'Access token of `gamelake ui` (at least 16 characters); required to serve it beyond loopback (`--host`). Programs send `Authorization: Bearer <token>`; a browser opens the one-time login link printed at start. Compared in constant time, never logged.',
+  },
+  GAMELAKE_UI_HOSTS: {
+    default: '(unset: any, beyond loopback)',
+    description:
+      'Comma-separated host names the UI answers to when served beyond loopback (a request naming another `Host` is refused: DNS rebinding). On loopback only localhost names and addresses are answered.',
+  },
+  UV_THREADPOOL_SIZE: {
+    default: '16 (set by the `gamelake` command unless given)',
+    description: "Node's libuv thread pool, where DuckDB's calls wait: room for the UI's ad-hoc queries and pages at once, next to file system work.",
+  },
   GAMELAKE_DEBUG: { default: '(unset)', description: 'When set, failing commands print the full error with its causes and stack.' },
 } as const;
 
@@ -79,6 +93,10 @@ export interface GamelakeConfig {
   uiUrl: string;
   /** Port the embedded dev server serves the UI on (from TEMPORAL_UI_URL). */
   uiPort: number;
+  /** The UI's access token (GAMELAKE_UI_TOKEN); never logged. */
+  uiToken: string | undefined;
+  /** Host names the UI answers to beyond loopback (GAMELAKE_UI_HOSTS). */
+  uiHosts: string[];
   steam: SteamConfig;
 }
 
@@ -124,6 +142,11 @@ export function loadConfig(env: Env = process.env, cwd: string = process.cwd()):
     temporalCliPath: nonEmpty(env, 'TEMPORAL_CLI_PATH'),
     uiUrl: uiUrl.href.replace(/\/$/, ''),
     uiPort: Number(uiUrl.port || (uiUrl.protocol === 'https:' ? 443 : 80)),
+    uiToken: nonEmpty(env, 'GAMELAKE_UI_TOKEN'),
+    uiHosts: (nonEmpty(env, 'GAMELAKE_UI_HOSTS') ?? '')
+      .split(',')
+      .map((h) => h.trim())
+      .filter(Boolean),
     steam: {
       apiKey: nonEmpty(env, 'STEAM_API_KEY'),
       apiKeys: nonEmpty(env, 'STEAM_API_KEYS')

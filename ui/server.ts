@@ -23,8 +23,9 @@ import {
 } from '../warehouse/queries.ts';
 import { GateCancelledError, GateFullError, QueryGate } from './query-gate.ts';
 import { LakeCatalogError } from '../lake/index.ts';
+import { GamelakeError } from '../transforms/errors.ts';
 import type { PageContext, UiDeps } from './context.ts';
-import { isLoopbackHost, requestGuard } from './request-guard.ts';
+import { isLoopbackHost, newLoginCode, requestGuard, securityHeaders, type GuardOptions } from './request-guard.ts';
 import { html, layout, notice, type Html } from './html.ts';
 import { catalogPage } from './pages/catalog.ts';
 import { dotaPage } from './pages/dota.ts';
@@ -88,9 +89,10 @@ function describe(err: unknown): { status: 400 | 404 | 408 | 413 | 500 | 503; ki
 class NotFound extends Error {}
 
 /** The gamelake UI as a Hono app (tests and `gamelake ui` serve it; `fetch` answers a Request). */
-export function createUiApp(deps: UiDeps, options: { loopbackOnly?: boolean; stopping?: AbortSignal } = {}): Hono {
+export function createUiApp(deps: UiDeps, options: Partial<GuardOptions> & { stopping?: AbortSignal } = {}): Hono {
   const app = new Hono();
-  app.use(requestGuard({ loopbackOnly: options.loopbackOnly ?? true }));
+  app.use(securityHeaders);
+  app.use(requestGuard({ ...options, loopbackOnly: options.loopbackOnly ?? true }));
   const sqlTimeoutMs = deps.sqlTimeoutMs ?? 10_000;
   // Ad-hoc SQL (the SQL box, the API) and the pages wait in separate gates: a busy SQL box never holds a page.
   const sqlGate = new QueryGate({ name: 'SQL queries', running: deps.sqlConcurrency ?? 2, queued: deps.sqlQueue ?? 8 });
@@ -198,20 +200,34 @@ function listQueriesForApi() {
 
 export interface ServedUi {
   url: string;
+  /** With a token: the one-time link that logs a browser in (sets the token's cookie). */
+  loginUrl?: string;
   server: ServerType;
   close(): Promise<void>;
 }
 
-/** Serves the UI on host:port (127.0.0.1 unless told otherwise); resolves once it listens. */
-export async function serveUi(deps: UiDeps, options: { port?: number; host?: string } = {}): Promise<ServedUi> {
+/** A UI beyond loopback without a token, or a token too short to guess at: refused at start. */
+export class UiExposureError extends GamelakeError {}
+
+/**
+ * Serves the UI on host:port (127.0.0.1 unless told otherwise); resolves once it listens. Beyond loopback it
+ * needs a token (`token`, from $GAMELAKE_UI_TOKEN) and answers only to `hosts` when given.
+ */
+export async function serveUi(deps: UiDeps, options: { port?: number; host?: string; token?: string; hosts?: readonly string[] } = {}): Promise<ServedUi> {
   const host = options.host ?? '127.0.0.1';
+  const loopbackOnly = isLoopbackHost(host);
+  if (!loopbackOnly && !options.token)
+    throw new UiExposureError(`refusing to serve the UI on ${host} without a token: set GAMELAKE_UI_TOKEN (at least 16 characters), or serve on 127.0.0.1`);
+  if (options.token !== undefined && options.token.length < 16) throw new UiExposureError('GAMELAKE_UI_TOKEN is too short: use at least 16 random characters');
   const stopping = new AbortController();
-  const app = createUiApp(deps, { loopbackOnly: isLoopbackHost(host), stopping: stopping.signal });
+  const loginCode = options.token ? newLoginCode() : undefined;
+  const app = createUiApp(deps, { loopbackOnly, hosts: options.hosts, token: options.token, loginCode, stopping: stopping.signal });
   return new Promise((resolve, reject) => {
     const server = serve({ fetch: app.fetch, port: options.port ?? DEFAULT_UI_PORT, hostname: host }, (info: AddressInfo) => {
       const shown = host === '0.0.0.0' || host === '::' ? 'localhost' : host.includes(':') ? `[${host}]` : host === '127.0.0.1' ? 'localhost' : host;
       resolve({
         url: `http://${shown}:${info.port}`,
+        loginUrl: loginCode ? `http://${shown}:${info.port}/login/${loginCode}` : undefined,
         server,
         // Stops at once: running queries are interrupted, idle connections closed, busy ones after a grace period.
         close: () =>

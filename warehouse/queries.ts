@@ -128,7 +128,7 @@ export interface ReaderOptions {
   parquet?: boolean;
   /** Aborting it interrupts the running query (its client went away, the server is stopping). */
   signal?: AbortSignal;
-  /** DuckDB's memory limit for this session (default 2GB, or $GAMELAKE_READER_MEMORY_LIMIT): a query past it fails, the process stays. */
+  /** DuckDB's memory limit for this session (default 2GB): a query past it fails, the process stays. */
   memoryLimit?: string;
   /** DuckDB threads for this session (default: one per core). */
   threads?: number;
@@ -285,7 +285,7 @@ export async function withWarehouse<T>(warehousePath: string, fn: (reader: Wareh
   const db = await openDb({
     path: warehousePath,
     readOnly: true,
-    memoryLimit: options.memoryLimit ?? process.env.GAMELAKE_READER_MEMORY_LIMIT ?? DEFAULT_READER_MEMORY,
+    memoryLimit: options.memoryLimit ?? DEFAULT_READER_MEMORY,
     threads: options.threads,
   });
   try {

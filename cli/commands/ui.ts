@@ -52,8 +52,12 @@ export function untilSignal(): Promise<void> {
 
 /** Serves the UI and prints its URL. */
 export async function startUi(config: GamelakeConfig, options: { port?: number; host?: string; client?: Client; sqlTimeoutMs?: number }): Promise<ServedUi> {
-  const ui = await serveUi({ ...uiDeps(config, options.client), sqlTimeoutMs: options.sqlTimeoutMs }, { port: options.port, host: options.host });
+  const ui = await serveUi(
+    { ...uiDeps(config, options.client), sqlTimeoutMs: options.sqlTimeoutMs },
+    { port: options.port, host: options.host, token: config.uiToken, hosts: config.uiHosts },
+  );
   progress(`gamelake UI:       ${ui.url}`);
+  if (ui.loginUrl) progress(`  one-time login:  ${ui.loginUrl}  (programs: Authorization: Bearer $GAMELAKE_UI_TOKEN)`);
   return ui;
 }
 
@@ -69,7 +73,10 @@ TEMPORAL_ADDRESS (or 127.0.0.1:7233) when one answers, for failed batches and Sc
 
 Options:
   --port N   port (default ${DEFAULT_UI_PORT}; 0 picks a free one)
-  --host H   address to listen on (default 127.0.0.1: only this machine; 0.0.0.0 for every interface)
+  --host H   address to listen on (default 127.0.0.1: only this machine). Any other address (0.0.0.0
+             for every interface) needs GAMELAKE_UI_TOKEN: every request must carry it (a bearer header,
+             or the cookie the one-time login link printed at start sets), and with GAMELAKE_UI_HOSTS
+             only those host names are answered. Put TLS in front (a reverse proxy) beyond a trusted network.
   --sql-timeout S
              time limit of each query from the SQL box and the API, counted from when it starts running
              (default 10). At most 2 such queries run at once and 8 wait; more are answered 503 with

@@ -6,7 +6,7 @@ import { mkdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openDb, sqlLiteral } from '../../lake/index.ts';
-import { tempDataDir } from './helpers.ts';
+import { runCli, tempDataDir } from './helpers.ts';
 
 const ENDLESS = 'SELECT count(*) AS n FROM range(1000000000000)';
 const LIMIT_S = 3;
@@ -162,4 +162,10 @@ describe('stopping the UI', () => {
     expect((Date.now() - t0) / 1000).toBeLessThan(120 / 8);
     expect([503, 'closed']).toContain(await pending);
   }, 60_000);
+
+  it('refuses to serve beyond loopback without a token', async () => {
+    const r = await runCli(['ui', '--host', '0.0.0.0', '--port', '0'], { GAMELAKE_DATA_DIR: dataDir, GAMELAKE_UI_TOKEN: '' }, 30_000);
+    expect(r.status).toBe(1);
+    expect(r.stderr).toBe('gamelake ui: refusing to serve the UI on 0.0.0.0 without a token: set GAMELAKE_UI_TOKEN (at least 16 characters), or serve on 127.0.0.1\n');
+  });
 });

@@ -251,7 +251,7 @@ describe('the gamelake UI in a browser', () => {
   });
 
   it('made no console error on any page', () => {
-    expect(consoleErrors).toEqual([]);
+    expect(consoleErrors.join('\n')).toBe('');
   });
 });
 

@@ -13,7 +13,7 @@ export function pickProduct(ctx: PageContext, products: string[], fallback?: str
 
 export function productPicker(path: string, products: string[], current: string | undefined): Html {
   return html`<form class="inline" method="get" action="${path}"><label>product
-    <select name="product" onchange="this.form.submit()">${products.map((p) => html`<option${p === current ? html` selected` : ''}>${p}</option>`)}</select></label>
+    <select name="product" data-submit-on-change>${products.map((p) => html`<option${p === current ? html` selected` : ''}>${p}</option>`)}</select></label>
     <noscript><button>show</button></noscript></form>`;
 }
 

@@ -82,3 +82,5 @@
   }
   document.documentElement.dataset.charts = 'drawn';
 })();
+// Pickers that submit their form when changed (no inline handlers: the Content-Security-Policy allows none).
+for (const el of document.querySelectorAll('[data-submit-on-change]')) el.addEventListener('change', () => el.form.submit());
