@@ -50,40 +50,60 @@ export function scrubSecrets(value: JsonValue, secretKeys: ReadonlySet<string>):
 /**
  * The raw text of a line with the value of every secret key replaced by "[REDACTED]": strings, numbers,
  * literals, and whole objects or arrays (to their closing bracket, or to the end of a truncated line).
- * Works on broken JSON too: it reads tokens, not a document. Keys written with \u escapes are decoded
- * before matching. Everything else is left exactly as received.
+ * Works on broken JSON too, as producers write it: it reads tokens, not a document. A key is a string in
+ * double or single quotes or a bare word; between it and its value any whitespace (Unicode spaces, form
+ * feeds), comments, and a `:`, `=` or `=>`. Keys written with \u escapes are decoded before matching.
+ * Everything else is left exactly as received.
  */
 export function maskSecrets(text: string, secretKeys: ReadonlySet<string>): string {
   let out = '';
   let copied = 0;
   let i = 0;
   const n = text.length;
-  /** End (exclusive) of the string token starting at i (a quote); n when unterminated. */
+  /** End (exclusive) of the string token starting at `at` (a ' or " quote); n when unterminated. */
   const stringEnd = (at: number): number => {
+    const quote = text.charCodeAt(at);
     let k = at + 1;
     while (k < n) {
       const c = text.charCodeAt(k);
       if (c === 0x5c) k += 2;
-      else if (c === 0x22) return k + 1;
+      else if (c === quote) return k + 1;
       else k++;
     }
     return n;
   };
-  const skipWs = (at: number): number => {
+  /** Past whitespace of any kind and comments. */
+  const skipSeparators = (at: number): number => {
     let k = at;
-    while (k < n && (text[k] === ' ' || text[k] === '\t' || text[k] === '\r' || text[k] === '\n')) k++;
-    return k;
+    for (;;) {
+      while (k < n && /\s/.test(text[k]!)) k++;
+      if (text.startsWith('/*', k)) {
+        const close = text.indexOf('*/', k + 2);
+        k = close < 0 ? n : close + 2;
+      } else if (text.startsWith('//', k)) {
+        const close = text.indexOf('\n', k + 2);
+        k = close < 0 ? n : close + 1;
+      } else return k;
+    }
+  };
+  /** Where the value after a key starts (past `:`, `=` or `=>`), or -1 when the token is not a key. */
+  const valueStart = (afterKey: number): number => {
+    let k = skipSeparators(afterKey);
+    if (text[k] === ':') k += 1;
+    else if (text[k] === '=') k += text[k + 1] === '>' ? 2 : 1;
+    else return -1;
+    return skipSeparators(k);
   };
   /** End of the value starting at `at`: a string, a balanced object/array, or a bare token. */
   const valueEnd = (at: number): number => {
     const c = text[at];
-    if (c === '"') return stringEnd(at);
+    if (c === '"' || c === "'") return stringEnd(at);
     if (c === '{' || c === '[') {
       let depth = 0;
       let k = at;
       while (k < n) {
         const d = text[k];
-        if (d === '"') {
+        if (d === '"' || d === "'") {
           k = stringEnd(k);
           continue;
         }
@@ -97,24 +117,34 @@ export function maskSecrets(text: string, secretKeys: ReadonlySet<string>): stri
       return n;
     }
     let k = at;
-    while (k < n && !/[,}\]\s]/.test(text[k]!)) k++;
+    while (k < n && !/[,;}\]\s]/.test(text[k]!)) k++;
     return k;
   };
   while (i < n) {
-    if (text[i] !== '"') {
+    const c = text[i]!;
+    let end: number;
+    let key: string;
+    if (c === '"' || c === "'") {
+      end = stringEnd(i);
+      key = decodeKey(text.slice(i, end));
+    } else if (/[A-Za-z_$]/.test(c) && (i === 0 || !/[A-Za-z0-9_$]/.test(text[i - 1]!))) {
+      end = i + 1;
+      while (end < n && /[A-Za-z0-9_$-]/.test(text[end]!)) end++;
+      key = text.slice(i, end);
+    } else {
       i++;
       continue;
     }
-    const end = stringEnd(i);
-    const afterKey = skipWs(end);
-    if (text[afterKey] === ':' && isSecretKey(decodeKey(text.slice(i, end)), secretKeys)) {
-      const start = skipWs(afterKey + 1);
-      if (start >= n) break;
-      const stop = valueEnd(start);
-      out += `${text.slice(copied, start)}"${REDACTED}"`;
-      copied = stop;
-      i = stop;
-      continue;
+    if (isSecretKey(key, secretKeys)) {
+      const start = valueStart(end);
+      if (start >= 0) {
+        if (start >= n) break;
+        const stop = valueEnd(start);
+        out += `${text.slice(copied, start)}"${REDACTED}"`;
+        copied = stop;
+        i = stop;
+        continue;
+      }
     }
     i = end;
   }
@@ -123,7 +153,8 @@ export function maskSecrets(text: string, secretKeys: ReadonlySet<string>): stri
 
 /** The text of a (possibly unterminated) JSON string token, escapes decoded as far as they are valid. */
 function decodeKey(token: string): string {
-  const body = token.endsWith('"') && token.length > 1 ? token.slice(1, -1) : token.slice(1);
+  const quote = token[0]!;
+  const body = token.endsWith(quote) && token.length > 1 ? token.slice(1, -1) : token.slice(1);
   if (!body.includes('\\')) return body;
   return body.replace(/\\(u[0-9a-fA-F]{4}|.)/g, (_m, e: string) => {
     if (e.length === 5) return String.fromCharCode(parseInt(e.slice(1), 16));

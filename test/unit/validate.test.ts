@@ -248,6 +248,18 @@ describe('unknown fields and secrets', () => {
     ['{"pass\\u0077ord":"hunter2","x":1', '{"pass\\u0077ord":"[REDACTED]","x":1'],
     ['{"password":{"a":"unterminated', '{"password":"[REDACTED]"'],
     ['{"note":"password","x":1}', '{"note":"password","x":1}'],
+    // Malformed lines, as producers write them (kept raw in quarantine as invalid_json).
+    ["{'password': 'hunter2'}", `{'password': "[REDACTED]"}`],
+    ["{'pass\\'word': 'x', 'password': 'it\\'s', 'n': 1}", `{'pass\\'word': 'x', 'password': "[REDACTED]", 'n': 1}`],
+    ['{password: "hunter2"}', '{password: "[REDACTED]"}'],
+    ['{"password"\u00a0: "hunter2"}', '{"password"\u00a0: "[REDACTED]"}'],
+    ['{"password"\f: "hunter2"}', '{"password"\f: "[REDACTED]"}'],
+    ['{"password" /*c*/ : /* d */ "hunter2"}', '{"password" /*c*/ : /* d */ "[REDACTED]"}'],
+    ['{"password"="hunter2"}', '{"password"="[REDACTED]"}'],
+    ['password=hunter2; user=u1', 'password="[REDACTED]"; user=u1'],
+    ['{"pwd_list" => [1, 2], "user_password" : hunter2 }', '{"pwd_list" => [1, 2], "user_password" : "[REDACTED]" }'],
+    ['{"mypassword": "x"} passwords', '{"mypassword": "[REDACTED]"} passwords'],
+    ['{"x":"a password: inside a value"}', '{"x":"a password: inside a value"}'],
   ])('masks secrets in quarantined text %s', (raw, masked) => {
     expect(maskSecrets(raw, registry.secretKeys)).toBe(masked);
   });
