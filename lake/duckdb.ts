@@ -1,3 +1,4 @@
+import path from 'node:path';
 import { type DuckDBConnection, DuckDBInstance, LIST, listValue, VARCHAR, type DuckDBType, type DuckDBValue } from '@duckdb/node-api';
 
 export interface OpenOptions {
@@ -67,6 +68,26 @@ export async function openDb(options: OpenOptions = {}): Promise<Db> {
  */
 export function sqlLiteral(value: string): string {
   return `'${value.replaceAll("'", "''")}'`;
+}
+
+/**
+ * The session variable that says where the lake is. Views persisted in the warehouse name lake files as
+ * `coalesce(getvariable('gamelake_lake'), '<lake at build time>') || '/events/...'`: a reader sets it to
+ * the lake it resolved (the data directory may have moved, or been restored elsewhere from a backup);
+ * a plain DuckDB session without it reads the lake where the build found it.
+ */
+export const LAKE_VARIABLE = 'gamelake_lake';
+
+/** A lake file (or glob) as a SQL expression that follows LAKE_VARIABLE; `file` is absolute, under lakeDir. */
+export function lakePathSql(lakeDir: string, file: string): string {
+  const rel = path.relative(lakeDir, file).split(path.sep).join('/');
+  if (rel.startsWith('..') || path.isAbsolute(rel)) throw new Error(`${file} is not inside the lake ${lakeDir}`);
+  return `coalesce(getvariable('${LAKE_VARIABLE}'), ${sqlLiteral(path.resolve(lakeDir))}) || ${sqlLiteral(`/${rel}`)}`;
+}
+
+/** Lake files as a DuckDB list of lakePathSql expressions (for read_parquet([...]) in persisted views). */
+export function lakeFileList(lakeDir: string, files: readonly string[]): string {
+  return `[${files.map((f) => lakePathSql(lakeDir, f)).join(', ')}]`;
 }
 
 /** A list of file paths as a DuckDB list literal (for read_parquet([...])). */

@@ -1,7 +1,7 @@
 // The lake: its layout, table definitions (from the contracts), manifests, the ingestion engine (stage,
 // commit), the Steam mirror's writer and reader, and the DuckDB helpers. Activities and the warehouse
 // import it; it imports only transforms/.
-export { openDb, sqlLiteral, fileList, textList, type Db, type OpenOptions } from './duckdb.ts';
+export { openDb, sqlLiteral, fileList, lakeFileList, lakePathSql, LAKE_VARIABLE, textList, type Db, type OpenOptions } from './duckdb.ts';
 export { BatchFileError, BatchInvariantError, StageMissingError, LakeLockTimeoutError, LakeInvariantError, LakeCatalogError } from './errors.ts';
 export * from './layout.ts';
 export { loadContracts, readContractFile, DEFAULT_CONTRACTS_DIR } from './contracts.ts';

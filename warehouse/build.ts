@@ -5,7 +5,20 @@ import type { DuckDBValue } from '@duckdb/node-api';
 import type { ContractRegistry } from '../transforms/contract/model.ts';
 import type { ScoringSettings } from '../transforms/scoring.ts';
 import { fileColumns, lakeTables, PARTITION_COLUMN, QUARANTINE_TABLE, type LakeColumn } from '../transforms/tables.ts';
-import { createSteamState, fileList, lakeSnapshot, loadSteamLake, openDb, sqlLiteral, steamFiles, tableFiles, textList, type Db, type LakeSnapshot } from '../lake/index.ts';
+import {
+  createSteamState,
+  fileList,
+  lakeFileList,
+  lakeSnapshot,
+  loadSteamLake,
+  openDb,
+  sqlLiteral,
+  steamFiles,
+  tableFiles,
+  textList,
+  type Db,
+  type LakeSnapshot,
+} from '../lake/index.ts';
 import { deltaStatement, loadModels, WAREHOUSE_DIR, type Model } from './models.ts';
 import { updateLeaderboards } from './leaderboards.ts';
 
@@ -99,9 +112,11 @@ function emptySelect(columns: readonly LakeColumn[]): string {
   return `SELECT ${columns.map((c) => `CAST(NULL AS ${c.type === 'JSON' ? 'VARCHAR' : c.type}) AS ${quoted(c.name)}`).join(', ')} WHERE false`;
 }
 
-function filesSelect(columns: readonly LakeColumn[], files: readonly string[], where = ''): string {
+/** A select over lake files; with `lakeDir`, the files follow the reader's lake (views kept in the warehouse). */
+function filesSelect(columns: readonly LakeColumn[], files: readonly string[], where = '', lakeDir?: string): string {
   if (files.length === 0) return emptySelect(columns);
-  return `SELECT ${columns.map((c) => quoted(c.name)).join(', ')} FROM read_parquet(${fileList(files)}, hive_partitioning = true, union_by_name = true)${where}`;
+  const list = lakeDir ? lakeFileList(lakeDir, files) : fileList(files);
+  return `SELECT ${columns.map((c) => quoted(c.name)).join(', ')} FROM read_parquet(${list}, hive_partitioning = true, union_by_name = true)${where}`;
 }
 
 async function count(db: Db, sql: string, params?: Record<string, DuckDBValue>): Promise<number> {
@@ -168,7 +183,8 @@ export async function referencedLakeFiles(warehousePath: string, lakeDir: string
   const db = await openDb({ path: warehousePath, readOnly: true });
   try {
     const rows = await db.rows<{ path: string }>('SELECT path FROM _lake_files').catch(() => [] as Array<{ path: string }>);
-    return new Set(rows.map((r) => path.relative(lakeDir, r.path)));
+    // Lake-relative since the views follow a moved lake; absolute in warehouses built before.
+    return new Set(rows.map((r) => (path.isAbsolute(r.path) ? path.relative(lakeDir, r.path) : r.path)));
   } finally {
     db.close();
   }
@@ -250,8 +266,9 @@ export async function buildWarehouse(options: BuildOptions): Promise<BuildReport
     await db.run('DELETE FROM _lake_files');
     for (const [name, columns] of lakeSources(options.registry)) {
       const files = tableFiles(snapshot, options.lakeDir, name);
-      await db.run(`CREATE OR REPLACE VIEW lake_${name} AS ${filesSelect(columns, files)}`);
-      const list = textList(files);
+      await db.run(`CREATE OR REPLACE VIEW lake_${name} AS ${filesSelect(columns, files, '', options.lakeDir)}`);
+      // Lake-relative, as the catalog names them (the data directory may move).
+      const list = textList(files.map((f) => path.relative(options.lakeDir, f).split(path.sep).join('/')));
       await db.run('INSERT INTO _lake_files SELECT unnest($files), $table', { files: list.value, table: name }, { files: list.type });
       const table = name === QUARANTINE_TABLE.name ? QUARANTINE_TABLE : lakeTables(options.registry).get(name)!;
       await comment(

@@ -6,7 +6,7 @@ import { fileURLToPath } from 'node:url';
 import { StatementType, type DuckDBConnection, type DuckDBType, type DuckDBValue } from '@duckdb/node-api';
 import { statementShape, type StatementShape } from './statement-shape.ts';
 import { GamelakeError } from '../transforms/errors.ts';
-import { openDb, sqlLiteral, type Db } from '../lake/duckdb.ts';
+import { LAKE_VARIABLE, openDb, sqlLiteral, type Db } from '../lake/duckdb.ts';
 
 export const QUERIES_DIR = path.join(path.dirname(fileURLToPath(import.meta.url)), '..', 'queries');
 
@@ -290,7 +290,10 @@ export async function withWarehouse<T>(warehousePath: string, fn: (reader: Wareh
   });
   try {
     if (options.signal?.aborted) throw cancelled(options.signal);
-    await sandbox(db, [options.lakeDir ?? path.join(path.dirname(warehousePath), 'lake'), ...(exportDir ? [exportDir] : [])]);
+    const lakeDir = path.resolve(options.lakeDir ?? path.join(path.dirname(warehousePath), 'lake'));
+    // The warehouse's views read the lake found here, wherever it was when they were built.
+    await db.run(`SET VARIABLE ${LAKE_VARIABLE} = ${sqlLiteral(lakeDir)}`);
+    await sandbox(db, [lakeDir, ...(exportDir ? [exportDir] : [])]);
     const base: RunLimits = { timeoutMs: options.timeoutMs ?? 30_000, signal: options.signal, refuseOver: options.maxRows };
     // One connection runs one statement at a time: calls made together (Promise.all) wait their turn.
     let queue: Promise<unknown> = Promise.resolve();

@@ -2,7 +2,7 @@ import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { STEAM_TABLE_NAMES, STEAM_TABLES } from '../../transforms/steam/tables.ts';
-import { sqlLiteral, type Db } from '../duckdb.ts';
+import { lakePathSql, sqlLiteral, type Db } from '../duckdb.ts';
 import { STEAM_DIR } from '../layout.ts';
 
 const ENTITIES_SQL = path.join(path.dirname(fileURLToPath(import.meta.url)), 'entities.sql');
@@ -33,7 +33,7 @@ export async function loadSteamLake(db: Db, lakeDir: string): Promise<Record<str
     const select =
       n === 0
         ? `SELECT ${columns.map(([c, t]) => `CAST(NULL AS ${t === 'JSON' ? 'VARCHAR' : t}) AS "${c}"`).join(', ')} WHERE false`
-        : `SELECT ${columns.map(([c]) => `"${c}"`).join(', ')} FROM read_parquet(${sqlLiteral(path.join(dir, '*.parquet'))}, union_by_name = true)`;
+        : `SELECT ${columns.map(([c]) => `"${c}"`).join(', ')} FROM read_parquet(${lakePathSql(lakeDir, path.join(dir, '*.parquet'))}, union_by_name = true)`;
     await db.run(`CREATE OR REPLACE VIEW lake_steam_${name} AS ${select}`);
   }
   // The scans' positions (one JSON file per scan, rewritten after each page).
@@ -42,7 +42,7 @@ export async function loadSteamLake(db: Db, lakeDir: string): Promise<Record<str
   await db.run(
     `CREATE OR REPLACE VIEW lake_steam_scans AS ${
       hasScans
-        ? `SELECT scan, "position", head, newestStartTime AS newest_start_time, pages, matches, recovered, "at" FROM read_json(${sqlLiteral(path.join(scans, '*.json'))}, columns = {scan: 'VARCHAR', "position": 'BIGINT', head: 'BIGINT', newestStartTime: 'BIGINT', pages: 'BIGINT', matches: 'BIGINT', recovered: 'BIGINT', "at": 'BIGINT'})`
+        ? `SELECT scan, "position", head, newestStartTime AS newest_start_time, pages, matches, recovered, "at" FROM read_json(${lakePathSql(lakeDir, path.join(scans, '*.json'))}, columns = {scan: 'VARCHAR', "position": 'BIGINT', head: 'BIGINT', newestStartTime: 'BIGINT', pages: 'BIGINT', matches: 'BIGINT', recovered: 'BIGINT', "at": 'BIGINT'})`
         : 'SELECT CAST(NULL AS VARCHAR) AS scan, CAST(NULL AS BIGINT) AS "position", CAST(NULL AS BIGINT) AS head, CAST(NULL AS BIGINT) AS newest_start_time, CAST(NULL AS BIGINT) AS pages, CAST(NULL AS BIGINT) AS matches, CAST(NULL AS BIGINT) AS recovered, CAST(NULL AS BIGINT) AS "at" WHERE false'
     }`,
   );

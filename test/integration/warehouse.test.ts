@@ -1,3 +1,4 @@
+import { renameSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, inject, it } from 'vitest';
 import { simulateEvents } from '../../sim/events/simulate.ts';
@@ -54,6 +55,24 @@ describe('simulate -> ingest -> build -> queries', () => {
 
     const cli = await runCli(['query', 'trades_count', '--format', 'json'], env);
     expect(cli.stdout).toBe('{"trades":10000}\n');
+
+    // A data directory moved after its build (or restored elsewhere) is read where it is now, in the sandbox.
+    const sql =
+      'SELECT (SELECT count(*) FROM stg_trades) AS trades, (SELECT count(*) FROM lake_events) AS events, (SELECT sum(accepted) FROM batches) AS accepted, (SELECT count(*) FROM lake_quarantine) AS quarantine';
+    const here = await runCli(['sql', sql, '--format', 'json'], env);
+    const moved = `${dataDir}-moved`;
+    renameSync(dataDir, moved);
+    try {
+      const there = await runCli(['sql', sql, '--format', 'json'], { ...env, GAMELAKE_DATA_DIR: moved });
+      expect(there.stderr).toBe('');
+      expect(there.stdout).toBe(here.stdout);
+      const row = JSON.parse(there.stdout) as Record<string, number>;
+      expect(row.trades).toBe(10000);
+      expect(row.events).toBe(row.accepted);
+      expect(row.quarantine).toBeGreaterThan(0);
+    } finally {
+      renameSync(moved, dataDir);
+    }
 
     // Every committed batch asked for a build; the requests were coalesced into the marts-build workflow.
     const builds: string[] = [];
