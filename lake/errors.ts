@@ -19,3 +19,6 @@ export class LakeInvariantError extends GamelakeError {}
 
 /** A catalog file (a batch manifest, a compaction record) cannot be read or is not what its folder holds: named by its path. */
 export class LakeCatalogError extends GamelakeError {}
+
+/** The data directory (or its lake) is missing or cannot be read. */
+export class DataDirError extends GamelakeError {}

@@ -2,7 +2,7 @@
 // commit), the Steam mirror's writer and reader, and the DuckDB helpers. Activities and the warehouse
 // import it; it imports only transforms/.
 export { openDb, sqlLiteral, fileList, lakeFileList, lakePathSql, LAKE_VARIABLE, textList, type Db, type OpenOptions } from './duckdb.ts';
-export { BatchFileError, BatchInvariantError, StageMissingError, LakeLockTimeoutError, LakeInvariantError, LakeCatalogError } from './errors.ts';
+export { BatchFileError, BatchInvariantError, StageMissingError, LakeLockTimeoutError, LakeInvariantError, LakeCatalogError, DataDirError } from './errors.ts';
 export * from './layout.ts';
 export { loadContracts, readContractFile, DEFAULT_CONTRACTS_DIR } from './contracts.ts';
 export { committedBatches, readManifest, writeManifest, type BatchManifest, type CoercionCounts } from './manifest.ts';

@@ -1,4 +1,6 @@
+import { accessSync, constants, existsSync, statSync } from 'node:fs';
 import path from 'node:path';
+import { DataDirError } from './errors.ts';
 
 /**
  * Where things live in the lake folder. Event tables are Hive-partitioned by month
@@ -52,3 +54,25 @@ export function dataLayout(dataDir: string) {
 }
 
 export type DataLayout = ReturnType<typeof dataLayout>;
+
+/**
+ * Checks that a data directory exists and can be read, and its lake too when there is one (a command that
+ * only reads must not answer "empty" for a directory it was never given).
+ */
+export function checkDataDir(dataDir: string): void {
+  const readable = (dir: string) => {
+    try {
+      accessSync(dir, constants.R_OK | constants.X_OK);
+      return statSync(dir).isDirectory() ? undefined : 'is not a directory';
+    } catch (err) {
+      return (err as NodeJS.ErrnoException).code === 'ENOENT' ? 'does not exist' : `cannot be read (${(err as NodeJS.ErrnoException).code})`;
+    }
+  };
+  const data = readable(dataDir);
+  if (data) throw new DataDirError(`the data directory ${dataDir} ${data} (set GAMELAKE_DATA_DIR to the one gamelake writes)`);
+  const lake = path.join(dataDir, 'lake');
+  if (existsSync(lake)) {
+    const problem = readable(lake);
+    if (problem) throw new DataDirError(`the lake ${lake} ${problem}`);
+  }
+}

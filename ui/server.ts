@@ -159,7 +159,7 @@ export function createUiApp(deps: UiDeps, options: Partial<GuardOptions> & { sto
     answer(c, () => {
       const q = loadQuery(c.req.param('name'));
       const given = Object.fromEntries(Object.entries(c.req.query()).filter(([k]) => k !== 'format'));
-      return { sql: q.sql, params: bindParams(q, given), round: q.round };
+      return { sql: q.sql, params: bindParams(q, given, 'url'), round: q.round };
     }),
   );
   app.get('/api/sql', (c) => answer(c, () => ({ sql: c.req.query('q') ?? '' })));

@@ -84,8 +84,12 @@ function typed(value: string): DuckDBValue {
   return value;
 }
 
-/** Binds a named query's declared parameters (given, else default) and rejects unknown or missing ones. */
-export function bindParams(query: NamedQuery, given: Record<string, string>): Record<string, DuckDBValue> {
+/**
+ * Binds a named query's declared parameters (given, else default) and rejects unknown or missing ones.
+ * `style` words the messages for where the values came from: `--param name=VALUE` (the CLI) or `?name=VALUE` (a URL).
+ */
+export function bindParams(query: NamedQuery, given: Record<string, string>, style: 'cli' | 'url' = 'cli'): Record<string, DuckDBValue> {
+  const param = (name: string, value = 'VALUE') => (style === 'cli' ? `--param ${name}=${value}` : `?${name}=${value}`);
   for (const key of Object.keys(given)) {
     if (!query.params.some((p) => p.name === key)) {
       throw new QueryError(`query ${query.name} has no parameter "${key}" (it takes: ${query.params.map((p) => p.name).join(', ') || 'none'})`);
@@ -94,8 +98,8 @@ export function bindParams(query: NamedQuery, given: Record<string, string>): Re
   const bound: Record<string, DuckDBValue> = {};
   for (const p of query.params) {
     const value = given[p.name] ?? p.default;
-    if (value === undefined) throw new QueryError(`query ${query.name} needs --param ${p.name}=VALUE`);
-    if (p.type === 'number' && typeof typed(value) !== 'number') throw new QueryError(`query ${query.name}: --param ${p.name} must be a number, got "${value}"`);
+    if (value === undefined) throw new QueryError(`query ${query.name} needs ${param(p.name)}`);
+    if (p.type === 'number' && typeof typed(value) !== 'number') throw new QueryError(`query ${query.name}: ${param(p.name, '')} must be a number, got "${value}"`);
     bound[p.name] = p.type === 'text' ? value : typed(value);
   }
   return bound;
@@ -162,16 +166,11 @@ async function sandbox(db: Db, dirs: string[]): Promise<void> {
 
 /** Refuses, before DuckDB prepares it, any statement that is not a query (the shape of its text), then checks the prepared type. */
 async function prepareQuery(conn: DuckDBConnection, sql: string, params: Record<string, DuckDBValue> | undefined) {
-  const extracted = await extractOne(conn, sql);
-  let shape: StatementShape;
-  try {
-    shape = statementShape(sql);
-  } catch (err) {
-    throw new QueryRefusedError((err as Error).message, { cause: err });
-  }
+  const shape = shapeOf(sql);
+  const extracted = await extractOne(conn, sql, shape);
   if (shape.explained !== undefined) {
     // The statement EXPLAIN would plan must itself be a query (planning some statements has effects).
-    const inner = await (await extractOne(conn, shape.explained)).prepare(0);
+    const inner = await (await extractOne(conn, shape.explained, shapeOf(shape.explained))).prepare(0);
     if (inner.statementType !== StatementType.SELECT)
       throw new QueryRefusedError(`the warehouse is read-only: EXPLAIN here explains queries only, not ${StatementType[inner.statementType] ?? inner.statementType} statements`);
   }
@@ -183,12 +182,22 @@ async function prepareQuery(conn: DuckDBConnection, sql: string, params: Record<
   return prepared;
 }
 
+function shapeOf(sql: string): StatementShape {
+  try {
+    return statementShape(sql);
+  } catch (err) {
+    throw new QueryRefusedError((err as Error).message, { cause: err });
+  }
+}
+
 /** The statements of `sql` (parsed, not prepared), refusing none and several. */
-async function extractOne(conn: DuckDBConnection, sql: string) {
+async function extractOne(conn: DuckDBConnection, sql: string, shape: StatementShape) {
   const extracted = await conn.extractStatements(sql).catch((err: Error) => {
     throw new Error(err.message.replace(/^Failed to extract statements: /, ''), { cause: err });
   });
   if (extracted.count === 0) throw new QueryRefusedError('no SQL statement given');
+  if (extracted.count > 1 && shape.keyword === 'PIVOT')
+    throw new QueryRefusedError('PIVOT needs its values listed here (ON column IN (...)): without them DuckDB first creates a type, which the read-only warehouse cannot');
   if (extracted.count > 1) throw new QueryRefusedError(`one statement at a time: got ${extracted.count} (separated by ;)`);
   return extracted;
 }
@@ -265,10 +274,11 @@ async function parquetOne(conn: DuckDBConnection, dir: string, sql: string, para
   // The statement was checked to be one query; a newline ends any trailing comment before our ") TO".
   await withTimeout(conn, limits.timeoutMs, limits.signal, async () => {
     await prepareQuery(conn, sql, params);
-    await conn.run(
-      `COPY (${sql.trim().replace(/;\s*$/, '')}\n) TO ${sqlLiteral(file)} (FORMAT parquet, COMPRESSION zstd)`,
-      params && Object.keys(params).length > 0 ? params : undefined,
-    );
+    const { keyword } = shapeOf(sql);
+    if (keyword === 'EXPLAIN') throw new QueryRefusedError("an EXPLAIN's plan is text: download it as json, csv or arrow, not Parquet");
+    // SUMMARIZE, DESCRIBE and SHOW are not queries COPY takes as they are; as a subquery they are.
+    const query = ['SUMMARIZE', 'DESCRIBE', 'DESC', 'SHOW'].includes(keyword) ? `FROM (${sql.trim().replace(/;\s*$/, '')}\n)` : sql.trim().replace(/;\s*$/, '');
+    await conn.run(`COPY (${query}\n) TO ${sqlLiteral(file)} (FORMAT parquet, COMPRESSION zstd)`, params && Object.keys(params).length > 0 ? params : undefined);
   });
   try {
     return readFileSync(file);
@@ -288,6 +298,16 @@ export async function withWarehouse<T>(warehousePath: string, fn: (reader: Wareh
     memoryLimit: options.memoryLimit ?? DEFAULT_READER_MEMORY,
     threads: options.threads,
   });
+  // One connection runs one statement at a time: calls made together (Promise.all) wait their turn. The
+  // session closes only once nothing runs on it (a call still on a libuv thread when `fn` fails, say).
+  let queue: Promise<unknown> = Promise.resolve();
+  let ended = false;
+  const serial = <R>(task: () => Promise<R>): Promise<R> => {
+    const guarded = () => (ended ? Promise.reject(new QueryCancelledError('the query was not run: its warehouse session had ended')) : task());
+    const next = queue.then(guarded, guarded);
+    queue = next.catch(() => undefined);
+    return next;
+  };
   try {
     if (options.signal?.aborted) throw cancelled(options.signal);
     const lakeDir = path.resolve(options.lakeDir ?? path.join(path.dirname(warehousePath), 'lake'));
@@ -295,13 +315,6 @@ export async function withWarehouse<T>(warehousePath: string, fn: (reader: Wareh
     await db.run(`SET VARIABLE ${LAKE_VARIABLE} = ${sqlLiteral(lakeDir)}`);
     await sandbox(db, [lakeDir, ...(exportDir ? [exportDir] : [])]);
     const base: RunLimits = { timeoutMs: options.timeoutMs ?? 30_000, signal: options.signal, refuseOver: options.maxRows };
-    // One connection runs one statement at a time: calls made together (Promise.all) wait their turn.
-    let queue: Promise<unknown> = Promise.resolve();
-    const serial = <R>(task: () => Promise<R>): Promise<R> => {
-      const next = queue.then(task, task);
-      queue = next.catch(() => undefined);
-      return next;
-    };
     const reader: WarehouseReader = {
       query: (sql, params, limits) => serial(() => runOne(db.conn, sql, params, { ...base, readAtMost: limits?.maxRows })),
       named: (name, given = {}) => {
@@ -316,6 +329,9 @@ export async function withWarehouse<T>(warehousePath: string, fn: (reader: Wareh
     };
     return await fn(reader);
   } finally {
+    ended = true;
+    db.conn.interrupt();
+    await queue;
     db.close();
     if (exportDir) rmSync(exportDir, { recursive: true, force: true });
   }

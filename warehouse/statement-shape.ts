@@ -5,7 +5,7 @@
  */
 
 /** First keywords of statements that only read: anything else is refused before it is prepared. */
-const QUERY_STARTS = new Set(['SELECT', 'WITH', 'FROM', 'VALUES', 'TABLE', 'DESCRIBE', 'DESC', 'SHOW', 'SUMMARIZE', '(']);
+const QUERY_STARTS = new Set(['SELECT', 'WITH', 'FROM', 'VALUES', 'TABLE', 'DESCRIBE', 'DESC', 'SHOW', 'SUMMARIZE', 'PIVOT', 'UNPIVOT', '(']);
 
 export interface StatementShape {
   /** The statement's first keyword, upper case ('(' for a parenthesised query). */
@@ -71,7 +71,9 @@ function groupEnd(sql: string, i: number): number {
  * EXPLAIN ANALYZE (it runs the statement it explains, whatever that statement is).
  */
 export function statementShape(sql: string): StatementShape {
-  const start = skipSpace(sql, 0);
+  let start = skipSpace(sql, 0);
+  while (sql[start] === ';') start = skipSpace(sql, start + 1);
+  if (start >= sql.length) throw new StatementShapeError('no SQL statement given');
   if (sql[start] === '(') return { keyword: '(' };
   const { word, end } = wordAt(sql, start);
   if (word === 'EXPLAIN') {

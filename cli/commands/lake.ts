@@ -1,4 +1,4 @@
-import { DEFAULT_TARGET_BYTES, lakeStatus } from '../../lake/index.ts';
+import { checkDataDir, DEFAULT_TARGET_BYTES, lakeStatus } from '../../lake/index.ts';
 import { dataLayout, loadConfig } from '../../platform/env.ts';
 import { startLakeCompact } from '../../platform/client/jobs.ts';
 import { connectClient, hasWorkers, workflowUrl } from '../../platform/client/session.ts';
@@ -60,6 +60,7 @@ Options:
   options: { json: { type: 'boolean' }, 'target-mib': { type: 'string' } },
   async run({ values }) {
     const layout = dataLayout(loadConfig().dataDir);
+    checkDataDir(layout.root);
     const target = values['target-mib'] === undefined ? DEFAULT_TARGET_BYTES : intFlag(values, 'target-mib', undefined, 1) * 2 ** 20;
     const s = await lakeStatus(layout.lake, target);
     if (values.json) {

@@ -1,3 +1,4 @@
+import { checkDataDir } from '../../lake/index.ts';
 import { dataLayout, loadConfig } from '../../platform/env.ts';
 import { startMartsBuild } from '../../platform/client/jobs.ts';
 import { connectClient, hasWorkers, workflowUrl } from '../../platform/client/session.ts';
@@ -60,6 +61,7 @@ Options:
   options: { json: { type: 'boolean' } },
   async run({ values }) {
     const layout = dataLayout(loadConfig().dataDir);
+    checkDataDir(layout.root);
     const s = await warehouseStatus(layout.warehouse, layout.lake);
     if (values.json) {
       process.stdout.write(`${JSON.stringify(s)}\n`);

@@ -2,7 +2,7 @@ import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { STEAM_TABLE_NAMES, STEAM_TABLES } from '../../transforms/steam/tables.ts';
-import { lakePathSql, sqlLiteral, type Db } from '../duckdb.ts';
+import { lakePathSql, type Db } from '../duckdb.ts';
 import { STEAM_DIR } from '../layout.ts';
 
 const ENTITIES_SQL = path.join(path.dirname(fileURLToPath(import.meta.url)), 'entities.sql');

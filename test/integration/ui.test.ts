@@ -1,4 +1,4 @@
-import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
@@ -239,12 +239,28 @@ describe('the gamelake UI in a browser', () => {
     expect(await unknown.json()).toEqual({ error: { kind: 'not_found', message: 'no query named "no_such_query" (see gamelake query --list)' } });
     const missing = await fetch(`${ui.url}/api/queries/player_stats`);
     expect(missing.status).toBe(400);
-    expect(((await missing.json()) as { error: { message: string } }).error.message).toBe('query player_stats needs --param player=VALUE');
+    expect(((await missing.json()) as { error: { message: string } }).error.message).toBe('query player_stats needs ?player=VALUE');
     const extra = await fetch(`${ui.url}/api/queries/trades_count?bogus=1`);
     expect(extra.status).toBe(400);
     const badSql = await fetch(`${ui.url}/api/sql?q=${encodeURIComponent('SELEC 1')}`);
     expect(badSql.status).toBe(400);
     expect(JSON.stringify(await badSql.json())).not.toMatch(/at .*\.ts:\d+/);
+    // A manifest that cannot be parsed (planted, or torn) is named on the page, not a 500.
+    const forged = path.join(dataDir, 'lake', '_manifests', 'zz.json');
+    writeFileSync(forged, 'x\n');
+    try {
+      const pipeline = await fetch(`${ui.url}/pipeline`);
+      expect(pipeline.status).toBe(503);
+      expect(await pipeline.text()).toContain(`${forged} is not a readable batch manifest`);
+    } finally {
+      rmSync(forged);
+    }
+    // The CLI's SQL goes through the same reader: EXPLAIN ANALYZE of a write is refused there too.
+    const target = path.join(dataDir, 'lake', '_manifests', 'zz.csv');
+    const cli = await runCli(['sql', `EXPLAIN ANALYZE COPY (SELECT 'x' a) TO '${target}' (FORMAT csv)`], env);
+    expect(cli.status).toBe(1);
+    expect(cli.stderr).toBe('gamelake sql: EXPLAIN ANALYZE runs the statement it explains: use EXPLAIN without ANALYZE here\n');
+    expect(existsSync(target)).toBe(false);
     const page = await fetch(`${ui.url}/no/such/page`);
     expect(page.status).toBe(404);
     expect(await page.text()).toMatch(/No page at \/no\/such\/page/);

@@ -4,7 +4,7 @@ import path from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { lakeSnapshot, openDb, sqlLiteral } from '../../lake/index.ts';
 import { LakeCatalogError } from '../../lake/errors.ts';
-import { runSql, withWarehouse } from '../../warehouse/queries.ts';
+import { bindParams, loadQuery, runSql, withWarehouse } from '../../warehouse/queries.ts';
 import { statementShape } from '../../warehouse/statement-shape.ts';
 
 const dir = mkdtempSync(path.join(os.tmpdir(), 'gamelake-sandbox-'));
@@ -51,6 +51,59 @@ describe('the read-only warehouse reader', () => {
     expect((await runSql(warehouse, 'DESCRIBE numbers', undefined, { lakeDir: lake })).rows.map((r) => r.column_name)).toEqual(['n']);
     expect((await runSql(warehouse, 'EXPLAIN SELECT * FROM numbers', undefined, { lakeDir: lake })).columns).toContain('explain_value');
     expect((await runSql(warehouse, 'EXPLAIN (FORMAT json) SELECT 1', undefined, { lakeDir: lake })).rows).toHaveLength(1);
+  });
+
+  it.each(['', '  ;  ', '-- only a comment', '/* a */ ;'])('answers %j with "no SQL statement given"', async (sql) => {
+    await expect(runSql(warehouse, sql, undefined, { lakeDir: lake })).rejects.toThrow(/^no SQL statement given$/);
+  });
+
+  it('runs PIVOT with its values listed, and says what a PIVOT without them needs', async () => {
+    expect((await runSql(warehouse, 'PIVOT (SELECT n % 2 AS odd, n FROM numbers) ON odd IN (0, 1) USING sum(n)', undefined, { lakeDir: lake })).rows).toEqual([
+      { '0': 20n, '1': 25n },
+    ]);
+    await expect(runSql(warehouse, 'PIVOT (SELECT n % 2 AS odd, n FROM numbers) ON odd USING sum(n)', undefined, { lakeDir: lake })).rejects.toThrow(
+      /^PIVOT needs its values listed here \(ON column IN \(\.\.\.\)\)/,
+    );
+  });
+
+  it('downloads SUMMARIZE and DESCRIBE as Parquet, and says why an EXPLAIN is not', async () => {
+    await withWarehouse(
+      warehouse,
+      async (r) => {
+        for (const sql of ['SUMMARIZE numbers', 'DESCRIBE numbers;'])
+          expect(
+            Buffer.from(await r.parquet(sql))
+              .subarray(0, 4)
+              .toString(),
+          ).toBe('PAR1');
+        await expect(r.parquet('EXPLAIN SELECT 1')).rejects.toThrow("an EXPLAIN's plan is text: download it as json, csv or arrow, not Parquet");
+      },
+      { lakeDir: lake, parquet: true },
+    );
+  });
+
+  it('closes a session only once its queries stopped, when the caller fails while one runs (no use after close)', async () => {
+    const outcomes: string[] = [];
+    await expect(
+      withWarehouse(
+        warehouse,
+        async (r) => {
+          void r.query('SELECT count(*) FROM range(1000000000000)').catch((err: Error) => outcomes.push(err.message));
+          void r.query('SELECT 1').catch((err: Error) => outcomes.push(err.message));
+          await new Promise((resolve) => setTimeout(resolve, 200));
+          throw new Error('the page failed');
+        },
+        { lakeDir: lake },
+      ),
+    ).rejects.toThrow('the page failed');
+    expect(outcomes).toEqual([expect.stringMatching(/INTERRUPT|interrupted/i), 'the query was not run: its warehouse session had ended']);
+    expect((await runSql(warehouse, 'SELECT 42 AS n', undefined, { lakeDir: lake })).rows).toEqual([{ n: 42 }]);
+  });
+
+  it('words parameter errors for where the values came from', () => {
+    const q = loadQuery('player_stats');
+    expect(() => bindParams(q, {})).toThrow('query player_stats needs --param player=VALUE');
+    expect(() => bindParams(q, {}, 'url')).toThrow('query player_stats needs ?player=VALUE');
   });
 
   it('reads an analysed word inside a query as data, not as EXPLAIN ANALYZE', () => {
