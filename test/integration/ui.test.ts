@@ -220,7 +220,7 @@ describe('the gamelake UI in a browser', () => {
       await sql.waitForSelector('#sql-error');
       expect(await sql.locator('#sql-error').innerText(), statement).toMatch(refusal);
     }
-    for (const f of ['/tmp/gamelake-ui-x.csv', '/tmp/gamelake-ui-z.csv', '/tmp/gamelake-ui-export']) expect(existsSync(f), f).toBe(false);
+    for (const f of ['/tmp/gamelake-ui-x.csv', '/tmp/gamelake-ui-y.duckdb', '/tmp/gamelake-ui-z.csv', '/tmp/gamelake-ui-export']) expect(existsSync(f), f).toBe(false);
     // A page on another site may send a simple POST (text/plain needs no preflight): the UI refuses it.
     const crossSite = await fetch(`${ui.url}/api/sql`, { method: 'POST', body: 'SELECT 1', headers: { 'content-type': 'text/plain', origin: 'https://evil.example' } });
     expect(crossSite.status).toBe(403);

@@ -4,20 +4,17 @@ import { describe, expect, it } from 'vitest';
 import { ENVIRONMENT } from '../../platform/env.ts';
 
 const ROOT = path.resolve(import.meta.dirname, '../..');
-const SOURCE_DIRS = ['bin', 'cli', 'platform', 'workflows', 'activities', 'transforms', 'lake', 'warehouse', 'sim', 'steam'];
+const SOURCE_DIRS = ['bin', 'cli', 'platform', 'workflows', 'activities', 'transforms', 'lake', 'warehouse', 'sim', 'ui', 'bench'];
 /** Read from the system, not gamelake configuration. */
 const SYSTEM = new Set(['PATH']);
 
 function sourceFiles(): string[] {
-  return SOURCE_DIRS.flatMap((dir) => {
-    try {
-      return readdirSync(path.join(ROOT, dir), { recursive: true, encoding: 'utf8' })
-        .filter((f) => /\.(ts|js)$/.test(f))
-        .map((f) => path.join(ROOT, dir, f));
-    } catch {
-      return [];
-    }
-  });
+  // A folder that does not exist fails here (readdirSync throws): the list cannot go stale silently.
+  return SOURCE_DIRS.flatMap((dir) =>
+    readdirSync(path.join(ROOT, dir), { recursive: true, encoding: 'utf8' })
+      .filter((f) => /\.(ts|js)$/.test(f))
+      .map((f) => path.join(ROOT, dir, f)),
+  );
 }
 
 describe('environment variables', () => {

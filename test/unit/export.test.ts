@@ -80,7 +80,10 @@ describe('exports that keep types', () => {
       dbl: 'Float64',
       txt: 'Utf8',
     });
-    expect(types.dec).toMatch(/Decimal\[10e\+?-?4\]|Decimal/);
+    // DECIMAL(10, 4): precision 10, scale 4, as Arrow's own type says.
+    const dec = arrow.schema.fields.find((f) => f.name === 'dec')!.type as unknown as { precision: number; scale: number };
+    expect([dec.precision, dec.scale]).toEqual([10, 4]);
+    expect(types.dec).toBe('Decimal[10e+4]');
     expect(types.st).toMatch(/Struct<\{a:Int64, b:Utf8\}>/);
     const row = arrow.get(0)!.toJSON() as Record<string, unknown>;
     expect(row.big).toBe(9007199254740993n);

@@ -29,9 +29,11 @@ describe('ELO', () => {
   it('breaks equal times by event id', () => {
     const tied = [game('b', 1000, 'Y', 'X'), game('a', 1000, 'X', 'Y')];
     expect(inEventOrder(tied).map((g) => g.eventId)).toEqual(['a', 'b']);
-    // X wins first (a), then loses (b): X ends below 1500 because the second game moved more points.
+    // X wins first (a): 1516 against 1484; then loses (b) as the favourite, which moves more points:
+    // E_Y = 1 / (1 + 10^(32/400)) = 0.454078, delta = 32 * (1 - 0.454078) = 17.4695 -> X 1498.5305.
     const s = byPlayer(eloScorer(tied, { method: 'elo' }));
-    expect(s.X!.score).toBeLessThan(1500);
+    expect(s.X!.score).toBeCloseTo(1498.5305, 3);
+    expect(s.Y!.score).toBeCloseTo(1501.4695, 3);
   });
 });
 

@@ -50,8 +50,10 @@ describe('wealth distribution models', () => {
     expect(bins[2]!.density).toBeCloseTo(5 / 90, 10);
     const lorenz = await db.rows<{ population_share: number; wealth_share: number }>('SELECT population_share, wealth_share FROM mart_lorenz_curve ORDER BY population_share');
     expect(lorenz).toHaveLength(10);
-    expect(lorenz[0]!.wealth_share).toBeCloseTo(0.5 / 17875.5, 10);
-    expect(lorenz[9]!.wealth_share).toBeCloseTo(1, 10);
+    // Sorted: 0.5, 5, 10, 20, 30, 50, 60, 700, 8000, 9000 (17,875.5 in all); each decile's cumulative share.
+    const cumulative = [0.5, 5.5, 15.5, 35.5, 65.5, 115.5, 175.5, 875.5, 8875.5, 17875.5];
+    expect(lorenz.map((p) => p.population_share)).toEqual(cumulative.map((_, k) => expect.closeTo((k + 1) / 10, 10)));
+    expect(lorenz.map((p) => p.wealth_share)).toEqual(cumulative.map((c) => expect.closeTo(c / 17875.5, 10)));
     db.close();
   });
 });

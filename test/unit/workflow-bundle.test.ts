@@ -19,6 +19,11 @@ describe('workflow bundle', () => {
     const dir = mkdtempSync(path.join(os.tmpdir(), 'bad-wf-'));
     const file = path.join(dir, 'bad.ts');
     writeFileSync(file, "import { readFileSync } from 'node:fs';\nexport async function bad() { return readFileSync('/etc/hostname', 'utf8'); }\n");
-    await expect(bundleWorkflowCode({ workflowsPath: file, logger: silent })).rejects.toThrow();
+    const said: string[] = [];
+    const keep = (message: string, meta?: unknown) => said.push(`${message} ${JSON.stringify(meta ?? '')}`);
+    const logger = { log: keep, trace() {}, debug() {}, info() {}, warn: keep, error: keep };
+    await expect(bundleWorkflowCode({ workflowsPath: file, logger })).rejects.toThrow(/Webpack finished with errors/);
+    // Failed for the reason the guard exists: the Node module, named.
+    expect(said.join('\n')).toMatch(/node:fs/);
   });
 });
