@@ -6,13 +6,13 @@ export default defineConfig({
     pool: 'forks',
     // In CI also write a JSON report; .ci/run prints its "N passed, N failed" line.
     reporters: process.env.CI ? ['default', ['json', { outputFile: '.vitest-report.json' }]] : ['default'],
-    // In CI, a coverage summary of the code run in the test processes (a guide, not a target: code run in the
-    // CLI and worker processes the integration tests spawn is not counted).
+    // `npm run test:coverage`: a coverage summary of the code run in the test processes (a guide, not a target:
+    // code run in the CLI and worker processes the integration tests spawn is not counted). Off in `npm test`:
+    // instrumented code runs slower than the workers the tests time their kills against.
     coverage: {
-      enabled: Boolean(process.env.CI),
       provider: 'v8',
       reporter: ['text-summary'],
-      include: ['transforms/**', 'lake/**', 'activities/**', 'warehouse/**', 'workflows/**', 'platform/**', 'sim/**', 'ui/**', 'cli/**'],
+      include: ['{transforms,lake,activities,warehouse,workflows,platform,sim,ui,cli}/**/*.ts'],
     },
     projects: [
       {

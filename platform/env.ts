@@ -61,6 +61,7 @@ export const ENVIRONMENT = {
     description: "Node's libuv thread pool, where DuckDB's calls wait: room for the UI's ad-hoc queries and pages at once, next to file system work.",
   },
   GAMELAKE_DEBUG: { default: '(unset)', description: 'When set, failing commands print the full error with its causes and stack.' },
+  BENCH_TRACE: { default: '(unset)', description: "`npm run bench:ingest` only: when set, prints the ingest workflow's history events with their times." },
 } as const;
 
 export type EnvName = keyof typeof ENVIRONMENT;

@@ -89,7 +89,7 @@ function typed(value: string): DuckDBValue {
  * `style` words the messages for where the values came from: `--param name=VALUE` (the CLI) or `?name=VALUE` (a URL).
  */
 export function bindParams(query: NamedQuery, given: Record<string, string>, style: 'cli' | 'url' = 'cli'): Record<string, DuckDBValue> {
-  const param = (name: string, value = 'VALUE') => (style === 'cli' ? `--param ${name}=${value}` : `?${name}=${value}`);
+  const param = (name: string, value = '=VALUE') => (style === 'cli' ? `--param ${name}${value}` : `?${name}${value}`);
   for (const key of Object.keys(given)) {
     if (!query.params.some((p) => p.name === key)) {
       throw new QueryError(`query ${query.name} has no parameter "${key}" (it takes: ${query.params.map((p) => p.name).join(', ') || 'none'})`);
