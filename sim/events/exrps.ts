@@ -6,6 +6,8 @@ export interface ExrpsTruth {
   finishedGames: number;
   wins: Record<string, number>;
   losses: Record<string, number>;
+  /** Every finished game's result, in the order emitted: for scorers computed apart from the warehouse's. */
+  results: Array<{ eventId: string; occurredAt: string; winnerId: string; loserId: string }>;
   selections: Record<'rock' | 'paper' | 'scissors' | 'botch', number>;
 }
 
@@ -83,13 +85,15 @@ export function* exrps(rng: Random, opts: { players: number; events: number; see
       emitted += 1;
       const { _weapon, _final, ...payload } = step;
       if (typeof _weapon === 'string') truth.selections[NAMES[_weapon as '0']] += 1;
+      const t = clock.tick(3);
+      const event_id = ids.next();
       if (_final) {
         truth.finishedGames += 1;
         truth.wins[winner!] = (truth.wins[winner!] ?? 0) + 1;
         truth.losses[loser!] = (truth.losses[loser!] ?? 0) + 1;
+        truth.results.push({ eventId: event_id, occurredAt: t.iso, winnerId: winner!, loserId: loser! });
       }
-      const t = clock.tick(3);
-      yield { event_id: ids.next(), event_type: payload.event_type as string, product_id, occurred_at: t.iso, ...payload };
+      yield { event_id, event_type: payload.event_type as string, product_id, occurred_at: t.iso, ...payload };
     }
   }
 }

@@ -56,7 +56,7 @@ function generators(opts: SimulateOptions, truth: SimulationTruth): Array<Genera
     const rng = new Random(`${opts.seed}:${game}`);
     switch (game) {
       case 'trade-engine': {
-        const t: TradeEngineTruth = { players: 0, trades: 0, validTrades: 0, failedTrades: {}, lopsidedTrades: 0, playerStates: 0 };
+        const t: TradeEngineTruth = { players: 0, trades: 0, validTrades: 0, failedTrades: {}, lopsidedTrades: 0, lopsidedTradeIds: [], imbalances: {}, playerStates: 0 };
         truth.games['trade-engine'] = t;
         return tradeEngine(rng, { players: opts.players, trades: opts.events, cheatRate: opts.cheatRate, seed: opts.seed }, t);
       }
@@ -66,7 +66,7 @@ function generators(opts: SimulateOptions, truth: SimulationTruth): Array<Genera
         return placebo(rng, { players: opts.players, events: opts.events, seed: opts.seed }, t);
       }
       case 'exrps': {
-        const t: ExrpsTruth = { games: 0, finishedGames: 0, wins: {}, losses: {}, selections: { rock: 0, paper: 0, scissors: 0, botch: 0 } };
+        const t: ExrpsTruth = { games: 0, finishedGames: 0, wins: {}, losses: {}, results: [], selections: { rock: 0, paper: 0, scissors: 0, botch: 0 } };
         truth.games.exrps = t;
         return exrps(rng, { players: opts.players, events: opts.events, seed: opts.seed }, t);
       }

@@ -1,4 +1,4 @@
-import type { Random } from '../random.ts';
+import { Random } from '../random.ts';
 import { CLASSES, ITEM_BY_ID, MAX_CAPACITY, TRADE_FAIL_REASONS, type CatalogueItem } from './catalogue.ts';
 import { EventIds, SimClock, type SimEvent } from './clock.ts';
 
@@ -16,6 +16,15 @@ export interface TradeEngineTruth {
   validTrades: number;
   failedTrades: Record<string, number>;
   lopsidedTrades: number;
+  /** The trades planted lopsided (and carried out), by id. */
+  lopsidedTradeIds: string[];
+  /**
+   * Each carried-out trade's imbalance as the marts define it, computed here from what the sides offered:
+   * value = items' value x quantity + gold; ratio = the larger / max(the smaller, 1), to 4 places; the giver
+   * is the side that offered more (the proposer on a tie). Only trades with a ratio of 10 or more (the marts'
+   * default threshold) are kept, so the truth stays small at scale.
+   */
+  imbalances: Record<string, { giver: string; receiver: string; ratio: number }>;
   playerStates: number;
 }
 
@@ -46,7 +55,8 @@ function offer(rng: Random, p: Player, maxKinds: number): Array<CatalogueItem & 
 /**
  * The MMO trade engine: players created with their class's starting gold and inventory, then trades that the
  * server validates against its cached state (failing for the original's reasons) and, when valid, executes,
- * emitting both players' new state. `cheatRate` of trades are deliberately lopsided.
+ * emitting both players' new state. `cheatRate` of trades are deliberately lopsided; 40% of those go from a
+ * farmer to its mule (two fixed pairs of players, drawn from their own stream), so repeated lopsided pairs exist.
  */
 export function* tradeEngine(rng: Random, opts: { players: number; trades: number; cheatRate: number; seed: string }, truth: TradeEngineTruth): Generator<SimEvent> {
   const clock = new SimClock(rng);
@@ -76,14 +86,25 @@ export function* tradeEngine(rng: Random, opts: { players: number; trades: numbe
     };
   }
   if (players.length < 2) return;
+  const ringRng = new Random(`${opts.seed}:ring`);
+  const ring: Array<[Player, Player]> = [];
+  if (players.length >= 4) {
+    const order = [...players];
+    for (let i = order.length - 1; i > 0; i--) {
+      const j = ringRng.int(0, i);
+      [order[i], order[j]] = [order[j]!, order[i]!];
+    }
+    ring.push([order[0]!, order[1]!], [order[2]!, order[3]!]);
+  }
 
   for (let n = 0; n < opts.trades; n++) {
-    const a = rng.pick(players);
+    let a = rng.pick(players);
     let b = rng.pick(players);
     while (b === a) b = rng.pick(players);
     const t = clock.tick();
     const trade_id = `trade-${opts.seed}-${n + 1}`;
     const lopsided = rng.chance(opts.cheatRate);
+    if (lopsided && ring.length > 0 && ringRng.chance(0.4)) [a, b] = ringRng.pick(ring);
     let itemsA = offer(rng, a, 2);
     let goldA = rng.chance(0.4) ? Math.min(a.gold, rng.int(1, 200)) : 0;
     let itemsB = offer(rng, b, 2);
@@ -134,7 +155,13 @@ export function* tradeEngine(rng: Random, opts: { players: number; trades: numbe
       a.gold += goldB - goldA;
       b.gold += goldA - goldB;
       truth.validTrades += 1;
-      if (lopsided) truth.lopsidedTrades += 1;
+      if (lopsided) {
+        truth.lopsidedTrades += 1;
+        truth.lopsidedTradeIds.push(trade_id);
+      }
+      const [va, vb] = [offerValue(itemsA, goldA), offerValue(itemsB, goldB)];
+      const ratio = Math.round((Math.max(va, vb) / Math.max(Math.min(va, vb), 1)) * 1e4) / 1e4;
+      if (ratio >= 10) truth.imbalances[trade_id] = { giver: String(va >= vb ? a.player_id : b.player_id), receiver: String(va >= vb ? b.player_id : a.player_id), ratio };
     } else {
       truth.failedTrades[fail_reason!] = (truth.failedTrades[fail_reason!] ?? 0) + 1;
     }

@@ -62,7 +62,9 @@ describe('secrets, planted everywhere a producer could put them', () => {
       `{"event_id":"q5","pass\\u0077ord":"${S('O')}","Password":{"a":["${S('P')}"]},"event_type":`,
     ];
     // The batch itself lives outside the data directory (it is the one place the secrets are meant to be).
-    const batch = path.join(tempDataDir('gamelake-secrets-in-'), 'secrets.ndjson');
+    // Its name is a positive control: not secret, so it must be found as plain text where the secrets are not.
+    const PLAIN = 'PLAIN-CONTROL-7f3a91c2';
+    const batch = path.join(tempDataDir('gamelake-secrets-in-'), `secrets-${PLAIN}.ndjson`);
     writeFileSync(batch, `${lines.join('\n')}\n`);
     const secrets = [...lines.join('\n').matchAll(/SECRET-[A-Z0-9]+-7f3a91c2/g)].map((m) => m[0]);
     expect(new Set(secrets).size).toBe(20);
@@ -74,11 +76,14 @@ describe('secrets, planted everywhere a producer could put them', () => {
     worker.stdout!.on('data', (d) => (logs += d));
     worker.stderr!.on('data', (d) => (logs += d));
     const outputs: string[] = [];
+    let batchId = '';
     try {
       const ingest = await runCli(['ingest', '--json', batch, '--wait'], env);
       outputs.push(ingest.stdout, ingest.stderr);
       expect(ingest.status, ingest.stderr).toBe(0);
       expect(JSON.parse(ingest.stdout)).toMatchObject({ linesIn: 11, accepted: 6, quarantined: 5 });
+      batchId = (JSON.parse(ingest.stdout) as { batchId: string }).batchId;
+      expect(batchId).toMatch(/^[0-9a-f]{8,}/);
       const build = await runCli(['marts', 'build', '--wait'], env);
       outputs.push(build.stdout, build.stderr);
       expect(build.status, build.stderr).toBe(0);
@@ -108,8 +113,17 @@ describe('secrets, planted everywhere a producer could put them', () => {
       'command output and errors': outputs.join('\n'),
       'Temporal database': filesText(inject('temporalDir')),
     };
+    // Each search can find plain text: what is not secret (the file's name in the lake's records, the batch id elsewhere) is there to see.
+    const controls: Record<string, string> = {
+      'data directory (raw bytes)': PLAIN,
+      'lake and warehouse (decoded)': PLAIN,
+      'workflow histories': batchId,
+      'worker log': batchId,
+      'command output and errors': batchId,
+      'Temporal database': batchId,
+    };
     for (const [where, text] of Object.entries(places)) {
-      expect(text.length, where).toBeGreaterThan(50);
+      expect(text.includes(controls[where]!), `the control ${controls[where]} in the ${where}`).toBe(true);
       const found = secrets.filter((s) => text.includes(s));
       expect(found, `secrets in the ${where}`).toEqual([]);
     }

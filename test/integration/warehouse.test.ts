@@ -40,12 +40,43 @@ describe('simulate -> ingest -> build -> queries', () => {
       expect(first.trades).toEqual([{ trades: 10000n }]);
       const failed = truth.games['trade-engine']!.failedTrades;
       expect(Object.fromEntries(first.failed.map((r) => [r.reason, Number(r.trades)]))).toEqual(failed);
-      const purchases = first.purchases.reduce((s, r) => s + Number(r.purchases), 0);
-      expect(purchases).toBe(Object.values(truth.games.placebo!.purchases).reduce((s, n) => s + n, 0));
-      const exrpsWins = truth.games.exrps!.wins;
-      const best = Math.max(...Object.values(exrpsWins));
-      expect(Number(first.leaderboard[0]!.score)).toBe(best);
-      expect(first.imbalanced).toBeGreaterThanOrEqual(truth.games['trade-engine']!.lopsidedTrades);
+      // Purchases by status, exactly.
+      const byStatus: Record<string, number> = {};
+      for (const r of first.purchases) byStatus[r.status as string] = (byStatus[r.status as string] ?? 0) + Number(r.purchases);
+      expect(byStatus).toEqual(truth.games.placebo!.purchases);
+
+      // Every exrps player's wins and losses (scoring: wins, so the score is the wins), exactly.
+      const board = await ask('leaderboard', { product: 'exrps', limit: '1000000' });
+      const { wins, losses } = truth.games.exrps!;
+      const players = [...new Set([...Object.keys(wins), ...Object.keys(losses)])].sort();
+      expect(board.map((r) => r.player_id as string).sort()).toEqual(players);
+      for (const r of board) {
+        const p = r.player_id as string;
+        expect([Number(r.wins), Number(r.losses), Number(r.score)], p).toEqual([wins[p] ?? 0, losses[p] ?? 0, wins[p] ?? 0]);
+      }
+
+      // The lopsided trades: the simulator's own imbalances (ratio >= 10), every one and no other, the planted ones among them.
+      const te = truth.games['trade-engine']!;
+      const imbalanced = await ask('imbalanced_trades', { limit: '1000000' });
+      expect(imbalanced.map((r) => [r.trade_id, r.giver_id, r.receiver_id, r.imbalance_ratio]).sort()).toEqual(
+        Object.entries(te.imbalances)
+          .map(([id, t]) => [id, t.giver, t.receiver, t.ratio])
+          .sort(),
+      );
+      expect(te.lopsidedTradeIds.length).toBe(te.lopsidedTrades);
+      expect(te.lopsidedTradeIds.filter((id) => !te.imbalances[id])).toEqual([]);
+      // Repeated lopsided pairs: trades above the ratio (strictly) from the same giver to the same receiver, 3 or more.
+      const pairs = new Map<string, number>();
+      for (const t of Object.values(te.imbalances)) if (t.ratio > 10) pairs.set(`${t.giver}>${t.receiver}`, (pairs.get(`${t.giver}>${t.receiver}`) ?? 0) + 1);
+      const repeated = [...pairs].filter(([, n]) => n >= 3).sort();
+      expect(repeated.length).toBeGreaterThan(0);
+      const lopsided = await ask('lopsided_pairs', { min_trades: '3', limit: '1000000' });
+      expect(lopsided.map((r) => [`${r.giver_id}>${r.receiver_id}`, Number(r.lopsided_trades)]).sort()).toEqual(repeated);
+      const reasoned = await runSql(
+        warehouse,
+        "SELECT giver_id || '>' || receiver_id AS pair, count(*) AS n FROM mart_trade_anomalies WHERE list_contains(reasons, 'repeated lopsided trades from ' || giver_id || ' to ' || receiver_id) GROUP BY ALL ORDER BY pair",
+      );
+      expect(reasoned.rows.map((r) => [r.pair, Number(r.n)])).toEqual(repeated);
 
       // Exactly once carries into the marts.
       expect((await runCli(['ingest', '--wait', ...files], env)).stdout).toMatch(/already ingested/);
