@@ -21,6 +21,15 @@ export function say(message: string, fields: Record<string, unknown>): void {
   }
 }
 
+/** The run id of the workflow that started this activity; undefined outside an activity. */
+export function workflowRun(): string | undefined {
+  try {
+    return Context.current().info.workflowExecution?.runId;
+  } catch {
+    return undefined;
+  }
+}
+
 /**
  * Runs `work` heartbeating every second with its latest progress, so a short heartbeat timeout tells a dead
  * worker from a long step (one merge of 128 MiB) quickly.

@@ -1,6 +1,6 @@
 import { rmSync } from 'node:fs';
 import path from 'node:path';
-import { heartbeat, heartbeating, say } from './context.ts';
+import { heartbeating, say, workflowRun } from './context.ts';
 import type { DataLayout } from '../lake/layout.ts';
 import type { ContractRegistry } from '../transforms/contract/model.ts';
 import { commitBatch, compactLake, readManifest, removePending, stageBatch, stageDir, withLakeLock, type CommitInput, type StageInput } from '../lake/index.ts';
@@ -47,22 +47,34 @@ export function createIngestActivities(deps: ActivityDeps) {
     async lookupBatch(batchId: string) {
       return readManifest(deps.layout.lake, batchId) ?? null;
     },
+    /**
+     * Heartbeats every second with its latest progress, not only when progress is made: one DuckDB step of a
+     * large batch on a busy machine can outlast the heartbeat timeout, and a live attempt must not be taken
+     * for a lost worker (its retry would race it for the same staging folder).
+     */
     async stageBatch(input: StageInput) {
-      const result = await stageBatch(input, {
-        workDir,
-        lakeDir: deps.layout.lake,
-        registry: deps.registry,
-        maxLineBytes: deps.maxLineBytes,
-        maxClockSkewMs: deps.maxClockSkewMs,
-        memoryLimit: deps.stageMemoryLimit,
-        onProgress: (p) => heartbeat({ step: p.step ?? 'stage', lines: p.lines, bytes: p.bytes }),
-      });
+      const result = await heartbeating((progress) =>
+        stageBatch(input, {
+          workDir,
+          lakeDir: deps.layout.lake,
+          registry: deps.registry,
+          maxLineBytes: deps.maxLineBytes,
+          maxClockSkewMs: deps.maxClockSkewMs,
+          memoryLimit: deps.stageMemoryLimit,
+          onProgress: (p) => progress({ step: p.step ?? 'stage', lines: p.lines, bytes: p.bytes }),
+        }),
+      );
       // The workflow needs the counts, not the file list (that goes to the manifest).
       const { output, ...counts } = result;
       return { ...counts, files: output.files.length };
     },
     async commitBatch(input: CommitInput) {
-      const m = await commitBatch(input, { lakeDir: deps.layout.lake, workDir, registry: deps.registry, onProgress: (step) => heartbeat({ step }) });
+      const m = await heartbeating((progress) =>
+        commitBatch(
+          { ...input, committedBy: input.committedBy ?? workflowRun() },
+          { lakeDir: deps.layout.lake, workDir, registry: deps.registry, onProgress: (step) => progress({ step }) },
+        ),
+      );
       if (!m.alreadyCommitted)
         say('committed batch', { batch: m.batchId, file: m.file, lines: m.linesIn, accepted: m.accepted, quarantined: m.quarantined, duplicates: m.duplicates });
       return m;

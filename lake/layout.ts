@@ -48,6 +48,8 @@ export function dataLayout(dataDir: string) {
     inbox: path.join(dataDir, 'inbox'),
     inboxDone: path.join(dataDir, 'inbox', 'done'),
     inboxFailed: path.join(dataDir, 'inbox', 'failed'),
+    /** The collector's spool: open/ (being written), closed/ (to ingest), failed/ (a batch that failed for good). */
+    spool: path.join(dataDir, 'spool'),
     warehouse: path.join(dataDir, 'warehouse.duckdb'),
     logs: path.join(dataDir, 'logs'),
   };

@@ -35,6 +35,8 @@ export interface BatchManifest {
   stageMs: number;
   commitMs: number;
   committedAt: string;
+  /** The workflow run that committed it (absent for commits made outside a workflow, and in older lakes). */
+  committedBy?: string;
 }
 
 export function readManifest(lakeDir: string, batchId: string): BatchManifest | undefined {

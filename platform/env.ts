@@ -51,6 +51,11 @@ export const ENVIRONMENT = {
     description:
       'Access token of `gamelake ui` (at least 16 characters); required to serve it beyond loopback (`--host`). Programs send `Authorization: Bearer <token>`; a browser opens the one-time login link printed at start. Compared in constant time, never logged.',
   },
+  GAMELAKE_WRITE_KEYS: {
+    default: '(unset: the collector accepts every product, on loopback only)',
+    description:
+      'Write keys of `gamelake collect`: `*=key` (any product; keys of at least 16 characters, comma-separated). Producers send `Authorization: Bearer <key>`. Required to listen beyond loopback. Compared in constant time (by SHA-256), never logged, stored or passed to a workflow.',
+  },
   GAMELAKE_UI_HOSTS: {
     default: '(unset: any, beyond loopback)',
     description:
@@ -96,6 +101,8 @@ export interface GamelakeConfig {
   uiPort: number;
   /** The UI's access token (GAMELAKE_UI_TOKEN); never logged. */
   uiToken: string | undefined;
+  /** GAMELAKE_WRITE_KEYS as set (parsed by the collector, which keeps only their digests). */
+  writeKeys: string | undefined;
   /** Host names the UI answers to beyond loopback (GAMELAKE_UI_HOSTS). */
   uiHosts: string[];
   steam: SteamConfig;
@@ -144,6 +151,7 @@ export function loadConfig(env: Env = process.env, cwd: string = process.cwd()):
     uiUrl: uiUrl.href.replace(/\/$/, ''),
     uiPort: Number(uiUrl.port || (uiUrl.protocol === 'https:' ? 443 : 80)),
     uiToken: nonEmpty(env, 'GAMELAKE_UI_TOKEN'),
+    writeKeys: nonEmpty(env, 'GAMELAKE_WRITE_KEYS'),
     uiHosts: (nonEmpty(env, 'GAMELAKE_UI_HOSTS') ?? '')
       .split(',')
       .map((h) => h.trim())

@@ -39,8 +39,10 @@ async function surviving<T>(name: 'stageBatch' | 'commitBatch', input: IngestBat
 const stageBatch = (input: IngestBatchInput) => surviving<Awaited<ReturnType<Activities['stageBatch']>>>('stageBatch', input);
 const commitBatch = (input: IngestBatchInput) => surviving<Awaited<ReturnType<Activities['commitBatch']>>>('commitBatch', input);
 
+// Removing a staging folder takes well under a second; a worker killed meanwhile is noticed in a minute
+// (the attempt's whole time limit), not after the ten a long limit would make the batch wait.
 const { cleanupBatch } = proxyActivities<Activities>({
-  startToCloseTimeout: '10 minutes',
+  startToCloseTimeout: '1 minute',
   retry: { initialInterval: '1 second', maximumAttempts: 10 },
 });
 

@@ -1,5 +1,6 @@
 import type { Command } from '../command.ts';
 import { batchesCommand, batchesRetryCommand } from './batches.ts';
+import { collectCommand } from './collect.ts';
 import { demoCommand } from './demo.ts';
 import { devCommand } from './dev.ts';
 import { ingestCommand } from './ingest.ts';
@@ -20,6 +21,7 @@ export const COMMANDS: Command[] = [
   demoCommand,
   simulateEventsCommand,
   ingestCommand,
+  collectCommand,
   batchesCommand,
   batchesRetryCommand,
   lakeStatusCommand,

@@ -16,6 +16,11 @@ export interface CommitInput {
   batchId: string;
   sha256: string;
   file: string;
+  /**
+   * Who commits (the workflow run). When a batch's manifest names the same committer, an earlier attempt of
+   * this same commit finished before its worker was lost: the commit is this run's own, not one found.
+   */
+  committedBy?: string;
 }
 
 export interface CommitOptions {
@@ -41,13 +46,13 @@ interface Pending {
 export async function commitBatch(input: CommitInput, options: CommitOptions): Promise<BatchManifest & { alreadyCommitted: boolean }> {
   const started = Date.now();
   const existing = readManifest(options.lakeDir, input.batchId);
-  if (existing) return { ...existing, alreadyCommitted: true };
+  if (existing) return { ...existing, alreadyCommitted: !ownCommit(existing, input) };
   const dir = stageDir(options.workDir, input.batchId);
   const log = options.onProgress ?? (() => {});
 
   return withLakeLock(options.lakeDir, async () => {
     const again = readManifest(options.lakeDir, input.batchId);
-    if (again) return { ...again, alreadyCommitted: true };
+    if (again) return { ...again, alreadyCommitted: !ownCommit(again, input) };
     const stage = readStaged(input, dir, options.lakeDir);
     const out = path.join(dir, OUTPUT_DIR);
     let output = stage.output;
@@ -97,6 +102,11 @@ function moveIntoLake(input: CommitInput, out: string, lakeDir: string, files: r
   }
 }
 
+/** True when this manifest was written by an earlier attempt of the same committer. */
+function ownCommit(manifest: BatchManifest, input: CommitInput): boolean {
+  return input.committedBy !== undefined && manifest.committedBy === input.committedBy;
+}
+
 function manifestOf(input: CommitInput, stage: StageResult, output: BatchOutput, files: string[], commitMs: number): BatchManifest {
   return {
     batchId: input.batchId,
@@ -119,6 +129,7 @@ function manifestOf(input: CommitInput, stage: StageResult, output: BatchOutput,
     stageMs: stage.stageMs,
     commitMs,
     committedAt: new Date().toISOString(),
+    ...(input.committedBy ? { committedBy: input.committedBy } : {}),
   };
 }
 

@@ -7,7 +7,7 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { AddressInfo } from 'node:net';
 import { Random } from '../random.ts';
 import { isObject, stringifySteamJson } from '../../transforms/steam/json.ts';
-import { drawFault, type FaultKind, type FaultSpec } from './faults.ts';
+import { drawFault, FAULT_KINDS, type FaultKind, type FaultSpec } from './faults.ts';
 import { ReplayStore } from './replay.ts';
 import { REPLAY_HANDLERS } from './replay-endpoints.ts';
 import { NOT_FOUND } from './reply.ts';
@@ -19,6 +19,8 @@ export interface SteamSimOptions {
   host?: string;
   world?: WorldOptions;
   faults?: FaultSpec;
+  /** Serve each fault kind with a share above 0 once among the first calls (so a test sees every kind), then draw. */
+  everyFaultFirst?: boolean;
   /** Serve recorded responses from this directory instead of the synthetic world. */
   replayDir?: string;
   /** Calls per second the simulator accepts (token bucket, burst of one second); above it: 429 and a violation counted. */
@@ -92,6 +94,7 @@ export async function startSteamSim(options: SteamSimOptions = {}): Promise<Stea
   const world = replay ? undefined : new World(options.world ?? { seed: '1' });
   const random = new Random(`${options.world?.seed ?? 'replay'}/faults`);
   const faults = options.faults ?? {};
+  const owed: FaultKind[] = options.everyFaultFirst ? FAULT_KINDS.filter((k) => (faults[k] ?? 0) > 0) : [];
   const served = new Map<number, number>();
   const recent: number[] = [];
   const recentByKey = new Map<string, number[]>();
@@ -212,7 +215,7 @@ export async function startSteamSim(options: SteamSimOptions = {}): Promise<Stea
       }
       bucket.tokens -= 1;
     }
-    const fault = drawFault(faults, random);
+    const fault = owed.shift() ?? drawFault(faults, random);
     if (fault) {
       stats.faults[fault] = (stats.faults[fault] ?? 0) + 1;
       switch (fault) {

@@ -3,7 +3,7 @@ import { mkdtempSync, readdirSync, readFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { gunzipSync } from 'node:zlib';
-import { Client, Connection } from '@temporalio/client';
+import { Client, Connection, type WorkflowHandle } from '@temporalio/client';
 import { afterAll, beforeAll, inject } from 'vitest';
 import { dataLayout } from '../../platform/env.ts';
 import { ensureSearchAttributes } from '../../platform/search-attributes.ts';
@@ -65,6 +65,13 @@ export async function withWorker<T>(dataDir: string, taskQueue: string, fn: () =
 }
 
 /** Visibility is eventually consistent: poll a list query until it returns what we expect. */
+/** The activity a workflow is running now (started on a worker, as the server sees it), and whether the workflow closed. */
+export async function runningActivity(handle: WorkflowHandle): Promise<{ activity?: { name: string; attempt: number }; closed: boolean }> {
+  const d = await handle.describe();
+  const a = d.raw.pendingActivities?.find((p) => Number(p.state) === 2 /* STARTED */);
+  return { activity: a ? { name: a.activityType?.name ?? '?', attempt: a.attempt ?? 1 } : undefined, closed: d.status.name !== 'RUNNING' };
+}
+
 export async function waitForList(client: Client, query: string, min = 1, timeoutMs = 20_000): Promise<string[]> {
   const deadline = Date.now() + timeoutMs;
   let ids: string[] = [];

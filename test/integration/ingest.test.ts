@@ -6,7 +6,7 @@ import { batchIdOf, hashFile } from '../../activities/ingest/inbox.ts';
 import { startInboxWatcher } from '../../platform/client/schedules.ts';
 import { simulateEvents, type SimulationTruth } from '../../sim/events/simulate.ts';
 import { inboxWorkflowId, ingestBatchWorkflow, ingestInboxWorkflow, ingestWorkflowId, type IngestBatchResult } from '../../workflows/index.ts';
-import { runCli, tempDataDir, useTestClient, uniqueTaskQueue, waitForList, withWorker } from './helpers.ts';
+import { runCli, tempDataDir, useTestClient, uniqueTaskQueue, waitForList, withWorker, runningActivity } from './helpers.ts';
 import { lakeFingerprint, lakeRows } from './lake.ts';
 
 const ROOT = path.resolve(import.meta.dirname, '../..');
@@ -187,15 +187,18 @@ describe('a worker killed mid-batch', () => {
       taskQueue: queue,
       workflowId: `${ingestWorkflowId(batchId)}-${queue}`,
     });
-    // Wait until the worker is inside the staging activity, then kill it without warning.
+    // Wait until a worker runs the staging activity (the server's pending activity in state STARTED; a
+    // retryable activity's ActivityTaskStarted event is written only when it closes), let it work a moment,
+    // and kill it without warning while that attempt still runs.
     const deadline = Date.now() + 60_000;
     for (;;) {
-      const history = await handle.fetchHistory();
-      if (history.events!.some((e) => e.activityTaskStartedEventAttributes)) break;
-      if (Date.now() > deadline) throw new Error('the worker never started an activity');
-      await new Promise((r) => setTimeout(r, 50));
+      const now = await runningActivity(handle);
+      if (now.activity?.name === 'stageBatch') break;
+      if (now.closed || Date.now() > deadline) throw new Error('the worker never started staging the batch');
+      await new Promise((r) => setTimeout(r, 20));
     }
     await new Promise((r) => setTimeout(r, 300));
+    expect((await runningActivity(handle)).activity, 'staging still running when the kill is sent').toEqual({ name: 'stageBatch', attempt: 1 });
     first.kill('SIGKILL');
     await new Promise((r) => first.once('exit', r));
     const second = startWorker();
@@ -203,8 +206,14 @@ describe('a worker killed mid-batch', () => {
       const result = await handle.result();
       expect(result).toMatchObject({ linesIn: expected.linesIn, accepted: expected.accepted, quarantined: expected.quarantined, duplicates: expected.duplicates });
       const history = await handle.fetchHistory();
-      const attempts = history.events!.filter((e) => e.activityTaskStartedEventAttributes).map((e) => e.activityTaskStartedEventAttributes!.attempt ?? 1);
-      expect(Math.max(...attempts)).toBeGreaterThan(1); // the killed activity really ran again
+      // The staging activity closed on its second attempt: the first was cut short by the kill.
+      const scheduled = new Map(
+        history.events!.filter((e) => e.activityTaskScheduledEventAttributes).map((e) => [String(e.eventId), e.activityTaskScheduledEventAttributes!.activityType?.name]),
+      );
+      const staging = history.events!.filter(
+        (e) => e.activityTaskStartedEventAttributes && scheduled.get(String(e.activityTaskStartedEventAttributes.scheduledEventId)) === 'stageBatch',
+      );
+      expect(staging.map((e) => e.activityTaskStartedEventAttributes!.attempt)).toEqual([2]);
     } finally {
       second.kill('SIGTERM');
       await new Promise((r) => second.once('exit', r));

@@ -96,7 +96,7 @@ describe('Steam mirror: several keys, the lagging rescan, steam match and refres
     for (const w of workers) w.kill('SIGTERM');
     await Promise.all(workers.map((w) => new Promise((r) => (w.exitCode !== null ? r(null) : w.once('exit', r)))));
     await buildWarehouse({ lakeDir: layout.lake, warehousePath: layout.warehouse, registry: loadContracts() });
-  });
+  }, 600_000);
 
   afterAll(async () => {
     for (const w of workers) if (w.exitCode === null) w.kill('SIGKILL');

@@ -1,5 +1,5 @@
 import { spawn } from 'node:child_process';
-import { cpSync, existsSync, mkdtempSync, readdirSync, statSync } from 'node:fs';
+import { cpSync, existsSync, mkdtempSync, readdirSync, rmSync, statSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -117,56 +117,84 @@ describe('compacting the lake', () => {
     expect(await rowsPerTable(l.lakeDir)).toEqual(rows);
   });
 
-  it('survives SIGKILL at random points: rows per table never change and no stray file is left', async () => {
+  it('survives SIGKILL at seeded points inside the merges, each on a pristine lake: rows per table never change and no stray file is left', async () => {
     const l = await lakeOf(6, 'kill');
     const before = await rowsPerTable(l.lakeDir);
-    // How long an uninterrupted compaction of this lake takes, on a copy.
-    const copy = path.join(l.dir, 'copy');
-    cpSync(l.lakeDir, copy, { recursive: true });
+    const pristine = path.join(l.dir, 'pristine');
+    cpSync(l.lakeDir, pristine, { recursive: true });
     const child = path.resolve(import.meta.dirname, '../fixtures/compact-child.ts');
-    const run = (lakeDir: string, killAfterMs?: number) =>
-      new Promise<{ finished: boolean; ms: number }>((resolve, reject) => {
+    /** One compaction in its own process; killed `delayMs` after it announces group `killAt` (if given). */
+    const run = (lakeDir: string, kill?: { group: number; delayMs: number }) =>
+      new Promise<{ finished: boolean; groups: number; reached: number; gaps: number[] }>((resolve, reject) => {
         const p = spawn(process.execPath, [child, lakeDir, String(256 * 1024)], { stdio: ['ignore', 'pipe', 'pipe'] });
         let out = '';
-        let started = 0;
         let err = '';
+        let reached = 0;
+        let groups = 0;
+        let lastAt = 0;
+        const gaps: number[] = [];
         p.stderr.on('data', (d) => (err += d));
         p.stdout.on('data', (d) => {
           out += d;
-          if (!started && out.includes('started')) {
-            started = Date.now();
-            if (killAfterMs !== undefined) setTimeout(() => p.kill('SIGKILL'), killAfterMs);
+          for (const m of out.matchAll(/^group (\d+)\/(\d+)$/gm)) {
+            const n = Number(m[1]);
+            if (n <= reached) continue;
+            const now = Date.now();
+            if (lastAt) gaps.push(now - lastAt);
+            lastAt = now;
+            reached = n;
+            groups = Number(m[2]);
+            if (kill && n === kill.group) setTimeout(() => p.kill('SIGKILL'), kill.delayMs);
           }
         });
         p.once('error', reject);
         p.once('exit', (code, signal) => {
-          if (signal === 'SIGKILL') return resolve({ finished: false, ms: Date.now() - started });
+          if (signal === 'SIGKILL') return resolve({ finished: false, groups, reached, gaps });
           if (code !== 0) return reject(new Error(`compaction exited ${code}: ${err}`));
-          resolve({ finished: out.includes('done'), ms: Date.now() - started });
+          resolve({ finished: out.includes('done'), groups, reached, gaps });
         });
       });
+    // An uninterrupted run (on a copy) tells how many groups there are and how long one takes.
+    const copy = path.join(l.dir, 'copy');
+    cpSync(pristine, copy, { recursive: true });
     const full = await run(copy);
     expect(full.finished).toBe(true);
-    const seed = process.env.GAMELAKE_KILL_SEED ?? String(Date.now() % 100000);
+    expect(full.groups).toBeGreaterThanOrEqual(4);
+    const shortest = Math.min(...full.gaps);
+    // A fixed seed in the suite (printed); `npm run test:soak` draws a new one each run.
+    const seed = process.env.GAMELAKE_KILL_SEED ?? (process.env.GAMELAKE_SOAK ? String(Date.now() % 100000) : '20261207');
     const random = new Random(`compact-kill:${seed}`);
-    const points = Array.from({ length: 12 }, () => Math.floor(random.float() * full.ms));
-    console.log(`compaction kill test: seed ${seed} (set GAMELAKE_KILL_SEED to repeat), uninterrupted run ${full.ms} ms, kills after ${points.join(', ')} ms`);
-    let killed = 0;
-    for (const at of points) {
-      const r = await run(l.lakeDir, at);
-      if (!r.finished) killed += 1;
+    // Each point: a group, and a moment inside its merge or commit (less than the shortest group took).
+    const points = Array.from({ length: 8 }, () => ({ group: 1 + Math.floor(random.float() * full.groups), delayMs: Math.floor(random.float() * shortest * 0.8) }));
+    console.log(
+      `compaction kill test: seed ${seed} (GAMELAKE_KILL_SEED repeats it), ${full.groups} groups, shortest ${shortest} ms; kills at ${points.map((p) => `group ${p.group} +${p.delayMs} ms`).join(', ')}`,
+    );
+    for (const [i, point] of points.entries()) {
+      const lake = path.join(l.dir, `kill-${i}`);
+      cpSync(pristine, lake, { recursive: true });
+      let r = await run(lake, point);
+      // The machine was quicker this time and the compaction finished first: the kill goes in at once.
+      if (r.finished) {
+        rmSync(lake, { recursive: true, force: true });
+        cpSync(pristine, lake, { recursive: true });
+        r = await run(lake, { group: point.group, delayMs: 0 });
+      }
+      const at = `killed ${point.delayMs} ms after group ${point.group}/${full.groups} began`;
+      // The kill cut real work short: the process died after starting that group, before finishing.
+      expect(r.finished, at).toBe(false);
+      expect(r.reached, at).toBe(point.group);
       // What the next compaction does first: undo a commit cut short.
-      recoverCompactions(l.lakeDir);
-      expect(await rowsPerTable(l.lakeDir), `after a kill ${at} ms in`).toEqual(before);
-      expect(strays(l.lakeDir), `after a kill ${at} ms in`).toEqual([]);
+      recoverCompactions(lake);
+      expect(await rowsPerTable(lake), at).toEqual(before);
+      expect(strays(lake), at).toEqual([]);
+      // And the next compaction finishes the job.
+      const next = await run(lake);
+      expect(next.finished, at).toBe(true);
+      expect(await rowsPerTable(lake), at).toEqual(before);
+      const places = new Set(lakeSnapshot(lake).files.map((x) => `${x.table}/${x.partition}`));
+      expect(lakeSnapshot(lake).files.length, at).toBe(places.size);
+      expect(strays(lake), at).toEqual([]);
+      expect(statSync(path.join(lake, '_compactions')).isDirectory()).toBe(true);
     }
-    expect(killed).toBeGreaterThan(0);
-    const last = await run(l.lakeDir);
-    expect(last.finished).toBe(true);
-    expect(await rowsPerTable(l.lakeDir)).toEqual(before);
-    const places = new Set(lakeSnapshot(l.lakeDir).files.map((x) => `${x.table}/${x.partition}`));
-    expect(lakeSnapshot(l.lakeDir).files.length).toBe(places.size);
-    expect(strays(l.lakeDir)).toEqual([]);
-    expect(statSync(path.join(l.lakeDir, '_compactions')).isDirectory()).toBe(true);
   }, 180_000);
 });

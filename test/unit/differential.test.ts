@@ -151,6 +151,17 @@ describe('the engine and the specification agree', () => {
     });
     const got = await compare(path.join(dir, truth.batches[0]!.file), registry, 32 * 1024);
     expect(got.manifest.coercions).toEqual(truth.batches[0]!.coercions);
+    // The reasons themselves against the simulator, which knows what it broke in each bad line (the
+    // comparison above is the engine against validate.ts, which shares the reasons' code).
+    const reasons: Record<string, number> = {};
+    let duplicates = 0;
+    for (const [, reason] of got.quarantine) {
+      if (reason.startsWith('duplicate_event_id:')) duplicates += 1;
+      else reasons[reason] = (reasons[reason] ?? 0) + 1;
+    }
+    expect(reasons).toEqual(truth.batches[0]!.rejected);
+    expect(Object.keys(reasons).length).toBeGreaterThanOrEqual(5);
+    expect(duplicates).toBe(truth.batches[0]!.duplicates);
   });
 
   it('for a product in evolve mode: unknown types accepted into events with their payload', async () => {

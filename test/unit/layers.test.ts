@@ -14,7 +14,7 @@ const LAYERS: string[][] = [
   ['activities', 'warehouse', 'sim'], // Temporal activities; the DuckDB warehouse; the simulators
   ['workflows'], // durable workflows (activities as types only)
   ['platform'], // the worker (where everything is wired), the client side, the embedded server
-  ['ui'], // the gamelake UI
+  ['ui', 'collector'], // the gamelake UI; the live collector (HTTP, spool, shipper)
   ['cli'], // the command line
 ];
 const LAYER_OF = new Map(LAYERS.flatMap((folders, level) => folders.map((f) => [f, level] as const)));

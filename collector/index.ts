@@ -1,0 +1,8 @@
+// The live front door: an HTTP collector that acknowledges events once they are durable in the spool,
+// and the shipper that ingests the spool's segments through the ingest-batch workflow.
+export { bodyLines, DEFAULT_MAX_BODY_BYTES, readBody } from './body.ts';
+export * from './errors.ts';
+export { DEFAULT_COLLECTOR_PORT, isLoopback, serveCollector, type CollectorOptions, type CollectorStats, type ServedCollector } from './server.ts';
+export { Shipper, type Shipped, type ShipperOptions } from './shipper.ts';
+export { DEFAULT_SEGMENT_AGE_MS, DEFAULT_SEGMENT_BYTES, DEFAULT_SPOOL_LIMIT_BYTES, Spool, type SpoolOptions } from './spool.ts';
+export { mayWrite, parseWriteKeys, type Grant, type WriteKeys } from './write-keys.ts';

@@ -1,0 +1,147 @@
+import { randomUUID } from 'node:crypto';
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { bodyLines, DEFAULT_MAX_BODY_BYTES, readBody } from './body.ts';
+import { CollectorConfigError, CollectorRequestError, ShuttingDownError, SpoolFullError } from './errors.ts';
+import type { Shipper } from './shipper.ts';
+import type { Spool } from './spool.ts';
+import type { WriteKeys } from './write-keys.ts';
+
+export const DEFAULT_COLLECTOR_PORT = 8235;
+
+export interface CollectorOptions {
+  spool: Spool;
+  keys: WriteKeys;
+  /** Ingests closed segments; absent: segments wait in spool/closed (a test, or a collector with no Temporal). */
+  shipper?: Shipper;
+  port?: number;
+  host?: string;
+  maxBodyBytes?: number;
+  /** A request's whole time limit, headers and body (default 30 s): a body sent a byte a second is cut off. */
+  requestTimeoutMs?: number;
+}
+
+/** What the collector counted since it started. */
+export interface CollectorStats {
+  startedAt: string;
+  requests: number;
+  accepted: number;
+  events: number;
+  /** Refused requests by HTTP status. */
+  refused: Record<string, number>;
+}
+
+export interface ServedCollector {
+  url: string;
+  server: Server;
+  stats: CollectorStats;
+  /** Refuses new requests (503), answers those under way, closes the open segment, then stops. */
+  close(): Promise<void>;
+}
+
+const LOOPBACK = new Set(['127.0.0.1', '::1', 'localhost']);
+
+/** True when the collector may listen there without keys. */
+export function isLoopback(host: string): boolean {
+  return LOOPBACK.has(host) || host.startsWith('127.');
+}
+
+/**
+ * The HTTP collector: `POST /v1/events` (NDJSON or a JSON array, optionally gzip) answered 202 once the
+ * events are on disk in the spool; `GET /v1/health`.
+ */
+export async function serveCollector(options: CollectorOptions): Promise<ServedCollector> {
+  const host = options.host ?? '127.0.0.1';
+  if (options.keys.scopedProducts.length > 0) throw new CollectorConfigError('write keys limited to a product are not supported yet: use *=key');
+  if (options.keys.open && !isLoopback(host)) {
+    throw new CollectorConfigError(`the collector listens on ${host} only with write keys: set GAMELAKE_WRITE_KEYS (product=key,*=key)`);
+  }
+  const maxBodyBytes = options.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES;
+  const stats: CollectorStats = { startedAt: new Date().toISOString(), requests: 0, accepted: 0, events: 0, refused: {} };
+  let stopping = false;
+
+  const answer = (res: ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}) => {
+    if (status >= 400) stats.refused[status] = (stats.refused[status] ?? 0) + 1;
+    const text = JSON.stringify(body);
+    res.writeHead(status, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(text), 'cache-control': 'no-store', ...headers });
+    res.end(text);
+  };
+
+  const health = () => {
+    const reasons: string[] = [];
+    if (stopping) reasons.push('shutting down');
+    if (options.spool.full()) reasons.push(`spool full (${options.spool.depthBytes()} of ${options.spool.limitBytes} bytes)`);
+    if (options.shipper?.temporalError) reasons.push(`Temporal unreachable: ${options.shipper.temporalError}`);
+    return {
+      ready: reasons.length === 0,
+      reasons,
+      spool: { depth_bytes: options.spool.depthBytes(), limit_bytes: options.spool.limitBytes, closed_segments: options.spool.closed().length },
+      shipping: options.shipper?.shipping ?? 0,
+      stats,
+    };
+  };
+
+  const events = async (req: IncomingMessage, res: ServerResponse) => {
+    if (stopping) throw new ShuttingDownError();
+    const grant = options.keys.authorize(req.headers.authorization);
+    if (!grant.anyProduct) throw new CollectorConfigError('write keys limited to a product are not supported yet');
+    if (options.spool.full()) {
+      req.resume();
+      throw new SpoolFullError(options.spool.depthBytes(), options.spool.limitBytes, 5);
+    }
+    const body = await readBody(req, maxBodyBytes);
+    const lines = bodyLines(body, req.headers['content-type']);
+    await options.spool.append(lines);
+    stats.accepted += 1;
+    stats.events += lines.length;
+    answer(res, 202, { request_id: randomUUID(), lines: lines.length });
+  };
+
+  const server = createServer((req, res) => {
+    stats.requests += 1;
+    const url = new URL(req.url ?? '/', 'http://collector');
+    const route = `${req.method} ${url.pathname}`;
+    const run = async () => {
+      if (route === 'POST /v1/events') return events(req, res);
+      if (route === 'GET /v1/health') {
+        const h = health();
+        return answer(res, h.ready ? 200 : 503, h);
+      }
+      req.resume();
+      if (url.pathname === '/v1/events' || url.pathname === '/v1/health') return answer(res, 405, { error: `${req.method} is not allowed on ${url.pathname}` });
+      return answer(res, 404, { error: `no such endpoint: ${url.pathname} (POST /v1/events, GET /v1/health)` });
+    };
+    run().catch((err: unknown) => {
+      if (res.headersSent) return res.destroy();
+      if (err instanceof CollectorRequestError) {
+        // Refused before its body was read: do not read it either (the connection closes after the answer).
+        if (!req.readableEnded) res.setHeader('connection', 'close');
+        return answer(res, err.status, { error: err.message }, err.headers);
+      }
+      if (req.destroyed || (err as NodeJS.ErrnoException).code === 'ECONNRESET') return;
+      answer(res, 500, { error: `the collector could not store the request: ${(err as Error).message}` });
+    });
+  });
+  server.requestTimeout = options.requestTimeoutMs ?? 30_000;
+  server.headersTimeout = Math.min(server.requestTimeout, 10_000);
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(options.port ?? DEFAULT_COLLECTOR_PORT, host, () => resolve());
+  });
+  const address = server.address() as AddressInfo;
+  const shownHost = address.family === 'IPv6' ? `[${address.address}]` : address.address;
+  options.shipper?.start();
+  return {
+    url: `http://${shownHost}:${address.port}`,
+    server,
+    stats,
+    async close() {
+      stopping = true;
+      const closed = new Promise<void>((r) => server.close(() => r()));
+      server.closeIdleConnections();
+      await closed;
+      await options.spool.close();
+      options.shipper?.stop();
+    },
+  };
+}

@@ -1,0 +1,260 @@
+import { closeSync, existsSync, fsyncSync, mkdirSync, openSync, readdirSync, renameSync, rmSync, statSync, truncateSync, readSync } from 'node:fs';
+import { open, type FileHandle } from 'node:fs/promises';
+import path from 'node:path';
+
+/** Defaults: a segment closes at 64 MiB or 5 s after its first event; the spool refuses more at 1 GiB. */
+export const DEFAULT_SEGMENT_BYTES = 64 * 1024 * 1024;
+export const DEFAULT_SEGMENT_AGE_MS = 5_000;
+export const DEFAULT_SPOOL_LIMIT_BYTES = 1024 * 1024 * 1024;
+
+export interface SpoolOptions {
+  /** The spool's folder (`$GAMELAKE_DATA_DIR/spool`): `open/` the segment being written, `closed/` those to ingest. */
+  dir: string;
+  segmentBytes?: number;
+  segmentAgeMs?: number;
+  /** Bytes (open and closed segments) beyond which appends are refused: backpressure, not unbounded disk. */
+  limitBytes?: number;
+  /** Called with a segment's path once it is closed (durable, complete, never written again). */
+  onClosed?: (segment: string) => void;
+  /** The clock (tests). */
+  now?: () => number;
+}
+
+export interface Appended {
+  /** The segment the lines went to (its name; the path changes from open/ to closed/ when it closes). */
+  segment: string;
+}
+
+interface Pending {
+  data: Buffer[];
+  bytes: number;
+  resolve: (a: Appended) => void;
+  reject: (err: Error) => void;
+}
+
+/**
+ * The collector's spool: acknowledged events appended to segment files and fsynced before the append
+ * resolves. Appends that arrive while one is being written are written and synced together (group
+ * commit: one fdatasync for many requests). A segment closes (renamed from open/ to closed/, the folder
+ * synced) at a size or an age; at start, segments a killed collector left in open/ are cut back to their
+ * last whole line (the rest belonged to a request never acknowledged) and closed.
+ */
+export class Spool {
+  readonly openDir: string;
+  readonly closedDir: string;
+  private readonly segmentBytes: number;
+  private readonly segmentAgeMs: number;
+  readonly limitBytes: number;
+  private readonly onClosed: (segment: string) => void;
+  private readonly now: () => number;
+  private queue: Pending[] = [];
+  private draining: Promise<void> | undefined;
+  private current: { name: string; file: FileHandle; bytes: number; openedAt: number } | undefined;
+  private rotateWanted = false;
+  private counter = 0;
+  private closedBytes = 0;
+  private timer: NodeJS.Timeout | undefined;
+  private stopped = false;
+
+  constructor(options: SpoolOptions) {
+    this.openDir = path.join(options.dir, 'open');
+    this.closedDir = path.join(options.dir, 'closed');
+    this.segmentBytes = options.segmentBytes ?? DEFAULT_SEGMENT_BYTES;
+    this.segmentAgeMs = options.segmentAgeMs ?? DEFAULT_SEGMENT_AGE_MS;
+    this.limitBytes = options.limitBytes ?? DEFAULT_SPOOL_LIMIT_BYTES;
+    this.onClosed = options.onClosed ?? (() => {});
+    this.now = options.now ?? Date.now;
+    mkdirSync(this.openDir, { recursive: true });
+    mkdirSync(this.closedDir, { recursive: true });
+    this.recover();
+    this.closedBytes = this.closed().reduce((sum, s) => sum + sizeOf(s), 0);
+    this.timer = setInterval(() => this.tick(), Math.max(50, Math.min(1000, Math.floor(this.segmentAgeMs / 5))));
+    this.timer.unref();
+  }
+
+  /** Closed segments waiting to be ingested, oldest first (their names sort by time). */
+  closed(): string[] {
+    return readdirSync(this.closedDir)
+      .filter((f) => f.endsWith('.ndjson'))
+      .sort()
+      .map((f) => path.join(this.closedDir, f));
+  }
+
+  /** Bytes held: closed segments not yet ingested, the open one, and appends waiting. */
+  depthBytes(): number {
+    return this.closedBytes + (this.current?.bytes ?? 0) + this.queue.reduce((s, p) => s + p.bytes, 0);
+  }
+
+  full(): boolean {
+    return this.depthBytes() >= this.limitBytes;
+  }
+
+  /** Removes a closed segment once its batch is committed. */
+  remove(segment: string): void {
+    const bytes = sizeOf(segment);
+    rmSync(segment, { force: true });
+    this.closedBytes = Math.max(0, this.closedBytes - bytes);
+  }
+
+  /** Appends lines (each without its newline) and resolves once they are on disk. */
+  append(lines: readonly Buffer[]): Promise<Appended> {
+    if (this.stopped) return Promise.reject(new Error('the spool is closed'));
+    const data: Buffer[] = [];
+    let bytes = 0;
+    for (const line of lines) {
+      data.push(line, NEWLINE);
+      bytes += line.length + 1;
+    }
+    return new Promise<Appended>((resolve, reject) => {
+      this.queue.push({ data, bytes, resolve, reject });
+      void this.kick();
+    });
+  }
+
+  /** Closes the open segment now (it is ingested like any other); a no-op when it is empty. */
+  async flush(): Promise<void> {
+    this.rotateWanted = true;
+    do await this.kick();
+    while (this.queue.length > 0 || (this.rotateWanted && this.current));
+  }
+
+  /** Writes what was accepted, closes the open segment and stops. */
+  async close(): Promise<void> {
+    this.stopped = true;
+    if (this.timer) clearInterval(this.timer);
+    await this.flush();
+  }
+
+  private tick(): void {
+    if (this.current && this.now() - this.current.openedAt >= this.segmentAgeMs) {
+      this.rotateWanted = true;
+      void this.kick();
+    }
+  }
+
+  /** Starts the writer when it is idle; resolves when it has nothing left to do. */
+  private kick(): Promise<void> {
+    this.draining ??= this.drain().finally(() => {
+      this.draining = undefined;
+    });
+    return this.draining;
+  }
+
+  /** The one writer: appends, syncs and closes segments, one step at a time. */
+  private async drain(): Promise<void> {
+    while (this.queue.length > 0 || this.rotateWanted) {
+      if (this.rotateWanted) {
+        this.rotateWanted = false;
+        if (this.current) await this.rotate();
+      }
+      if (this.queue.length === 0) continue;
+      const batch = this.queue.splice(0);
+      try {
+        const segment = await this.segment();
+        const data = Buffer.concat(batch.flatMap((p) => p.data));
+        for (let at = 0; at < data.length; ) at += (await segment.file.write(data, at, data.length - at)).bytesWritten;
+        await segment.file.datasync();
+        segment.bytes += batch.reduce((s, p) => s + p.bytes, 0);
+        for (const p of batch) p.resolve({ segment: segment.name });
+        if (segment.bytes >= this.segmentBytes) this.rotateWanted = true;
+      } catch (err) {
+        for (const p of batch) p.reject(err as Error);
+        // A segment that failed a write may hold part of it: it is set aside, cut back at the next start.
+        const broken = this.current;
+        this.current = undefined;
+        await broken?.file.close().catch(() => {});
+      }
+    }
+  }
+
+  private async segment() {
+    if (this.current) return this.current;
+    const stamp = new Date(this.now()).toISOString().replace(/[-:.]/g, '');
+    this.counter += 1;
+    const name = `collect-${stamp}-${process.pid}-${String(this.counter).padStart(6, '0')}.ndjson`;
+    const file = await open(path.join(this.openDir, name), 'a');
+    syncDir(this.openDir);
+    this.current = { name, file, bytes: 0, openedAt: this.now() };
+    return this.current;
+  }
+
+  private async rotate(): Promise<void> {
+    const segment = this.current;
+    if (!segment) return;
+    this.current = undefined;
+    await segment.file.close();
+    const from = path.join(this.openDir, segment.name);
+    if (segment.bytes === 0) {
+      rmSync(from, { force: true });
+      return;
+    }
+    const to = path.join(this.closedDir, segment.name);
+    renameSync(from, to);
+    syncDir(this.closedDir);
+    syncDir(this.openDir);
+    this.closedBytes += segment.bytes;
+    this.onClosed(to);
+  }
+
+  /** Segments a killed collector left open: cut back to the last whole line, then closed. */
+  private recover(): void {
+    for (const name of readdirSync(this.openDir).filter((f) => f.endsWith('.ndjson'))) {
+      const file = path.join(this.openDir, name);
+      const whole = lastNewline(file) + 1;
+      if (whole === 0) {
+        rmSync(file, { force: true });
+        continue;
+      }
+      if (whole < sizeOf(file)) truncateSync(file, whole);
+      const fd = openSync(file, 'r+');
+      try {
+        fsyncSync(fd);
+      } finally {
+        closeSync(fd);
+      }
+      renameSync(file, path.join(this.closedDir, name));
+    }
+    syncDir(this.closedDir);
+    syncDir(this.openDir);
+  }
+}
+
+const NEWLINE = Buffer.from('\n');
+
+function sizeOf(file: string): number {
+  try {
+    return statSync(file).size;
+  } catch {
+    return 0;
+  }
+}
+
+/** The offset of a file's last newline, or -1. */
+function lastNewline(file: string): number {
+  const size = sizeOf(file);
+  const fd = openSync(file, 'r');
+  try {
+    const chunk = Buffer.alloc(64 * 1024);
+    for (let end = size; end > 0; ) {
+      const start = Math.max(0, end - chunk.length);
+      const n = readSync(fd, chunk, 0, end - start, start);
+      const at = chunk.subarray(0, n).lastIndexOf(0x0a);
+      if (at >= 0) return start + at;
+      end = start;
+    }
+    return -1;
+  } finally {
+    closeSync(fd);
+  }
+}
+
+/** Makes a folder's entries (a created or renamed file) durable. */
+function syncDir(dir: string): void {
+  if (!existsSync(dir)) return;
+  const fd = openSync(dir, 'r');
+  try {
+    fsyncSync(fd);
+  } finally {
+    closeSync(fd);
+  }
+}
