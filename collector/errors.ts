@@ -1,3 +1,5 @@
+import { ConfigError } from '../platform/errors.ts';
+
 /** What a request to the collector did wrong or met; each kind is one HTTP status. */
 export class CollectorRequestError extends Error {
   readonly status: number;
@@ -55,9 +57,4 @@ export class ShuttingDownError extends CollectorRequestError {
 }
 
 /** A write key setting that cannot be used (GAMELAKE_WRITE_KEYS), or a host that needs keys. */
-export class CollectorConfigError extends Error {
-  constructor(message: string) {
-    super(message);
-    this.name = new.target.name;
-  }
-}
+export class CollectorConfigError extends ConfigError {}

@@ -35,8 +35,11 @@ export interface ServedCollector {
   url: string;
   server: Server;
   stats: CollectorStats;
-  /** Refuses new requests (503), answers those under way, closes the open segment, then stops. */
-  close(): Promise<void>;
+  /**
+   * Refuses new requests (503), answers those under way, closes the open segment, ships what the spool
+   * holds for up to `drainMs` (default 30 s), then stops. Resolves with the segments left for the next start.
+   */
+  close(drainMs?: number): Promise<number>;
 }
 
 const LOOPBACK = new Set(['127.0.0.1', '::1', 'localhost']);
@@ -54,7 +57,7 @@ export async function serveCollector(options: CollectorOptions): Promise<ServedC
   const host = options.host ?? '127.0.0.1';
   if (options.keys.scopedProducts.length > 0) throw new CollectorConfigError('write keys limited to a product are not supported yet: use *=key');
   if (options.keys.open && !isLoopback(host)) {
-    throw new CollectorConfigError(`the collector listens on ${host} only with write keys: set GAMELAKE_WRITE_KEYS (product=key,*=key)`);
+    throw new CollectorConfigError(`the collector listens on ${host} only with write keys: set GAMELAKE_WRITE_KEYS (*=key)`);
   }
   const maxBodyBytes = options.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES;
   const stats: CollectorStats = { startedAt: new Date().toISOString(), requests: 0, accepted: 0, events: 0, refused: {} };
@@ -135,13 +138,13 @@ export async function serveCollector(options: CollectorOptions): Promise<ServedC
     url: `http://${shownHost}:${address.port}`,
     server,
     stats,
-    async close() {
+    async close(drainMs = 30_000) {
       stopping = true;
       const closed = new Promise<void>((r) => server.close(() => r()));
       server.closeIdleConnections();
       await closed;
       await options.spool.close();
-      options.shipper?.stop();
+      return options.shipper ? options.shipper.drain(drainMs) : options.spool.closed().length;
     },
   };
 }

@@ -58,6 +58,21 @@ export class Shipper {
     if (this.timer) clearInterval(this.timer);
   }
 
+  /**
+   * Ships what the spool holds (the segment closed at shutdown included) for up to `timeoutMs`, then stops;
+   * resolves with the segments left, which the next start ships.
+   */
+  async drain(timeoutMs: number): Promise<number> {
+    const deadline = Date.now() + timeoutMs;
+    this.poke();
+    while ((this.options.spool.closed().length > 0 || this.inFlight.size > 0) && Date.now() < deadline) {
+      await new Promise((r) => setTimeout(r, 100));
+      this.poke();
+    }
+    this.stop();
+    return this.options.spool.closed().length;
+  }
+
   /** A segment just closed: ship it now rather than at the next tick. */
   notify(segment: string): void {
     this.closedAt.set(path.basename(segment), Date.now());

@@ -100,9 +100,9 @@ GAMELAKE_TASK_QUEUE (see README).`,
     });
     progress('press Ctrl-C to stop');
     await untilSignal();
-    progress('stopping: answering the requests under way, closing the open segment');
-    await collector.close();
-    progress('collector stopped');
+    progress('stopping: answering the requests under way, closing the open segment, shipping the spool (up to 30 s)');
+    const left = await collector.close();
+    progress(left > 0 ? `collector stopped; ${left} spool segments are shipped at the next start` : 'collector stopped; the spool is shipped');
     return 0;
   },
 });

@@ -14,6 +14,8 @@ import { render } from '../format.ts';
 import { DEFAULT_UI_PORT } from '../../ui/index.ts';
 import { defineCommand, progress } from '../command.ts';
 import { startUi } from './ui.ts';
+import { startCollector } from './collect.ts';
+import { DEFAULT_COLLECTOR_PORT } from '../../collector/index.ts';
 
 interface Demo {
   config: GamelakeConfig;
@@ -174,11 +176,17 @@ Options:
           progress(`gamelake UI: http://localhost:${DEFAULT_UI_PORT} is taken (a gamelake dev serves it already?)`);
           return undefined;
         });
-        progress(`the embedded Temporal server, its Web UI (${session.uiUrl}) and the gamelake UI stay up; press Ctrl-C to stop`);
+        const collector = await startCollector(config, { client: session.client }).catch((err: NodeJS.ErrnoException) => {
+          if (err.code !== 'EADDRINUSE') throw err;
+          progress(`gamelake collector: http://127.0.0.1:${DEFAULT_COLLECTOR_PORT} is taken (a gamelake dev serves it already?)`);
+          return undefined;
+        });
+        progress(`the embedded Temporal server, its Web UI (${session.uiUrl}), the gamelake UI and the collector stay up; press Ctrl-C to stop`);
         await new Promise<void>((resolve) => {
           process.once('SIGINT', resolve);
           process.once('SIGTERM', resolve);
         });
+        await collector?.close(10_000);
         await ui?.close();
       } else {
         progress(`open the gamelake UI with \`gamelake ui\` (http://localhost:${DEFAULT_UI_PORT}) or \`gamelake dev\``);

@@ -29,6 +29,8 @@ export interface SimulateOptions {
   spellings?: Spellings;
   /** The contracts bad lines are derived from (default: the shipped ones). */
   registry?: ContractRegistry;
+  /** Also record each bad line's number and reason in the truth (`badLines`; off for large runs). */
+  recordBadLines?: boolean;
   progress?: (line: string) => void;
 }
 
@@ -39,6 +41,8 @@ export interface BatchTruth {
   duplicates: number;
   /** Quarantine reason -> lines. */
   rejected: Record<string, number>;
+  /** With `recordBadLines`: each bad line's number (1-based) and reason ('duplicate' for a copy of an earlier line). */
+  badLines?: Array<[line: number, reason: string]>;
   goodByType: Record<string, number>;
   /** Values of good events spelled otherwise than their type (counted by ingestion as coercions). */
   coercions: CoercionTruth;
@@ -160,6 +164,7 @@ export async function simulateEvents(opts: SimulateOptions): Promise<SimulationT
       const b = makeBadLine(bad, event, line, recent, maxLineBytes, registry);
       await writer!.write(b.text);
       batch!.lines += 1;
+      if (opts.recordBadLines) (batch!.badLines ??= []).push([batch!.lines, b.reason]);
       if (b.reason === 'duplicate') batch!.duplicates += 1;
       else batch!.rejected[b.reason] = (batch!.rejected[b.reason] ?? 0) + 1;
     }

@@ -1,0 +1,239 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { existsSync, readFileSync, readdirSync } from 'node:fs';
+import { request } from 'node:http';
+import path from 'node:path';
+import { gzipSync } from 'node:zlib';
+import { describe, expect, inject, it } from 'vitest';
+import { batchIdOf, hashFile } from '../../activities/ingest/inbox.ts';
+import { parseWriteKeys, serveCollector, Shipper, Spool } from '../../collector/index.ts';
+import { dataLayout } from '../../platform/env.ts';
+import { Random } from '../../sim/random.ts';
+import { simulateEvents } from '../../sim/events/simulate.ts';
+import { ingestBatchWorkflow, ingestWorkflowId } from '../../workflows/index.ts';
+import { freePort } from '../../platform/server/dev-server.ts';
+import { tempDataDir, uniqueTaskQueue, useTestClient, withWorker } from './helpers.ts';
+import { eventContent, lakeRows } from './lake.ts';
+
+const testServer = useTestClient();
+const GAMELAKE = path.resolve(import.meta.dirname, '../../bin/gamelake.js');
+const KEY = 'collector-test-key-0123456789';
+
+function post(url: string, body: Buffer, headers: Record<string, string>): Promise<{ status: number; body: Record<string, unknown> }> {
+  return new Promise((resolve, reject) => {
+    const req = request(`${url}/v1/events`, { method: 'POST', headers: { 'content-type': 'application/x-ndjson', authorization: `Bearer ${KEY}`, ...headers } }, (res) => {
+      let data = '';
+      res.on('data', (d) => (data += d));
+      res.on('end', () => resolve({ status: res.statusCode!, body: data ? JSON.parse(data) : {} }));
+    });
+    req.on('error', reject);
+    req.end(body);
+  });
+}
+
+describe('the HTTP collector, through the spool and ingest-batch into the lake', () => {
+  it('lands every acknowledged event once from concurrent producers that resend requests: the lake holds exactly the simulated events', async () => {
+    const simDir = tempDataDir('gamelake-collector-sim-');
+    const truth = await simulateEvents({
+      game: 'all',
+      players: 200,
+      events: 6000,
+      seed: 'collector',
+      badRate: 0.03,
+      cheatRate: 0.05,
+      batches: 1,
+      outDir: simDir,
+      recordBadLines: true,
+    });
+    const file = path.join(simDir, truth.batches[0]!.file);
+    const lines = readFileSync(file, 'utf8').split('\n');
+    lines.pop();
+    expect(lines.length).toBe(truth.batches[0]!.lines);
+    // The collector skips blank lines (NDJSON allows them between events); a batch file quarantines them.
+    const blank = (n: number) => /^[ \t\r]*$/.test(lines[n - 1]!);
+    const reasonOf = new Map(truth.batches[0]!.badLines!.map(([line, reason]) => [line, reason]));
+
+    // Reference: the same events as one file.
+    const reference = tempDataDir();
+    const refQueue = uniqueTaskQueue('collector-ref');
+    await withWorker(reference, refQueue, async () => {
+      const sha256 = await hashFile(file);
+      const batchId = batchIdOf(sha256);
+      await testServer.client.workflow.execute(ingestBatchWorkflow, {
+        args: [{ file, sha256, batchId }],
+        taskQueue: refQueue,
+        workflowId: `${ingestWorkflowId(batchId)}-${refQueue}`,
+      });
+    });
+
+    const dataDir = tempDataDir();
+    const layout = dataLayout(dataDir);
+    const queue = uniqueTaskQueue('collector');
+    let shipper: Shipper | undefined;
+    const spool = new Spool({ dir: layout.spool, segmentBytes: 1 << 20, segmentAgeMs: 700, onClosed: (s) => shipper?.notify(s) });
+    shipper = new Shipper({ spool, temporal: async () => testServer.client, taskQueue: queue });
+    const collector = await serveCollector({ spool, keys: parseWriteKeys(`*=${KEY}`), shipper, port: 0 });
+
+    // Requests of 100 lines from 6 producers at once; a seeded tenth of them is sent again after its 202
+    // (a client whose acknowledgement timed out), every third gzip.
+    const requests: number[][] = [];
+    for (let i = 0; i < lines.length; i += 100) requests.push(Array.from({ length: Math.min(100, lines.length - i) }, (_, k) => i + k + 1));
+    const random = new Random('collector-resend');
+    const sends = requests.flatMap((r) => (random.chance(0.1) ? [r, r] : [r]));
+    let next = 0;
+    const sent: number[] = [];
+    await withWorker(dataDir, queue, async () => {
+      await Promise.all(
+        Array.from({ length: 6 }, async (_, p) => {
+          while (next < sends.length) {
+            const k = next++;
+            const body = Buffer.from(`${sends[k]!.map((n) => lines[n - 1]).join('\n')}\n`);
+            const gzip = (k + p) % 3 === 0;
+            const r = await post(collector.url, gzip ? gzipSync(body) : body, gzip ? { 'content-encoding': 'gzip' } : {});
+            expect(r.status, JSON.stringify(r.body)).toBe(202);
+            const kept = sends[k]!.filter((n) => !blank(n));
+            expect(r.body.lines).toBe(kept.length);
+            sent.push(...kept);
+          }
+        }),
+      );
+      await spool.flush();
+      const deadline = Date.now() + 180_000;
+      while (spool.closed().length > 0 || shipper!.shipping > 0) {
+        if (Date.now() > deadline) throw new Error(`the spool was not shipped: ${spool.closed().length} segments left`);
+        await new Promise((r) => setTimeout(r, 200));
+      }
+    });
+    await collector.close();
+
+    // What each line sent must have become: the simulator knows which lines are bad and why; a good line
+    // or a planted copy sent a second time is a duplicate.
+    const seen = new Set<number>();
+    const want = { linesIn: 0, accepted: 0, duplicates: 0, rejected: {} as Record<string, number> };
+    for (const n of sent) {
+      want.linesIn += 1;
+      const reason = reasonOf.get(n);
+      if (reason && reason !== 'duplicate') want.rejected[reason] = (want.rejected[reason] ?? 0) + 1;
+      else if (reason === 'duplicate' || seen.has(n)) want.duplicates += 1;
+      else want.accepted += 1;
+      seen.add(n);
+    }
+    expect(want.accepted).toBe(truth.batches[0]!.good);
+    expect(sent.length).toBeLessThan(sends.flat().length);
+    expect(sends.length).toBeGreaterThan(requests.length);
+    const manifests = readdirSync(path.join(layout.lake, '_manifests'))
+      .filter((f) => f.endsWith('.json'))
+      .map((f) => JSON.parse(readFileSync(path.join(layout.lake, '_manifests', f), 'utf8')) as { linesIn: number; accepted: number; duplicates: number; file: string });
+    expect(manifests.length).toBeGreaterThan(1);
+    for (const m of manifests) expect(path.basename(m.file)).toMatch(/^collect-\d{8}T\d{9}Z-\d+-\d{6}\.ndjson$/);
+    const sum = (k: 'linesIn' | 'accepted' | 'duplicates') => manifests.reduce((s, m) => s + m[k], 0);
+    expect({ linesIn: sum('linesIn'), accepted: sum('accepted'), duplicates: sum('duplicates') }).toEqual({
+      linesIn: want.linesIn,
+      accepted: want.accepted,
+      duplicates: want.duplicates,
+    });
+    const rejected: Record<string, number> = {};
+    for (const row of await lakeRows(layout.lake, 'quarantine', "kind = 'rejected'")) rejected[row.reason as string] = (rejected[row.reason as string] ?? 0) + 1;
+    expect(rejected).toEqual(want.rejected);
+    // Every table holds exactly the events of the one-file ingest (batch and line aside).
+    expect(await eventContent(layout.lake)).toEqual(await eventContent(path.join(reference, 'lake')));
+    // Shipped segments are removed; nothing is left open or failed.
+    expect(readdirSync(spool.openDir)).toEqual([]);
+    expect(spool.closed()).toEqual([]);
+    expect(collector.stats).toMatchObject({ accepted: sends.length, events: want.linesIn });
+  });
+
+  it('loses no acknowledged event when the collector is killed (SIGKILL) during a stream of requests: clients resend what got no 202, the lake holds each event once', async () => {
+    const simDir = tempDataDir('gamelake-collector-kill-sim-');
+    const truth = await simulateEvents({ game: 'all', players: 200, events: 8000, seed: 'collector-kill', badRate: 0, cheatRate: 0.05, batches: 1, outDir: simDir });
+    const file = path.join(simDir, truth.batches[0]!.file);
+    const lines = readFileSync(file, 'utf8').split('\n').filter(Boolean);
+    const reference = tempDataDir();
+    const refQueue = uniqueTaskQueue('collector-kill-ref');
+    await withWorker(reference, refQueue, async () => {
+      const sha256 = await hashFile(file);
+      const batchId = batchIdOf(sha256);
+      await testServer.client.workflow.execute(ingestBatchWorkflow, {
+        args: [{ file, sha256, batchId }],
+        taskQueue: refQueue,
+        workflowId: `${ingestWorkflowId(batchId)}-${refQueue}`,
+      });
+    });
+
+    const dataDir = tempDataDir();
+    const layout = dataLayout(dataDir);
+    const queue = uniqueTaskQueue('collector-kill');
+    const port = await freePort();
+    const env = { ...process.env, TEMPORAL_ADDRESS: inject('temporalAddress'), GAMELAKE_DATA_DIR: dataDir, GAMELAKE_TASK_QUEUE: queue, GAMELAKE_WRITE_KEYS: `*=${KEY}` };
+    const exited = (p: ChildProcess) => (p.exitCode !== null || p.signalCode !== null ? Promise.resolve() : new Promise((r) => p.once('exit', r)));
+    const startCollector = () => spawn(process.execPath, [GAMELAKE, 'collect', '--port', String(port), '--segment-seconds', '1'], { env, stdio: 'ignore' });
+    const worker = spawn(process.execPath, [GAMELAKE, 'worker'], { env, stdio: 'ignore' });
+    let collector = startCollector();
+    const url = `http://127.0.0.1:${port}`;
+    // A producer's send: resent until a 202 (connection refused or reset while the collector is down).
+    let resent = 0;
+    const send = async (body: Buffer) => {
+      for (let attempt = 0; ; attempt++) {
+        try {
+          const r = await post(url, body, {});
+          if (r.status === 202) return;
+          if (r.status !== 503) throw new Error(`collector answered ${r.status}: ${JSON.stringify(r.body)}`);
+        } catch (err) {
+          const code = (err as NodeJS.ErrnoException).code;
+          if (code !== 'ECONNREFUSED' && code !== 'ECONNRESET' && code !== 'EPIPE') throw err;
+        }
+        resent += 1;
+        if (attempt > 600) throw new Error('the collector did not come back');
+        await new Promise((r) => setTimeout(r, 50));
+      }
+    };
+    const requests: string[][] = [];
+    for (let i = 0; i < lines.length; i += 50) requests.push(lines.slice(i, i + 50));
+    const seed = process.env.GAMELAKE_KILL_SEED ?? (process.env.GAMELAKE_SOAK ? String(Date.now() % 100000) : '20261207');
+    const random = new Random(`collector-kill:${seed}`);
+    // Kills after a seeded number of acknowledged requests (spread over the stream), each followed by a restart.
+    const killsAt = [0.2, 0.5, 0.8].map((f) => Math.floor(requests.length * (f + (random.float() - 0.5) * 0.1)));
+    let acked = 0;
+    const kills: string[] = [];
+    try {
+      // The first request waits for the collector to listen.
+      await send(Buffer.from(`${requests[0]!.join('\n')}\n`));
+      acked += 1;
+      let next = 1;
+      await Promise.all(
+        Array.from({ length: 4 }, async () => {
+          while (next < requests.length) {
+            const k = next++;
+            await send(Buffer.from(`${requests[k]!.join('\n')}\n`));
+            acked += 1;
+            if (killsAt.includes(acked)) {
+              collector.kill('SIGKILL');
+              await exited(collector);
+              kills.push(`after ${acked} acknowledged requests`);
+              await new Promise((r) => setTimeout(r, 200));
+              collector = startCollector();
+            }
+          }
+        }),
+      );
+      // A stop ships what is left (the open segment closed at SIGTERM).
+      collector.kill('SIGTERM');
+      await exited(collector);
+      expect(collector.exitCode).toBe(0);
+    } finally {
+      console.log(`collector-kill test: seed ${seed} (GAMELAKE_KILL_SEED repeats it); kills ${kills.join(', ')}; ${resent} sends retried`);
+      if (collector.exitCode === null) collector.kill('SIGKILL');
+      worker.kill('SIGTERM');
+      await exited(worker);
+    }
+    expect(kills).toHaveLength(3);
+    // Every simulated event is in the lake once (a request cut off after its write but before its 202 was
+    // resent: its copies are duplicates), and nothing is left in the spool.
+    const manifests = readdirSync(path.join(layout.lake, '_manifests'))
+      .filter((f) => f.endsWith('.json'))
+      .map((f) => JSON.parse(readFileSync(path.join(layout.lake, '_manifests', f), 'utf8')) as { accepted: number; quarantined: number });
+    expect(manifests.reduce((s, m) => s + m.accepted, 0)).toBe(truth.batches[0]!.good);
+    expect(manifests.reduce((s, m) => s + m.quarantined, 0)).toBe(0);
+    expect(await eventContent(layout.lake)).toEqual(await eventContent(path.join(reference, 'lake')));
+    for (const sub of ['open', 'closed']) expect(existsSync(path.join(layout.spool, sub)) ? readdirSync(path.join(layout.spool, sub)) : [], sub).toEqual([]);
+  }, 300_000);
+});
