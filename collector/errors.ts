@@ -58,3 +58,6 @@ export class ShuttingDownError extends CollectorRequestError {
 
 /** A write key setting that cannot be used (GAMELAKE_WRITE_KEYS), or a host that needs keys. */
 export class CollectorConfigError extends ConfigError {}
+
+/** Another live process writes this spool folder. */
+export class SpoolBusyError extends ConfigError {}

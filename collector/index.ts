@@ -6,3 +6,5 @@ export { DEFAULT_COLLECTOR_PORT, isLoopback, serveCollector, type CollectorOptio
 export { Shipper, type Shipped, type ShipperOptions } from './shipper.ts';
 export { DEFAULT_SEGMENT_AGE_MS, DEFAULT_SEGMENT_BYTES, DEFAULT_SPOOL_LIMIT_BYTES, Spool, type SpoolOptions } from './spool.ts';
 export { mayWrite, parseWriteKeys, type Grant, type WriteKeys } from './write-keys.ts';
+export { consumerStatus, RedisConsumer, type ConsumerStatus, type RedisConsumerOptions } from './redis-consumer.ts';
+export { entryLine } from './stream-entry.ts';

@@ -3,7 +3,7 @@ import path from 'node:path';
 import type { Client } from '@temporalio/client';
 import { awaitWorkflow, startIngest } from '../platform/client/index.ts';
 import type { IngestBatchResult } from '../workflows/index.ts';
-import type { Spool } from './spool.ts';
+import { orphanedSpools, Spool } from './spool.ts';
 
 export interface ShipperOptions {
   spool: Spool;
@@ -15,6 +15,12 @@ export interface ShipperOptions {
   /** One line per event worth an operator's eye (a failure, Temporal unreachable). */
   log?: (line: string) => void;
 }
+
+/**
+ * A spool another writer left (a consumer or collector killed and not started again): its segments are
+ * the same events, acknowledged already, so this shipper takes the folder over and ships them too.
+ */
+const ADOPT_EVERY_MS = 5000;
 
 /** One shipped segment: when it closed, when its batch committed. */
 export interface Shipped {
@@ -42,6 +48,8 @@ export class Shipper {
   temporalError: string | undefined;
   readonly recent: Shipped[] = [];
   private readonly closedAt = new Map<string, number>();
+  private readonly adopted = new Map<string, Spool>();
+  private lastAdopt = 0;
 
   constructor(options: ShipperOptions) {
     this.options = options;
@@ -65,12 +73,16 @@ export class Shipper {
   async drain(timeoutMs: number): Promise<number> {
     const deadline = Date.now() + timeoutMs;
     this.poke();
-    while ((this.options.spool.closed().length > 0 || this.inFlight.size > 0) && Date.now() < deadline) {
+    const left = () => this.options.spool.closed().length + [...this.adopted.values()].reduce((n, s) => n + s.closed().length, 0);
+    while ((left() > 0 || this.inFlight.size > 0) && Date.now() < deadline) {
       await new Promise((r) => setTimeout(r, 100));
       this.poke();
     }
     this.stop();
-    return this.options.spool.closed().length;
+    const remaining = left();
+    for (const spool of this.adopted.values()) await spool.close();
+    this.adopted.clear();
+    return remaining;
   }
 
   /** A segment just closed: ship it now rather than at the next tick. */
@@ -84,10 +96,39 @@ export class Shipper {
     return this.inFlight.size;
   }
 
+  /** Takes over the spool folders whose writer is gone (same machine: by process id), and lets go of emptied ones. */
+  private adopt(): void {
+    if (Date.now() - this.lastAdopt < ADOPT_EVERY_MS) return;
+    this.lastAdopt = Date.now();
+    const own = path.dirname(this.options.spool.openDir);
+    for (const dir of orphanedSpools(path.dirname(own), own)) {
+      if (this.adopted.has(dir)) continue;
+      try {
+        const spool = new Spool({ dir });
+        this.adopted.set(dir, spool);
+        (this.options.log ?? (() => {}))(`collector: shipping the spool ${path.basename(dir)} its writer left (${spool.closed().length} segments)`);
+      } catch {
+        // Its writer came back, or another shipper took it first.
+      }
+    }
+    for (const [dir, spool] of this.adopted) {
+      if (spool.closed().length === 0 && ![...this.inFlight].some((s) => s.startsWith(dir))) {
+        this.adopted.delete(dir);
+        void spool.close();
+      }
+    }
+  }
+
+  private spoolOf(segment: string): Spool {
+    for (const [dir, spool] of this.adopted) if (segment.startsWith(`${dir}${path.sep}`)) return spool;
+    return this.options.spool;
+  }
+
   private poke(): void {
     if (this.stopped) return;
+    this.adopt();
     const limit = this.options.concurrency ?? 2;
-    for (const segment of this.options.spool.closed()) {
+    for (const segment of [...this.options.spool.closed(), ...[...this.adopted.values()].flatMap((s) => s.closed())]) {
       if (this.inFlight.size >= limit) break;
       if (this.inFlight.has(segment)) continue;
       this.inFlight.add(segment);
@@ -120,14 +161,14 @@ export class Shipper {
       const reason = (err as Error & { cause?: Error }).cause?.message ?? (err as Error).message;
       if (this.stopped) return;
       // The batch failed for good (the workflow reports every retryable fault by retrying): set it aside.
-      const failed = path.join(path.dirname(this.options.spool.closedDir), 'failed');
+      const failed = path.join(path.dirname(this.spoolOf(segment).closedDir), 'failed');
       mkdirSync(failed, { recursive: true });
       renameSync(segment, path.join(failed, path.basename(segment)));
       writeFileSync(path.join(failed, `${path.basename(segment)}.reason.txt`), `${reason}\n`);
       log(`collector: batch ${started.batchId} (${path.basename(segment)}) failed, moved to spool/failed/: ${reason.split('\n')[0]}`);
       return;
     }
-    this.options.spool.remove(segment);
+    this.spoolOf(segment).remove(segment);
     const name = path.basename(segment);
     this.recent.push({
       segment: name,

@@ -1,4 +1,5 @@
-import { closeSync, existsSync, fsyncSync, mkdirSync, openSync, readdirSync, renameSync, rmSync, statSync, truncateSync, readSync } from 'node:fs';
+import { closeSync, existsSync, fsyncSync, mkdirSync, openSync, readdirSync, readFileSync, readSync, renameSync, rmSync, statSync, truncateSync, writeFileSync } from 'node:fs';
+import { SpoolBusyError } from './errors.ts';
 import { open, type FileHandle } from 'node:fs/promises';
 import path from 'node:path';
 
@@ -55,6 +56,7 @@ export class Spool {
   private closedBytes = 0;
   private timer: NodeJS.Timeout | undefined;
   private stopped = false;
+  private readonly lockFile: string;
 
   constructor(options: SpoolOptions) {
     this.openDir = path.join(options.dir, 'open');
@@ -66,6 +68,8 @@ export class Spool {
     this.now = options.now ?? Date.now;
     mkdirSync(this.openDir, { recursive: true });
     mkdirSync(this.closedDir, { recursive: true });
+    this.lockFile = path.join(options.dir, '.writer');
+    takeLock(this.lockFile);
     this.recover();
     this.closedBytes = this.closed().reduce((sum, s) => sum + sizeOf(s), 0);
     this.timer = setInterval(() => this.tick(), Math.max(50, Math.min(1000, Math.floor(this.segmentAgeMs / 5))));
@@ -123,6 +127,7 @@ export class Spool {
     this.stopped = true;
     if (this.timer) clearInterval(this.timer);
     await this.flush();
+    rmSync(this.lockFile, { force: true });
   }
 
   private tick(): void {
@@ -220,6 +225,51 @@ export class Spool {
 }
 
 const NEWLINE = Buffer.from('\n');
+
+/** Spool folders beside `own` (under the same root) whose writer is gone: their segments need a shipper. */
+export function orphanedSpools(root: string, own: string): string[] {
+  if (!existsSync(root)) return [];
+  return readdirSync(root, { withFileTypes: true })
+    .filter((e) => e.isDirectory() && path.join(root, e.name) !== own)
+    .map((e) => path.join(root, e.name))
+    .filter((dir) => {
+      const lock = path.join(dir, '.writer');
+      if (!existsSync(lock)) return (existsSync(path.join(dir, 'closed')) && readdirSync(path.join(dir, 'closed')).length > 0) || hasOpen(dir);
+      const pid = Number(readFileSync(lock, 'utf8').trim());
+      return !(Number.isInteger(pid) && pid > 0 && alive(pid));
+    });
+}
+
+function hasOpen(dir: string): boolean {
+  return existsSync(path.join(dir, 'open')) && readdirSync(path.join(dir, 'open')).length > 0;
+}
+
+/**
+ * One writer per spool folder: its open segment is cut back and closed at start, which would cut a live
+ * writer's segment under it. The folder's `.writer` names the process; a dead one's is taken over.
+ */
+function takeLock(file: string): void {
+  try {
+    writeFileSync(file, String(process.pid), { flag: 'wx' });
+    return;
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err;
+  }
+  const pid = Number(readFileSync(file, 'utf8').trim());
+  if (Number.isInteger(pid) && pid > 0 && pid !== process.pid && alive(pid)) {
+    throw new SpoolBusyError(`the spool ${path.dirname(file)} is written by process ${pid}: one collector or consumer per spool (stop it, or give this one another name)`);
+  }
+  writeFileSync(file, String(process.pid));
+}
+
+function alive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (err) {
+    return (err as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
 
 function sizeOf(file: string): number {
   try {

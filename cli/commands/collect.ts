@@ -1,3 +1,4 @@
+import path from 'node:path';
 import { Shipper, Spool, parseWriteKeys, serveCollector, DEFAULT_COLLECTOR_PORT, type ServedCollector } from '../../collector/index.ts';
 import { dataLayout, type GamelakeConfig, loadConfig } from '../../platform/env.ts';
 import { connectClient } from '../../platform/client/session.ts';
@@ -38,7 +39,7 @@ export async function startCollector(config: GamelakeConfig, flags: CollectorFla
   };
   let shipper: Shipper | undefined;
   const spool = new Spool({
-    dir: layout.spool,
+    dir: path.join(layout.spool, 'collector'),
     segmentBytes: flags.segmentBytes,
     segmentAgeMs: flags.segmentAgeMs,
     limitBytes: flags.spoolLimitBytes,

@@ -1,6 +1,7 @@
 import type { Command } from '../command.ts';
 import { batchesCommand, batchesRetryCommand } from './batches.ts';
 import { collectCommand } from './collect.ts';
+import { consumeRedisCommand, consumeStatusCommand } from './consume.ts';
 import { demoCommand } from './demo.ts';
 import { devCommand } from './dev.ts';
 import { ingestCommand } from './ingest.ts';
@@ -22,6 +23,8 @@ export const COMMANDS: Command[] = [
   simulateEventsCommand,
   ingestCommand,
   collectCommand,
+  consumeRedisCommand,
+  consumeStatusCommand,
   batchesCommand,
   batchesRetryCommand,
   lakeStatusCommand,

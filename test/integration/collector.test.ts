@@ -234,6 +234,9 @@ describe('the HTTP collector, through the spool and ingest-batch into the lake',
     expect(manifests.reduce((s, m) => s + m.accepted, 0)).toBe(truth.batches[0]!.good);
     expect(manifests.reduce((s, m) => s + m.quarantined, 0)).toBe(0);
     expect(await eventContent(layout.lake)).toEqual(await eventContent(path.join(reference, 'lake')));
-    for (const sub of ['open', 'closed']) expect(existsSync(path.join(layout.spool, sub)) ? readdirSync(path.join(layout.spool, sub)) : [], sub).toEqual([]);
+    for (const sub of ['open', 'closed']) {
+      const dir = path.join(layout.spool, 'collector', sub);
+      expect(existsSync(dir) ? readdirSync(dir) : [], sub).toEqual([]);
+    }
   }, 300_000);
 });

@@ -169,3 +169,26 @@ describe('the collector over HTTP (no Temporal: segments wait in the spool)', ()
     await spool.close();
   });
 });
+
+describe('a Redis stream entry as an event line', () => {
+  it("maps Varcade's flat fields into the envelope, and keeps an `event` field's JSON as sent", async () => {
+    const { entryLine } = await import('../../collector/index.ts');
+    // The stats tracker's shape: event_data[b"type"], b"product_id", b"winner_id", b"loser_id".
+    const varcade = JSON.parse(entryLine('events', '1796625836041-3', { type: 'game_over', product_id: 'exrps', game_id: 'g1', winner_id: 'u1', loser_id: 'u2' }));
+    expect(varcade).toEqual({
+      event_id: 'events/1796625836041-3',
+      event_type: 'game_over',
+      product_id: 'exrps',
+      game_id: 'g1',
+      winner_id: 'u1',
+      loser_id: 'u2',
+      occurred_at: new Date(1796625836041).toISOString(),
+    });
+    expect(JSON.parse(entryLine('s', '1-0', { event_id: 'e1', event_type: 'set_ready', occurred_at: '2026-03-01T00:00:00Z' }))).toEqual({
+      event_id: 'e1',
+      event_type: 'set_ready',
+      occurred_at: '2026-03-01T00:00:00Z',
+    });
+    expect(entryLine('s', '1-0', { event: '{"event_id": 12345678901234567890,\n"x":1}' })).toBe('{"event_id": 12345678901234567890, "x":1}');
+  });
+});
