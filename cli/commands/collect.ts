@@ -1,7 +1,7 @@
 import path from 'node:path';
 import { Shipper, Spool, parseWriteKeys, serveCollector, DEFAULT_COLLECTOR_PORT, type ServedCollector } from '../../collector/index.ts';
 import { dataLayout, type GamelakeConfig, loadConfig } from '../../platform/env.ts';
-import { connectClient } from '../../platform/client/session.ts';
+import { lazyClient } from '../../platform/client/session.ts';
 import type { Client } from '@temporalio/client';
 import { defineCommand, intFlag, progress } from '../command.ts';
 import { untilSignal } from './ui.ts';
@@ -27,16 +27,8 @@ export async function startCollector(config: GamelakeConfig, flags: CollectorFla
     throw new CollectorConfigError(`GAMELAKE_WRITE_KEYS: keys limited to a product (${keys.scopedProducts.join(', ')}=...) are not supported yet; use *=key`);
   }
   const layout = dataLayout(config.dataDir);
-  let client: Promise<Client> | undefined = flags.client ? Promise.resolve(flags.client) : undefined;
-  const temporal = () => {
-    client ??= connectClient(config)
-      .then((c) => c.client)
-      .catch((err) => {
-        client = undefined;
-        throw err;
-      });
-    return client;
-  };
+  const given = flags.client;
+  const temporal = given ? async () => given : lazyClient(config);
   let shipper: Shipper | undefined;
   const spool = new Spool({
     dir: path.join(layout.spool, 'collector'),

@@ -1,8 +1,7 @@
 import os from 'node:os';
 import path from 'node:path';
-import type { Client } from '@temporalio/client';
 import { consumerStatus, RedisConsumer, Shipper, Spool } from '../../collector/index.ts';
-import { connectClient } from '../../platform/client/session.ts';
+import { lazyClient } from '../../platform/client/session.ts';
 import { dataLayout, loadConfig } from '../../platform/env.ts';
 import { UsageError } from '../../platform/errors.ts';
 import { defineCommand, intFlag, progress } from '../command.ts';
@@ -47,16 +46,7 @@ Environment: GAMELAKE_DATA_DIR, TEMPORAL_ADDRESS, TEMPORAL_NAMESPACE, GAMELAKE_T
     const group = (values.group as string | undefined) ?? 'gamelake';
     const consumer = (values.consumer as string | undefined) ?? os.hostname();
     const layout = dataLayout(config.dataDir);
-    let client: Promise<Client> | undefined;
-    const temporal = () => {
-      client ??= connectClient(config)
-        .then((c) => c.client)
-        .catch((err) => {
-          client = undefined;
-          throw err;
-        });
-      return client;
-    };
+    const temporal = lazyClient(config);
     let shipper: Shipper | undefined;
     const spool = new Spool({ dir: path.join(layout.spool, `redis-${stream}-${consumer}`.replace(/[^A-Za-z0-9._-]/g, '_')), onClosed: (s) => shipper?.notify(s) });
     shipper = new Shipper({ spool, temporal, taskQueue: config.taskQueue, log: progress });

@@ -94,6 +94,23 @@ export async function connectClient(config: GamelakeConfig): Promise<{ client: C
   return { client: new Client({ connection, namespace: config.namespace }), connection, address };
 }
 
+/**
+ * A Temporal client connected on first use and again after a failed attempt (the server may start after
+ * the caller, or go away): for long-running processes such as the collector and the stream consumer.
+ */
+export function lazyClient(config: GamelakeConfig): () => Promise<Client> {
+  let client: Promise<Client> | undefined;
+  return () => {
+    client ??= connectClient(config)
+      .then((c) => c.client)
+      .catch((err: unknown) => {
+        client = undefined;
+        throw err;
+      });
+    return client;
+  };
+}
+
 /** True when at least one worker polled the task queue recently. */
 export async function hasWorkers(client: Client, taskQueue: string): Promise<boolean> {
   const response = await client.workflowService.describeTaskQueue({

@@ -4,15 +4,13 @@ import { request } from 'node:http';
 import path from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { describe, expect, inject, it } from 'vitest';
-import { batchIdOf, hashFile } from '../../activities/ingest/inbox.ts';
 import { parseWriteKeys, serveCollector, Shipper, Spool } from '../../collector/index.ts';
 import { dataLayout } from '../../platform/env.ts';
 import { Random } from '../../sim/random.ts';
 import { simulateEvents } from '../../sim/events/simulate.ts';
-import { ingestBatchWorkflow, ingestWorkflowId } from '../../workflows/index.ts';
 import { freePort } from '../../platform/server/dev-server.ts';
-import { tempDataDir, uniqueTaskQueue, useTestClient, withWorker } from './helpers.ts';
-import { eventContent, lakeRows } from './lake.ts';
+import { tempDataDir, uniqueTaskQueue, useTestClient, withWorker, referenceLake } from './helpers.ts';
+import { eventContent, lakeRows, manifestsOf } from './lake.ts';
 
 const testServer = useTestClient();
 const GAMELAKE = path.resolve(import.meta.dirname, '../../bin/gamelake.js');
@@ -53,17 +51,7 @@ describe('the HTTP collector, through the spool and ingest-batch into the lake',
     const reasonOf = new Map(truth.batches[0]!.badLines!.map(([line, reason]) => [line, reason]));
 
     // Reference: the same events as one file.
-    const reference = tempDataDir();
-    const refQueue = uniqueTaskQueue('collector-ref');
-    await withWorker(reference, refQueue, async () => {
-      const sha256 = await hashFile(file);
-      const batchId = batchIdOf(sha256);
-      await testServer.client.workflow.execute(ingestBatchWorkflow, {
-        args: [{ file, sha256, batchId }],
-        taskQueue: refQueue,
-        workflowId: `${ingestWorkflowId(batchId)}-${refQueue}`,
-      });
-    });
+    const reference = await referenceLake(testServer.client, file);
 
     const dataDir = tempDataDir();
     const layout = dataLayout(dataDir);
@@ -120,9 +108,7 @@ describe('the HTTP collector, through the spool and ingest-batch into the lake',
     expect(want.accepted).toBe(truth.batches[0]!.good);
     expect(sent.length).toBeLessThan(sends.flat().length);
     expect(sends.length).toBeGreaterThan(requests.length);
-    const manifests = readdirSync(path.join(layout.lake, '_manifests'))
-      .filter((f) => f.endsWith('.json'))
-      .map((f) => JSON.parse(readFileSync(path.join(layout.lake, '_manifests', f), 'utf8')) as { linesIn: number; accepted: number; duplicates: number; file: string });
+    const manifests = manifestsOf(layout.lake);
     expect(manifests.length).toBeGreaterThan(1);
     for (const m of manifests) expect(path.basename(m.file)).toMatch(/^collect-\d{8}T\d{9}Z-\d+-\d{6}\.ndjson$/);
     const sum = (k: 'linesIn' | 'accepted' | 'duplicates') => manifests.reduce((s, m) => s + m[k], 0);
@@ -135,7 +121,7 @@ describe('the HTTP collector, through the spool and ingest-batch into the lake',
     for (const row of await lakeRows(layout.lake, 'quarantine', "kind = 'rejected'")) rejected[row.reason as string] = (rejected[row.reason as string] ?? 0) + 1;
     expect(rejected).toEqual(want.rejected);
     // Every table holds exactly the events of the one-file ingest (batch and line aside).
-    expect(await eventContent(layout.lake)).toEqual(await eventContent(path.join(reference, 'lake')));
+    expect(await eventContent(layout.lake)).toEqual(await eventContent(reference));
     // Shipped segments are removed; nothing is left open or failed.
     expect(readdirSync(spool.openDir)).toEqual([]);
     expect(spool.closed()).toEqual([]);
@@ -147,17 +133,7 @@ describe('the HTTP collector, through the spool and ingest-batch into the lake',
     const truth = await simulateEvents({ game: 'all', players: 200, events: 8000, seed: 'collector-kill', badRate: 0, cheatRate: 0.05, batches: 1, outDir: simDir });
     const file = path.join(simDir, truth.batches[0]!.file);
     const lines = readFileSync(file, 'utf8').split('\n').filter(Boolean);
-    const reference = tempDataDir();
-    const refQueue = uniqueTaskQueue('collector-kill-ref');
-    await withWorker(reference, refQueue, async () => {
-      const sha256 = await hashFile(file);
-      const batchId = batchIdOf(sha256);
-      await testServer.client.workflow.execute(ingestBatchWorkflow, {
-        args: [{ file, sha256, batchId }],
-        taskQueue: refQueue,
-        workflowId: `${ingestWorkflowId(batchId)}-${refQueue}`,
-      });
-    });
+    const reference = await referenceLake(testServer.client, file);
 
     const dataDir = tempDataDir();
     const layout = dataLayout(dataDir);
@@ -228,12 +204,10 @@ describe('the HTTP collector, through the spool and ingest-batch into the lake',
     expect(kills).toHaveLength(3);
     // Every simulated event is in the lake once (a request cut off after its write but before its 202 was
     // resent: its copies are duplicates), and nothing is left in the spool.
-    const manifests = readdirSync(path.join(layout.lake, '_manifests'))
-      .filter((f) => f.endsWith('.json'))
-      .map((f) => JSON.parse(readFileSync(path.join(layout.lake, '_manifests', f), 'utf8')) as { accepted: number; quarantined: number });
+    const manifests = manifestsOf(layout.lake);
     expect(manifests.reduce((s, m) => s + m.accepted, 0)).toBe(truth.batches[0]!.good);
     expect(manifests.reduce((s, m) => s + m.quarantined, 0)).toBe(0);
-    expect(await eventContent(layout.lake)).toEqual(await eventContent(path.join(reference, 'lake')));
+    expect(await eventContent(layout.lake)).toEqual(await eventContent(reference));
     for (const sub of ['open', 'closed']) {
       const dir = path.join(layout.spool, 'collector', sub);
       expect(existsSync(dir) ? readdirSync(dir) : [], sub).toEqual([]);

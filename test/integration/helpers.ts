@@ -5,7 +5,9 @@ import path from 'node:path';
 import { gunzipSync } from 'node:zlib';
 import { Client, Connection, type WorkflowHandle } from '@temporalio/client';
 import { afterAll, beforeAll, inject } from 'vitest';
+import { batchIdOf, hashFile } from '../../activities/ingest/inbox.ts';
 import { dataLayout } from '../../platform/env.ts';
+import { ingestBatchWorkflow, ingestWorkflowId } from '../../workflows/index.ts';
 import { ensureSearchAttributes } from '../../platform/search-attributes.ts';
 import { installQuietRuntime } from '../../platform/client/session.ts';
 import { createGamelakeWorker } from '../../platform/worker/worker.ts';
@@ -62,6 +64,18 @@ export async function withWorker<T>(dataDir: string, taskQueue: string, fn: () =
   } finally {
     await close();
   }
+}
+
+/** Ingests one file through ingest-batch on a worker of its own; returns the lake it made (the reference a test compares with). */
+export async function referenceLake(client: Client, file: string): Promise<string> {
+  const dir = tempDataDir();
+  const queue = uniqueTaskQueue('reference');
+  await withWorker(dir, queue, async () => {
+    const sha256 = await hashFile(file);
+    const batchId = batchIdOf(sha256);
+    await client.workflow.execute(ingestBatchWorkflow, { args: [{ file, sha256, batchId }], taskQueue: queue, workflowId: `${ingestWorkflowId(batchId)}-${queue}` });
+  });
+  return path.join(dir, 'lake');
 }
 
 /** Visibility is eventually consistent: poll a list query until it returns what we expect. */

@@ -1,7 +1,7 @@
-import { existsSync, readdirSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileList, openDb, sqlLiteral } from '../../lake/duckdb.ts';
-import { lakeSnapshot, tableFiles } from '../../lake/index.ts';
+import { lakeSnapshot, tableFiles, type BatchManifest } from '../../lake/index.ts';
 import { STEAM_DIR } from '../../lake/layout.ts';
 
 /** Rows of every Parquet file under dir/<table>, or [] when the table has none. */
@@ -84,4 +84,12 @@ export async function eventContent(lakeDir: string): Promise<Record<string, stri
   } finally {
     db.close();
   }
+}
+
+/** The manifests of a lake's committed batches. */
+export function manifestsOf(lakeDir: string): BatchManifest[] {
+  const dir = path.join(lakeDir, '_manifests');
+  return readdirSync(dir)
+    .filter((f) => f.endsWith('.json'))
+    .map((f) => JSON.parse(readFileSync(path.join(dir, f), 'utf8')) as BatchManifest);
 }

@@ -1,16 +1,14 @@
 import { spawn, type ChildProcess } from 'node:child_process';
-import { readdirSync, readFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { createClient } from 'redis';
 import { describe, expect, inject, it } from 'vitest';
-import { batchIdOf, hashFile } from '../../activities/ingest/inbox.ts';
 import { consumerStatus } from '../../collector/index.ts';
 import { dataLayout } from '../../platform/env.ts';
 import { freePort } from '../../platform/server/dev-server.ts';
 import { simulateEvents } from '../../sim/events/simulate.ts';
-import { ingestBatchWorkflow, ingestWorkflowId } from '../../workflows/index.ts';
-import { runCli, tempDataDir, uniqueTaskQueue, useTestClient, withWorker } from './helpers.ts';
-import { eventContent } from './lake.ts';
+import { runCli, tempDataDir, uniqueTaskQueue, useTestClient, referenceLake } from './helpers.ts';
+import { eventContent, manifestsOf } from './lake.ts';
 
 const testServer = useTestClient();
 const GAMELAKE = path.resolve(import.meta.dirname, '../../bin/gamelake.js');
@@ -49,17 +47,7 @@ describe('consuming a Redis stream', () => {
     const truth = await simulateEvents({ game: 'all', players: 150, events: 5000, seed: 'redis', badRate: 0, cheatRate: 0.05, batches: 1, outDir: simDir });
     const file = path.join(simDir, truth.batches[0]!.file);
     const lines = readFileSync(file, 'utf8').split('\n').filter(Boolean);
-    const reference = tempDataDir();
-    const refQueue = uniqueTaskQueue('redis-ref');
-    await withWorker(reference, refQueue, async () => {
-      const sha256 = await hashFile(file);
-      const batchId = batchIdOf(sha256);
-      await testServer.client.workflow.execute(ingestBatchWorkflow, {
-        args: [{ file, sha256, batchId }],
-        taskQueue: refQueue,
-        workflowId: `${ingestWorkflowId(batchId)}-${refQueue}`,
-      });
-    });
+    const reference = await referenceLake(testServer.client, file);
 
     const redis = await startRedis();
     const producer = createClient({ url: redis.url });
@@ -124,13 +112,11 @@ describe('consuming a Redis stream', () => {
     expect(status.status, status.stderr).toBe(0);
     expect(JSON.parse(status.stdout)).toMatchObject([{ group: 'gamelake', consumers: 2, pending: 0, lag: 0 }]);
     expect(flat).toBeGreaterThan(50);
-    const manifests = readdirSync(path.join(layout.lake, '_manifests'))
-      .filter((f) => f.endsWith('.json'))
-      .map((f) => JSON.parse(readFileSync(path.join(layout.lake, '_manifests', f), 'utf8')) as { accepted: number; quarantined: number; file: string });
+    const manifests = manifestsOf(layout.lake);
     expect(manifests.reduce((s, m) => s + m.accepted, 0)).toBe(truth.batches[0]!.good);
     expect(manifests.reduce((s, m) => s + m.quarantined, 0)).toBe(0);
     // Both consumers' spools were shipped (c1's by c2, which took it over).
     expect(new Set(manifests.map((m) => path.basename(path.dirname(path.dirname(m.file)))))).toEqual(new Set(['redis-events-c1', 'redis-events-c2']));
-    expect(await eventContent(layout.lake)).toEqual(await eventContent(path.join(reference, 'lake')));
+    expect(await eventContent(layout.lake)).toEqual(await eventContent(reference));
   }, 300_000);
 });
