@@ -100,7 +100,9 @@ export async function serveCollector(options: CollectorOptions): Promise<ServedC
     answer(res, 202, { request_id: randomUUID(), lines: lines.length });
   };
 
-  const server = createServer((req, res) => {
+  const requestTimeout = options.requestTimeoutMs ?? 30_000;
+  // Node checks the time limits at this interval (30 s by default, which would let a slow body run for a minute).
+  const server = createServer({ connectionsCheckingInterval: Math.max(100, Math.min(1000, Math.floor(requestTimeout / 4))) }, (req, res) => {
     stats.requests += 1;
     const url = new URL(req.url ?? '/', 'http://collector');
     const route = `${req.method} ${url.pathname}`;
@@ -125,7 +127,7 @@ export async function serveCollector(options: CollectorOptions): Promise<ServedC
       answer(res, 500, { error: `the collector could not store the request: ${(err as Error).message}` });
     });
   });
-  server.requestTimeout = options.requestTimeoutMs ?? 30_000;
+  server.requestTimeout = requestTimeout;
   server.headersTimeout = Math.min(server.requestTimeout, 10_000);
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);

@@ -162,6 +162,32 @@ describe('the collector over HTTP (no Temporal: segments wait in the spool)', ()
     expect(stored.startsWith('{"event_id":"a"}\n{"event_id":"b"}\n{"event_id":"c"}\n')).toBe(true);
   });
 
+  it('cuts off a body sent a byte at a time past the request time limit, storing nothing of it', async () => {
+    const dir = mkdtempSync(path.join(os.tmpdir(), 'collector-'));
+    const spool = new Spool({ dir, segmentAgeMs: 60_000 });
+    const c = await serveCollector({ spool, keys: parseWriteKeys(undefined), port: 0, requestTimeoutMs: 600 });
+    try {
+      const outcome = await new Promise<string>((resolve) => {
+        const req = request(`${c.url}/v1/events`, { method: 'POST', headers: { 'content-type': 'application/x-ndjson', 'content-length': '1000' } }, (res) => {
+          res.resume();
+          resolve(`status ${res.statusCode}`);
+        });
+        req.on('error', (err) => resolve(`error ${(err as NodeJS.ErrnoException).code}`));
+        const body = '{"event_id":"slow"}';
+        let k = 0;
+        const drip = setInterval(() => {
+          if (k < body.length && !req.destroyed) req.write(body[k++]!);
+          else clearInterval(drip);
+        }, 100);
+      });
+      // Node answers 408 (or closes the connection) once the request outlives its limit.
+      expect(outcome).toMatch(/^(status 408|error ECONNRESET|error EPIPE)$/);
+    } finally {
+      await c.close();
+    }
+    expect(spool.closed()).toEqual([]);
+  });
+
   it('refuses to listen beyond loopback without write keys, and product-scoped keys (not supported yet)', async () => {
     const spool = new Spool({ dir: mkdtempSync(path.join(os.tmpdir(), 'collector-')) });
     await expect(serveCollector({ spool, keys: parseWriteKeys(undefined), host: '0.0.0.0', port: 0 })).rejects.toThrow(/only with write keys/);
