@@ -55,7 +55,11 @@ export function isLoopback(host: string): boolean {
  */
 export async function serveCollector(options: CollectorOptions): Promise<ServedCollector> {
   const host = options.host ?? '127.0.0.1';
-  if (options.keys.scopedProducts.length > 0) throw new CollectorConfigError('write keys limited to a product are not supported yet: use *=key');
+  if (options.keys.scopedProducts.length > 0) {
+    // A line of another product than its key's must reach quarantine as unauthorized_product, which the
+    // ingestion engine cannot say yet: refusing to start is better than storing it or failing its request.
+    throw new CollectorConfigError(`GAMELAKE_WRITE_KEYS: keys limited to a product (${options.keys.scopedProducts.join(', ')}=...) are not supported yet; use *=key`);
+  }
   if (options.keys.open && !isLoopback(host)) {
     throw new CollectorConfigError(`the collector listens on ${host} only with write keys: set GAMELAKE_WRITE_KEYS (*=key)`);
   }
@@ -86,8 +90,7 @@ export async function serveCollector(options: CollectorOptions): Promise<ServedC
 
   const events = async (req: IncomingMessage, res: ServerResponse) => {
     if (stopping) throw new ShuttingDownError();
-    const grant = options.keys.authorize(req.headers.authorization);
-    if (!grant.anyProduct) throw new CollectorConfigError('write keys limited to a product are not supported yet');
+    options.keys.authorize(req.headers.authorization);
     if (options.spool.full()) {
       req.resume();
       throw new SpoolFullError(options.spool.depthBytes(), options.spool.limitBytes, 5);

@@ -16,22 +16,8 @@ export interface ShipperOptions {
   log?: (line: string) => void;
 }
 
-/**
- * A spool another writer left (a consumer or collector killed and not started again): its segments are
- * the same events, acknowledged already, so this shipper takes the folder over and ships them too.
- */
+/** How often a shipper looks for spool folders whose writer is gone. */
 const ADOPT_EVERY_MS = 5000;
-
-/** One shipped segment: when it closed, when its batch committed. */
-export interface Shipped {
-  segment: string;
-  batchId: string;
-  closedAt: number;
-  committedAt: number;
-  accepted: number;
-  quarantined: number;
-  duplicates: number;
-}
 
 /**
  * Ingests the spool's closed segments through the ingest-batch workflow (its id from the segment's
@@ -46,8 +32,6 @@ export class Shipper {
   private stopped = false;
   /** Why the last attempt to reach Temporal failed, or undefined when it answered. */
   temporalError: string | undefined;
-  readonly recent: Shipped[] = [];
-  private readonly closedAt = new Map<string, number>();
   private readonly adopted = new Map<string, Spool>();
   private lastAdopt = 0;
 
@@ -86,8 +70,7 @@ export class Shipper {
   }
 
   /** A segment just closed: ship it now rather than at the next tick. */
-  notify(segment: string): void {
-    this.closedAt.set(path.basename(segment), Date.now());
+  notify(): void {
     this.poke();
   }
 
@@ -96,7 +79,11 @@ export class Shipper {
     return this.inFlight.size;
   }
 
-  /** Takes over the spool folders whose writer is gone (same machine: by process id), and lets go of emptied ones. */
+  /**
+   * Takes over the spool folders whose writer is gone (same machine: by process id), and lets go of emptied
+   * ones. A consumer or collector killed and not started again left segments of events it acknowledged
+   * already: this shipper ships them too.
+   */
   private adopt(): void {
     if (Date.now() - this.lastAdopt < ADOPT_EVERY_MS) return;
     this.lastAdopt = Date.now();
@@ -112,7 +99,7 @@ export class Shipper {
       }
     }
     for (const [dir, spool] of this.adopted) {
-      if (spool.closed().length === 0 && ![...this.inFlight].some((s) => s.startsWith(dir))) {
+      if (spool.closed().length === 0 && ![...this.inFlight].some((s) => s.startsWith(`${dir}${path.sep}`))) {
         this.adopted.delete(dir);
         void spool.close();
       }
@@ -154,9 +141,8 @@ export class Shipper {
       await new Promise((r) => setTimeout(r, 2000));
       return;
     }
-    let result: IngestBatchResult;
     try {
-      result = await awaitWorkflow<IngestBatchResult>(started.handle);
+      await awaitWorkflow<IngestBatchResult>(started.handle);
     } catch (err) {
       const reason = (err as Error & { cause?: Error }).cause?.message ?? (err as Error).message;
       if (this.stopped) return;
@@ -169,17 +155,5 @@ export class Shipper {
       return;
     }
     this.spoolOf(segment).remove(segment);
-    const name = path.basename(segment);
-    this.recent.push({
-      segment: name,
-      batchId: result.batchId,
-      closedAt: this.closedAt.get(name) ?? Date.now(),
-      committedAt: Date.now(),
-      accepted: result.accepted,
-      quarantined: result.quarantined,
-      duplicates: result.duplicates,
-    });
-    this.closedAt.delete(name);
-    if (this.recent.length > 20) this.recent.shift();
   }
 }

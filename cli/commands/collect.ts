@@ -5,7 +5,6 @@ import { lazyClient } from '../../platform/client/session.ts';
 import type { Client } from '@temporalio/client';
 import { defineCommand, intFlag, progress } from '../command.ts';
 import { untilSignal } from './ui.ts';
-import { CollectorConfigError } from '../../collector/errors.ts';
 
 export interface CollectorFlags {
   port?: number;
@@ -21,11 +20,6 @@ export interface CollectorFlags {
 /** Starts the collector (spool, shipper, HTTP) and prints its URL. */
 export async function startCollector(config: GamelakeConfig, flags: CollectorFlags): Promise<ServedCollector> {
   const keys = parseWriteKeys(config.writeKeys);
-  if (keys.scopedProducts.length > 0) {
-    // A line of another product than its key's must reach quarantine as unauthorized_product, which the
-    // ingestion engine cannot say yet: refusing to start is better than storing it or failing its request.
-    throw new CollectorConfigError(`GAMELAKE_WRITE_KEYS: keys limited to a product (${keys.scopedProducts.join(', ')}=...) are not supported yet; use *=key`);
-  }
   const layout = dataLayout(config.dataDir);
   const given = flags.client;
   const temporal = given ? async () => given : lazyClient(config);
@@ -35,7 +29,7 @@ export async function startCollector(config: GamelakeConfig, flags: CollectorFla
     segmentBytes: flags.segmentBytes,
     segmentAgeMs: flags.segmentAgeMs,
     limitBytes: flags.spoolLimitBytes,
-    onClosed: (segment) => shipper?.notify(segment),
+    onClosed: () => shipper?.notify(),
   });
   shipper = new Shipper({ spool, temporal, taskQueue: config.taskQueue, log: progress });
   const collector = await serveCollector({ spool, keys, shipper, port: flags.port, host: flags.host, maxBodyBytes: flags.maxBodyBytes });

@@ -57,7 +57,7 @@ describe('the HTTP collector, through the spool and ingest-batch into the lake',
     const layout = dataLayout(dataDir);
     const queue = uniqueTaskQueue('collector');
     let shipper: Shipper | undefined;
-    const spool = new Spool({ dir: layout.spool, segmentBytes: 1 << 20, segmentAgeMs: 700, onClosed: (s) => shipper?.notify(s) });
+    const spool = new Spool({ dir: layout.spool, segmentBytes: 1 << 20, segmentAgeMs: 700, onClosed: () => shipper?.notify() });
     shipper = new Shipper({ spool, temporal: async () => testServer.client, taskQueue: queue });
     const collector = await serveCollector({ spool, keys: parseWriteKeys(`*=${KEY}`), shipper, port: 0 });
 
