@@ -5,12 +5,15 @@ import { bodyLines, DEFAULT_MAX_BODY_BYTES, readBody } from './body.ts';
 import { CollectorConfigError, CollectorRequestError, ShuttingDownError, SpoolFullError } from './errors.ts';
 import type { Shipper } from './shipper.ts';
 import type { Spool } from './spool.ts';
-import type { WriteKeys } from './write-keys.ts';
+import { ANY_SCOPE, type Grant, type WriteKeys } from './write-keys.ts';
 
 export const DEFAULT_COLLECTOR_PORT = 8235;
 
 export interface CollectorOptions {
+  /** Where the events of keys that may send any product go. */
   spool: Spool;
+  /** The spool of each product-scoped key's products (by Grant.scope): its batches quarantine other products. */
+  scoped?: ReadonlyMap<string, Spool>;
   keys: WriteKeys;
   /** Ingests closed segments; absent: segments wait in spool/closed (a test, or a collector with no Temporal). */
   shipper?: Shipper;
@@ -55,11 +58,11 @@ export function isLoopback(host: string): boolean {
  */
 export async function serveCollector(options: CollectorOptions): Promise<ServedCollector> {
   const host = options.host ?? '127.0.0.1';
-  if (options.keys.scopedProducts.length > 0) {
-    // A line of another product than its key's must reach quarantine as unauthorized_product, which the
-    // ingestion engine cannot say yet: refusing to start is better than storing it or failing its request.
-    throw new CollectorConfigError(`GAMELAKE_WRITE_KEYS: keys limited to a product (${options.keys.scopedProducts.join(', ')}=...) are not supported yet; use *=key`);
+  const spools = [options.spool, ...(options.scoped?.values() ?? [])];
+  for (const scope of options.keys.scopes) {
+    if (!options.scoped?.has(scope.join('\n'))) throw new CollectorConfigError(`no spool for the write key limited to ${scope.join(', ')}`);
   }
+  const spoolFor = (grant: Grant) => (grant.scope === ANY_SCOPE ? options.spool : options.scoped!.get(grant.scope)!);
   if (options.keys.open && !isLoopback(host)) {
     throw new CollectorConfigError(`the collector listens on ${host} only with write keys: set GAMELAKE_WRITE_KEYS (*=key)`);
   }
@@ -77,12 +80,13 @@ export async function serveCollector(options: CollectorOptions): Promise<ServedC
   const health = () => {
     const reasons: string[] = [];
     if (stopping) reasons.push('shutting down');
-    if (options.spool.full()) reasons.push(`spool full (${options.spool.depthBytes()} of ${options.spool.limitBytes} bytes)`);
+    const depth = spools.reduce((n, s) => n + s.depthBytes(), 0);
+    if (spools.some((s) => s.full())) reasons.push(`spool full (${depth} of ${options.spool.limitBytes} bytes)`);
     if (options.shipper?.temporalError) reasons.push(`Temporal unreachable: ${options.shipper.temporalError}`);
     return {
       ready: reasons.length === 0,
       reasons,
-      spool: { depth_bytes: options.spool.depthBytes(), limit_bytes: options.spool.limitBytes, closed_segments: options.spool.closed().length },
+      spool: { depth_bytes: depth, limit_bytes: options.spool.limitBytes, closed_segments: spools.reduce((n, s) => n + s.closed().length, 0) },
       shipping: options.shipper?.shipping ?? 0,
       stats,
     };
@@ -90,14 +94,14 @@ export async function serveCollector(options: CollectorOptions): Promise<ServedC
 
   const events = async (req: IncomingMessage, res: ServerResponse) => {
     if (stopping) throw new ShuttingDownError();
-    options.keys.authorize(req.headers.authorization);
-    if (options.spool.full()) {
+    const spool = spoolFor(options.keys.authorize(req.headers.authorization));
+    if (spool.full()) {
       req.resume();
-      throw new SpoolFullError(options.spool.depthBytes(), options.spool.limitBytes, 5);
+      throw new SpoolFullError(spool.depthBytes(), spool.limitBytes, 5);
     }
     const body = await readBody(req, maxBodyBytes);
     const lines = bodyLines(body, req.headers['content-type']);
-    await options.spool.append(lines);
+    await spool.append(lines);
     stats.accepted += 1;
     stats.events += lines.length;
     answer(res, 202, { request_id: randomUUID(), lines: lines.length });
@@ -148,8 +152,8 @@ export async function serveCollector(options: CollectorOptions): Promise<ServedC
       const closed = new Promise<void>((r) => server.close(() => r()));
       server.closeIdleConnections();
       await closed;
-      await options.spool.close();
-      return options.shipper ? options.shipper.drain(drainMs) : options.spool.closed().length;
+      for (const s of spools) await s.close();
+      return options.shipper ? options.shipper.drain(drainMs) : spools.reduce((n, s) => n + s.closed().length, 0);
     },
   };
 }

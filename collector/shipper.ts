@@ -6,7 +6,8 @@ import type { IngestBatchResult } from '../workflows/index.ts';
 import { orphanedSpools, Spool } from './spool.ts';
 
 export interface ShipperOptions {
-  spool: Spool;
+  /** The spools it ships: a collector's (one per write-key scope) or a consumer's. */
+  spools: readonly Spool[];
   /** The Temporal client (asked for at each attempt: the server may come and go). */
   temporal: () => Promise<Client>;
   taskQueue: string;
@@ -57,7 +58,7 @@ export class Shipper {
   async drain(timeoutMs: number): Promise<number> {
     const deadline = Date.now() + timeoutMs;
     this.poke();
-    const left = () => this.options.spool.closed().length + [...this.adopted.values()].reduce((n, s) => n + s.closed().length, 0);
+    const left = () => this.all().reduce((n, s) => n + s.closed().length, 0);
     while ((left() > 0 || this.inFlight.size > 0) && Date.now() < deadline) {
       await new Promise((r) => setTimeout(r, 100));
       this.poke();
@@ -87,8 +88,9 @@ export class Shipper {
   private adopt(): void {
     if (Date.now() - this.lastAdopt < ADOPT_EVERY_MS) return;
     this.lastAdopt = Date.now();
-    const own = path.dirname(this.options.spool.openDir);
-    for (const dir of orphanedSpools(path.dirname(own), own)) {
+    const own = new Set(this.options.spools.map((s) => path.dirname(s.openDir)));
+    const root = path.dirname([...own][0]!);
+    for (const dir of orphanedSpools(root, own)) {
       if (this.adopted.has(dir)) continue;
       try {
         const spool = new Spool({ dir });
@@ -106,16 +108,20 @@ export class Shipper {
     }
   }
 
+  /** Its own spools, then those it took over. */
+  private all(): Spool[] {
+    return [...this.options.spools, ...this.adopted.values()];
+  }
+
   private spoolOf(segment: string): Spool {
-    for (const [dir, spool] of this.adopted) if (segment.startsWith(`${dir}${path.sep}`)) return spool;
-    return this.options.spool;
+    return this.all().find((s) => segment.startsWith(`${path.dirname(s.openDir)}${path.sep}`))!;
   }
 
   private poke(): void {
     if (this.stopped) return;
     this.adopt();
     const limit = this.options.concurrency ?? 2;
-    for (const segment of [...this.options.spool.closed(), ...[...this.adopted.values()].flatMap((s) => s.closed())]) {
+    for (const segment of this.all().flatMap((s) => s.closed())) {
       if (this.inFlight.size >= limit) break;
       if (this.inFlight.has(segment)) continue;
       this.inFlight.add(segment);
@@ -132,7 +138,7 @@ export class Shipper {
     let started: Awaited<ReturnType<typeof startIngest>>;
     try {
       client = await this.options.temporal();
-      started = await startIngest(client, this.options.taskQueue, segment);
+      started = await startIngest(client, this.options.taskQueue, segment, { products: this.spoolOf(segment).products });
       this.temporalError = undefined;
     } catch (err) {
       const message = (err as Error).message.split('\n')[0]!;

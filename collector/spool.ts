@@ -1,5 +1,5 @@
 import { closeSync, existsSync, fsyncSync, mkdirSync, openSync, readdirSync, readFileSync, readSync, renameSync, rmSync, statSync, truncateSync, writeFileSync } from 'node:fs';
-import { SpoolBusyError } from './errors.ts';
+import { CollectorConfigError, SpoolBusyError } from './errors.ts';
 import { open, type FileHandle } from 'node:fs/promises';
 import path from 'node:path';
 
@@ -15,6 +15,12 @@ export interface SpoolOptions {
   segmentAgeMs?: number;
   /** Bytes (open and closed segments) beyond which appends are refused: backpressure, not unbounded disk. */
   limitBytes?: number;
+  /**
+   * The products the spool's senders may write (a product-scoped write key), kept in its `scope.json`:
+   * its batches quarantine other products' lines as unauthorized_product. Absent: read from `scope.json`
+   * when there is one (a spool taken over), else any product.
+   */
+  products?: readonly string[];
   /** Called with a segment's path once it is closed (durable, complete, never written again). */
   onClosed?: (segment: string) => void;
   /** The clock (tests). */
@@ -46,6 +52,8 @@ export class Spool {
   private readonly segmentBytes: number;
   private readonly segmentAgeMs: number;
   readonly limitBytes: number;
+  /** The products its senders may write, sorted; undefined: any. */
+  readonly products: readonly string[] | undefined;
   private readonly onClosed: (segment: string) => void;
   private readonly now: () => number;
   private queue: Pending[] = [];
@@ -70,6 +78,7 @@ export class Spool {
     mkdirSync(this.closedDir, { recursive: true });
     this.lockFile = path.join(options.dir, '.writer');
     takeLock(this.lockFile);
+    this.products = spoolScope(options.dir, options.products);
     this.recover();
     this.closedBytes = this.closed().reduce((sum, s) => sum + sizeOf(s), 0);
     this.timer = setInterval(() => this.tick(), Math.max(50, Math.min(1000, Math.floor(this.segmentAgeMs / 5))));
@@ -226,11 +235,38 @@ export class Spool {
 
 const NEWLINE = Buffer.from('\n');
 
+/** The products a spool folder's batches may carry: given (and then recorded, durably), or as recorded. */
+function spoolScope(dir: string, given: readonly string[] | undefined): readonly string[] | undefined {
+  const file = path.join(dir, 'scope.json');
+  if (given) {
+    const products = [...new Set(given)].sort();
+    const text = `${JSON.stringify({ products })}\n`;
+    if (!existsSync(file) || readFileSync(file, 'utf8') !== text) {
+      writeFileSync(`${file}.tmp`, text);
+      const fd = openSync(`${file}.tmp`, 'r');
+      try {
+        fsyncSync(fd);
+      } finally {
+        closeSync(fd);
+      }
+      renameSync(`${file}.tmp`, file);
+      syncDir(dir);
+    }
+    return products;
+  }
+  if (!existsSync(file)) return undefined;
+  const recorded = JSON.parse(readFileSync(file, 'utf8')) as { products?: unknown };
+  if (!Array.isArray(recorded.products) || !recorded.products.every((p) => typeof p === 'string')) {
+    throw new CollectorConfigError(`${file} does not name the spool's products ({"products": [...]})`);
+  }
+  return recorded.products as string[];
+}
+
 /** Spool folders beside `own` (under the same root) whose writer is gone: their segments need a shipper. */
-export function orphanedSpools(root: string, own: string): string[] {
+export function orphanedSpools(root: string, own: ReadonlySet<string>): string[] {
   if (!existsSync(root)) return [];
   return readdirSync(root, { withFileTypes: true })
-    .filter((e) => e.isDirectory() && path.join(root, e.name) !== own)
+    .filter((e) => e.isDirectory() && !own.has(path.join(root, e.name)))
     .map((e) => path.join(root, e.name))
     .filter((dir) => {
       const lock = path.join(dir, '.writer');

@@ -7,6 +7,8 @@ export interface Grant {
   position: number;
   anyProduct: boolean;
   products: ReadonlySet<string>;
+  /** Its products sorted, joined by newlines: the spool its events go to ('*' for any product). */
+  scope: string;
 }
 
 /** The write keys, by the SHA-256 of their value (compared in constant time; the values are not kept). */
@@ -15,11 +17,17 @@ export interface WriteKeys {
   open: boolean;
   /** Products some key is limited to (product=key entries), empty when every key is `*=key`. */
   scopedProducts: string[];
+  /** The product lists of the keys limited to some products (each sorted), one per distinct list. */
+  scopes: string[][];
   /** The grant of an `Authorization: Bearer <key>` header; UnauthorizedError without one or for an unknown key. */
   authorize(header: string | undefined): Grant;
 }
 
 const digest = (value: string) => createHash('sha256').update(value).digest();
+
+/** The scope of a key that may send any product. */
+export const ANY_SCOPE = '*';
+const scopeOf = (g: { anyProduct: boolean; products: ReadonlySet<string> }) => (g.anyProduct ? ANY_SCOPE : [...g.products].sort().join('\n'));
 
 /**
  * Parses GAMELAKE_WRITE_KEYS: `product=key,product=key,*=key`. A key may be listed for several products;
@@ -36,6 +44,7 @@ export function parseWriteKeys(setting: string | undefined): WriteKeys {
     const product = eq > 0 ? entry.slice(0, eq).trim() : '';
     const key = eq > 0 ? entry.slice(eq + 1).trim() : '';
     if (!product || !key) throw new CollectorConfigError(`GAMELAKE_WRITE_KEYS entry ${k + 1} is not product=key (or *=key)`);
+    if (/\s/.test(product)) throw new CollectorConfigError(`GAMELAKE_WRITE_KEYS entry ${k + 1}: a product id has no spaces`);
     if (key.length < 16) throw new CollectorConfigError(`GAMELAKE_WRITE_KEYS entry ${k + 1} (${product}): a key needs at least 16 characters`);
     const d = digest(key);
     const id = d.toString('hex');
@@ -46,12 +55,13 @@ export function parseWriteKeys(setting: string | undefined): WriteKeys {
   });
   const grants = [...byKey.values()];
   if (grants.length === 0) {
-    const all: Grant = { position: 0, anyProduct: true, products: new Set() };
-    return { open: true, scopedProducts: [], authorize: () => all };
+    const all: Grant = { position: 0, anyProduct: true, products: new Set(), scope: ANY_SCOPE };
+    return { open: true, scopedProducts: [], scopes: [], authorize: () => all };
   }
   return {
     open: false,
     scopedProducts: [...new Set(grants.filter((g) => !g.anyProduct).flatMap((g) => [...g.products]))].sort(),
+    scopes: [...new Set(grants.filter((g) => !g.anyProduct).map(scopeOf))].map((scope) => scope.split('\n')),
     authorize(header) {
       const match = /^Bearer\s+(\S+)\s*$/i.exec(header ?? '');
       if (!match) throw new UnauthorizedError('no write key: send Authorization: Bearer <key>');
@@ -60,12 +70,7 @@ export function parseWriteKeys(setting: string | undefined): WriteKeys {
       let found: (typeof grants)[number] | undefined;
       for (const g of grants) if (timingSafeEqual(g.digest, d)) found = g;
       if (!found) throw new UnauthorizedError('the write key is not one of GAMELAKE_WRITE_KEYS');
-      return { position: found.position, anyProduct: found.anyProduct, products: found.products };
+      return { position: found.position, anyProduct: found.anyProduct, products: found.products, scope: scopeOf(found) };
     },
   };
-}
-
-/** True when the grant may send events of this product. */
-export function mayWrite(grant: Grant, product: string): boolean {
-  return grant.anyProduct || grant.products.has(product);
 }

@@ -43,7 +43,12 @@ export class Instant {
   }
 }
 
-export type CoercionKind = 'integer_to_text' | 'string_to_number';
+/**
+ * How a value was spelled otherwise than its type's own: an integer for a text id, a number as a string,
+ * a timestamp as Go's RFC3339Nano or Python's str(datetime) write it (more than six fraction digits, kept
+ * to the microsecond; or a space for the T, as RFC 3339's note allows).
+ */
+export type CoercionKind = 'integer_to_text' | 'string_to_number' | 'timestamp_spelling';
 
 export interface ValidEvent {
   ok: true;
@@ -64,7 +69,7 @@ export interface ValidEvent {
 
 export interface RejectedLine {
   ok: false;
-  /** invalid_json, not_an_object, empty_line, too_large, too_deep, missing_field:<path>, wrong_type:<path>, out_of_range:<path>, unknown_product, unknown_event_type. */
+  /** invalid_json, not_an_object, empty_line, too_large, too_deep, missing_field:<path>, wrong_type:<path>, out_of_range:<path>, unauthorized_product, unknown_product, unknown_event_type. */
   reason: string;
   /** The event id, when the line parsed far enough to have a usable one. */
   eventId?: string;
@@ -76,13 +81,27 @@ export interface ValidateOptions {
   maxLineBytes?: number;
   /** Latest accepted occurred_at, epoch ms (now + allowed clock skew). */
   latestMs: number;
+  /**
+   * The products the batch's sender may write (a collector's product-scoped write key); a line of another
+   * is refused as unauthorized_product. Absent: any product.
+   */
+  products?: ReadonlySet<string>;
 }
 
 /** JSON number grammar, for numbers spelled as strings. */
 export const NUMERIC_STRING = /^-?(?:0|[1-9][0-9]*)(?:\.[0-9]+)?(?:[eE][+-]?[0-9]+)?$/;
 export const INTEGER_STRING = /^-?(?:0|[1-9][0-9]*)$/;
-/** RFC 3339 date-time with an offset, at most microsecond precision (upper or lower case T and Z). */
-export const RFC3339 = /^(\d{4})-(\d{2})-(\d{2})[Tt](\d{2}):(\d{2}):(\d{2})(?:\.(\d{1,6}))?(?:([Zz])|([+-])(\d{2}):(\d{2}))$/;
+/**
+ * RFC 3339 date-time with an offset (upper or lower case T and Z, or a space for the T), any number of
+ * fraction digits (the lake keeps microseconds: further digits are cut, as DuckDB's cast cuts them).
+ */
+export const RFC3339 = /^(\d{4})-(\d{2})-(\d{2})([Tt ])(\d{2}):(\d{2}):(\d{2})(?:\.(\d+))?(?:([Zz])|([+-])(\d{2}):(\d{2}))$/;
+
+/** True when a timestamp RFC3339 accepts is spelled otherwise than its canonical form (a coercion). */
+export function timestampRespelled(value: string): boolean {
+  const m = RFC3339.exec(value);
+  return m !== null && (m[4] === ' ' || (m[8]?.length ?? 0) > 6);
+}
 
 /** Days from 1970-01-01 to a proleptic Gregorian date (Howard Hinnant's algorithm; no Date quirks for years < 100). */
 function daysFromCivil(y: number, m: number, d: number): number {
@@ -101,17 +120,17 @@ const isLeap = (y: number) => (y % 4 === 0 && y % 100 !== 0) || y % 400 === 0;
 export function parseTimestamp(value: string): Instant | undefined {
   const m = RFC3339.exec(value);
   if (!m) return undefined;
-  const [y, mo, d, h, mi, s] = [m[1], m[2], m[3], m[4], m[5], m[6]].map(Number) as [number, number, number, number, number, number];
+  const [y, mo, d, h, mi, s] = [m[1], m[2], m[3], m[5], m[6], m[7]].map(Number) as [number, number, number, number, number, number];
   if (y < 1 || mo < 1 || mo > 12 || d < 1 || h > 23 || mi > 59 || s > 59) return undefined;
   if (d > (mo === 2 && isLeap(y) ? 29 : DAYS_IN_MONTH[mo - 1]!)) return undefined;
   let offsetMin = 0;
-  if (!m[8]) {
-    const oh = Number(m[10]);
-    const om = Number(m[11]);
+  if (!m[9]) {
+    const oh = Number(m[11]);
+    const om = Number(m[12]);
     if (oh > 23 || om > 59) return undefined;
-    offsetMin = (m[9] === '-' ? -1 : 1) * (oh * 60 + om);
+    offsetMin = (m[10] === '-' ? -1 : 1) * (oh * 60 + om);
   }
-  const fraction = BigInt((m[7] ?? '').padEnd(6, '0') || '0');
+  const fraction = BigInt((m[8] ?? '').slice(0, 6).padEnd(6, '0') || '0');
   const seconds = BigInt(daysFromCivil(y, mo, d)) * 86400n + BigInt(h * 3600 + mi * 60 + s - offsetMin * 60);
   return new Instant(seconds * 1_000_000n + fraction);
 }
@@ -183,7 +202,8 @@ export function readScalar(v: JsonValue, spec: ScalarSpec): Read {
     case 'timestamp': {
       if (typeof v !== 'string') return WRONG;
       const t = parseTimestamp(v);
-      return t ? { value: t } : WRONG;
+      if (!t) return WRONG;
+      return timestampRespelled(v) ? { value: t, coerced: 'timestamp_spelling' } : { value: t };
     }
   }
 }
@@ -303,6 +323,7 @@ function check(value: JsonValue, registry: ContractRegistry, options: ValidateOp
     if (absent(v)) return reject(`missing_field:${key}`);
     const r = readScalar(v, spec);
     if ('fail' in r) return reject(`${r.fail}:${key}`);
+    if (r.coerced) coercions.push({ path: key, kind: r.coerced });
     read[key] = r.value;
   }
   let schemaVersion = 1;
@@ -315,6 +336,7 @@ function check(value: JsonValue, registry: ContractRegistry, options: ValidateOp
   const productId = read.product_id as string;
   const eventType = read.event_type as string;
   const occurred = read.occurred_at as Instant;
+  if (options.products && !options.products.has(productId)) return reject('unauthorized_product');
   const contract = registry.products.get(productId);
   if (!contract) return reject('unknown_product');
   const type = contract.events.get(eventType);

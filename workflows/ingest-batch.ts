@@ -58,6 +58,8 @@ export interface IngestBatchInput {
   file: string;
   sha256: string;
   batchId: string;
+  /** The products its sender may write (a product-scoped write key); a line of another is quarantined as unauthorized_product. */
+  products?: string[];
 }
 
 /** What a batch's workflow returns: the manifest's counts (the file as this run was given it). */

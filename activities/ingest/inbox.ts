@@ -14,9 +14,17 @@ export async function hashFile(file: string): Promise<string> {
   return hash.digest('hex');
 }
 
-/** The batch id of a file: the first 16 hex digits of its sha256 (same content, same batch). */
-export function batchIdOf(sha256: string): string {
-  return sha256.slice(0, 16);
+/**
+ * The batch id of a file: the first 16 hex digits of its sha256 (same content, same batch). A batch whose
+ * sender may write some products only is another batch than the same bytes from anyone: its id hashes the
+ * products too.
+ */
+export function batchIdOf(sha256: string, products?: readonly string[]): string {
+  if (!products) return sha256.slice(0, 16);
+  return createHash('sha256')
+    .update(`${sha256}\n${[...products].sort().join('\n')}`)
+    .digest('hex')
+    .slice(0, 16);
 }
 
 export interface InboxFile {

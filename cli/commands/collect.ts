@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import path from 'node:path';
 import { Shipper, Spool, parseWriteKeys, serveCollector, DEFAULT_COLLECTOR_PORT, type ServedCollector } from '../../collector/index.ts';
 import { dataLayout, type GamelakeConfig, loadConfig } from '../../platform/env.ts';
@@ -24,20 +25,31 @@ export async function startCollector(config: GamelakeConfig, flags: CollectorFla
   const given = flags.client;
   const temporal = given ? async () => given : lazyClient(config);
   let shipper: Shipper | undefined;
-  const spool = new Spool({
-    dir: path.join(layout.spool, 'collector'),
-    segmentBytes: flags.segmentBytes,
-    segmentAgeMs: flags.segmentAgeMs,
-    limitBytes: flags.spoolLimitBytes,
-    onClosed: () => shipper?.notify(),
-  });
-  shipper = new Shipper({ spool, temporal, taskQueue: config.taskQueue, log: progress });
-  const collector = await serveCollector({ spool, keys, shipper, port: flags.port, host: flags.host, maxBodyBytes: flags.maxBodyBytes });
+  const spoolAt = (dir: string, products?: readonly string[]) =>
+    new Spool({
+      dir: path.join(layout.spool, dir),
+      products,
+      segmentBytes: flags.segmentBytes,
+      segmentAgeMs: flags.segmentAgeMs,
+      limitBytes: flags.spoolLimitBytes,
+      onClosed: () => shipper?.notify(),
+    });
+  const spool = spoolAt('collector');
+  // One spool per product-scoped key's products: its batches carry the scope, so other products' lines
+  // are quarantined as unauthorized_product (the folder is named by a hash of the products, not the key).
+  const scoped = new Map(keys.scopes.map((products) => [products.join('\n'), spoolAt(`collector-${scopeDir(products)}`, products)] as const));
+  shipper = new Shipper({ spools: [spool, ...scoped.values()], temporal, taskQueue: config.taskQueue, log: progress });
+  const collector = await serveCollector({ spool, scoped, keys, shipper, port: flags.port, host: flags.host, maxBodyBytes: flags.maxBodyBytes });
   progress(`gamelake collector: ${collector.url}/v1/events  (health: ${collector.url}/v1/health)`);
   if (keys.open) progress('  no GAMELAKE_WRITE_KEYS: every product is accepted, on this machine only (loopback)');
-  const waiting = spool.closed().length;
+  const waiting = [spool, ...scoped.values()].reduce((n, s) => n + s.closed().length, 0);
   if (waiting > 0) progress(`  ${waiting} spool segments from before are being ingested`);
   return collector;
+}
+
+/** A scope's spool folder suffix: a short hash of its products. */
+function scopeDir(products: readonly string[]): string {
+  return createHash('sha256').update(products.join('\n')).digest('hex').slice(0, 12);
 }
 
 export const collectCommand = defineCommand({
@@ -64,7 +76,8 @@ Options:
   --spool-limit-mb N   answer 429 while the spool holds more (default 1024)
   --max-body-mb N      largest body, after decompression (default 8)
 
-Environment: GAMELAKE_WRITE_KEYS (*=key,...), GAMELAKE_DATA_DIR, TEMPORAL_ADDRESS, TEMPORAL_NAMESPACE,
+Environment: GAMELAKE_WRITE_KEYS (product=key,*=key: a key limited to products has its other lines
+quarantined as unauthorized_product), GAMELAKE_DATA_DIR, TEMPORAL_ADDRESS, TEMPORAL_NAMESPACE,
 GAMELAKE_TASK_QUEUE (see README).`,
   options: {
     port: { type: 'string' },

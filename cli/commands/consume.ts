@@ -49,7 +49,7 @@ Environment: GAMELAKE_DATA_DIR, TEMPORAL_ADDRESS, TEMPORAL_NAMESPACE, GAMELAKE_T
     const temporal = lazyClient(config);
     let shipper: Shipper | undefined;
     const spool = new Spool({ dir: path.join(layout.spool, `redis-${stream}-${consumer}`.replace(/[^A-Za-z0-9._-]/g, '_')), onClosed: () => shipper?.notify() });
-    shipper = new Shipper({ spool, temporal, taskQueue: config.taskQueue, log: progress });
+    shipper = new Shipper({ spools: [spool], temporal, taskQueue: config.taskQueue, log: progress });
     shipper.start();
     const reader = new RedisConsumer({ url, stream, group, consumer, spool, log: progress, claimIdleMs: intFlag(values, 'claim-idle-seconds', 30, 1) * 1000 });
     await reader.start();

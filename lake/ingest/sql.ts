@@ -116,9 +116,21 @@ const isString = (v: string) => `(ascii(${v}) = 34)`;
 export const NUMBER_PATTERN = '-?(0|[1-9][0-9]*)(\\.[0-9]+)?([eE][+-]?[0-9]+)?';
 /** An integer literal (DuckDB writes a JSON integer back as its digits; fractions and exponents keep a '.' or 'e'). */
 export const INTEGER_PATTERN = '-?[0-9]+';
-/** RFC 3339 with an offset, at most microseconds, fields in range (the calendar is checked by the cast). */
+/**
+ * RFC 3339 with an offset, a T or a space, any fraction digits (the cast keeps microseconds, cutting the
+ * rest), fields in range (the calendar is checked by the cast).
+ */
 export const TIMESTAMP_PATTERN =
-  '[0-9]{4}-(0[1-9]|1[0-2])-(0[1-9]|[12][0-9]|3[01])[Tt]([01][0-9]|2[0-3]):[0-5][0-9]:[0-5][0-9](\\.[0-9]{1,6})?([Zz]|[+-]([01][0-9]|2[0-3]):[0-5][0-9])';
+  '[0-9]{4}-(0[1-9]|1[0-2])-(0[1-9]|[12][0-9]|3[01])[Tt ]([01][0-9]|2[0-3]):[0-5][0-9]:[0-5][0-9](\\.[0-9]+)?([Zz]|[+-]([01][0-9]|2[0-3]):[0-5][0-9])';
+/** A timestamp's text (JSON or plain) spelled otherwise than canonically: a space for the T, or nanoseconds. */
+const respelledTimestamp = (v: string) => `(contains(${v}, ' ') OR regexp_matches(${v}, '\\.[0-9]{7}'))`;
+
+/** The coercion kind a spec's values are counted under when spelled otherwise. */
+export function coercionKind(spec: ScalarSpec): string {
+  if (spec.type === 'id') return 'integer_to_text';
+  if (spec.type === 'timestamp') return 'timestamp_spelling';
+  return 'string_to_number';
+}
 
 /**
  * The double of a number leaf: a JSON number's text casts straight to DOUBLE (a quoted string, true or an
@@ -217,6 +229,8 @@ function coercedFlag(leaf: string, spec: ScalarSpec): string | undefined {
   const v = text(leaf);
   if (spec.type === 'id') return `NOT ${isString(v)}`;
   if ((spec.type === 'int' || spec.type === 'number' || spec.type === 'bigint') && spec.numericStrings) return isString(v);
+  // Read as JSON text or as a typed VARCHAR alike: the characters that tell are the same.
+  if (spec.type === 'timestamp') return respelledTimestamp(v);
   return undefined;
 }
 
@@ -398,10 +412,9 @@ class Typing {
   private listCoercions(f: Extract<Field, { kind: 'list' }>, list: Node, depth: number, prefix: string): Array<{ path: string; kind: string; expr: string | undefined }> {
     const x = `x${depth}`;
     const shape = list.shape.kind === 'list' ? list.shape.element : JSON_SHAPE;
-    const kindOf = (spec: ScalarSpec) => (spec.type === 'id' ? 'integer_to_text' : 'string_to_number');
     if (f.element.kind === 'scalar') {
       const c = coercedFlag(x, f.element);
-      return c ? [{ path: prefix, kind: kindOf(f.element), expr: `CASE WHEN ${x} IS NOT NULL AND ${c} THEN 1 ELSE 0 END` }] : [];
+      return c ? [{ path: prefix, kind: coercionKind(f.element), expr: `CASE WHEN ${x} IS NOT NULL AND ${c} THEN 1 ELSE 0 END` }] : [];
     }
     const out: Array<{ path: string; kind: string; expr: string | undefined }> = [];
     const walk = (fields: readonly Field[], node: Node, p: string) => {
@@ -412,8 +425,9 @@ class Typing {
           // A typed leaf's spelling was audited: a coerced spelling never reaches the fast reading.
           out.push({
             path: `${p}.${g.name}`,
-            kind: kindOf(g),
-            expr: n.shape.kind === 'typed' ? undefined : `CASE WHEN ${n.expr} IS NOT NULL AND ${coercedFlag(n.expr, g)} THEN 1 ELSE 0 END`,
+            kind: coercionKind(g),
+            // A timestamp is read as text in both modes: its spelling shows in either.
+            expr: n.shape.kind === 'typed' && g.type !== 'timestamp' ? undefined : `CASE WHEN ${n.expr} IS NOT NULL AND ${coercedFlag(n.expr, g)} THEN 1 ELSE 0 END`,
           });
         } else if (g.kind === 'object') walk(g.fields, n, `${p}.${g.name}`);
         else {
@@ -465,7 +479,7 @@ function coercionCounts(plans: readonly FieldPlan[], path: string): Array<{ path
   for (const p of plans) {
     if (p.kind === 'scalar') {
       if (p.ref.coerced)
-        out.push({ path: `${path}${p.field!.name}`, kind: p.spec.type === 'id' ? 'integer_to_text' : 'string_to_number', expr: `CASE WHEN ${p.ref.coerced} THEN 1 ELSE 0 END` });
+        out.push({ path: `${path}${p.field!.name}`, kind: coercionKind(p.spec), expr: `CASE WHEN ${p.ref.coerced} THEN 1 ELSE 0 END` });
     } else if (p.kind === 'object') {
       out.push(...coercionCounts(p.fields, `${path}${p.field.name}.`));
     } else {
@@ -508,7 +522,7 @@ export interface IngestSqlOptions {
 export interface IngestSql {
   /** from_json structure of every contract's fields (JSON text). */
   structure: string;
-  /** A SELECT with the columns of the staged lines (no rows; parameters $latest_us, $segment): create the table from it. */
+  /** A SELECT with the columns of the staged lines (no rows; the parameters of `fast`): create the table from it. */
   schema: string;
   /** Splits TEMP TABLE raw_seg(first_line BIGINT, body BLOB) into TABLE seg_lines(line, raw) (a table of the staging database: small row groups, so the parse runs on every core). */
   split: string;
@@ -517,7 +531,8 @@ export interface IngestSql {
    * typed lists), its envelope, `good` (every contract check passed), `review` (the specification must read
    * the line: lenient JSON, or unknown fields that need care), `audit` (a value inside a list was read typed
    * and is spelled unusually: read the line exactly) and `raw` (kept only for lines that are not good or need
-   * review). Parameters: $latest_us (BIGINT), the latest accepted occurred_at in microseconds; $segment (INTEGER).
+   * review). Parameters: $latest_us (BIGINT), the latest accepted occurred_at in microseconds; $segment (INTEGER);
+   * $scoped (BOOLEAN) and $products (VARCHAR, product ids one per line): when scoped, a line of another product is not good.
    */
   fast: string;
   /** The same over TEMP TABLE exact_lines(line, raw), every scalar read as JSON text (no audit needed). */
@@ -641,6 +656,7 @@ WITH lines AS (${source}
     ${envelope('event_type', { type: 'string', numericStrings: false, minLength: 1, maxLength: ENVELOPE_LIMITS.eventTypeMaxLength })} AS etype,
     ${envelope('event_id', { type: 'id', numericStrings: false, minLength: 1, maxLength: ENVELOPE_LIMITS.eventIdMaxLength })} AS eid,
     coalesce(NOT ${isString(text(env('event_id')))}, false) AS eid_integer,
+    coalesce(${respelledTimestamp(text(env('occurred_at')))}, false) AS occ_respelled,
     ${envelope('occurred_at', { type: 'timestamp', numericStrings: false })} AS occurred_at,
     CASE WHEN ${env('schema_version')} IS NULL THEN 1 WHEN ${scalarCheck(env('schema_version'), { type: 'int', numericStrings: false, min: 1 })} THEN ${scalarValue(env('schema_version'), { type: 'int', numericStrings: false })} END AS schema_version,
     ${typedColumns.map(([name, expr]) => `${expr} AS ${quote(name)}`).join(',\n    ')}
@@ -655,6 +671,7 @@ WITH lines AS (${source}
   SELECT *,
     NOT audit AND parsed AND keys IS NOT NULL AND eid IS NOT NULL AND etype IS NOT NULL AND occurred_at IS NOT NULL AND schema_version IS NOT NULL
       AND coalesce(pid IN (${products.length ? products.map((c) => lit(c.product)).join(', ') : "''"}), false)
+      AND (NOT $scoped OR list_contains(string_split($products, chr(10)), pid))
       AND (typed${evolving.length > 0 ? ` OR pid IN (${evolving.join(', ')})` : ''})
       AND epoch_us(occurred_at) <= $latest_us
       AND (NOT typed OR fields_ok) AS good,
@@ -675,7 +692,7 @@ WITH lines AS (${source}
     OR strlen(extra) - strlen(replace(replace(extra, '{', ''), '[', '')) > ${maxDepth})) AS review
   FROM extra_json
 )
-SELECT CAST($segment AS INTEGER) AS segment, line, CASE WHEN review OR NOT good THEN raw END AS raw, audit, eid, eid_integer, etype, pid, occurred_at,
+SELECT CAST($segment AS INTEGER) AS segment, line, CASE WHEN review OR NOT good THEN raw END AS raw, audit, eid, eid_integer, occ_respelled, etype, pid, occurred_at,
   CAST(occurred_at AS DATE) AS event_date, strftime(occurred_at, '%Y-%m') AS ${PARTITION_COLUMN.name},
   schema_version, typed, good, review, extra, ${typedColumns.map(([name]) => quote(name)).join(', ')}
 FROM flagged`;
@@ -753,6 +770,7 @@ FROM (SELECT first_line, string_split(decode(body), chr(10)) AS l FROM raw_seg)`
     for (const co of coercionCounts(w.fields, '')) add(w.product, co.path, co.kind, `sum(CASE WHEN ${typeMatch} THEN ${qualify(co.expr, 'a')} ELSE 0 END)`);
   }
   for (const c of products) add(c.product, 'event_id', 'integer_to_text', `sum(CASE WHEN a.pid = ${lit(c.product)} AND a.eid_integer THEN 1 ELSE 0 END)`);
+  for (const c of products) add(c.product, 'occurred_at', 'timestamp_spelling', `sum(CASE WHEN a.pid = ${lit(c.product)} AND a.occ_respelled THEN 1 ELSE 0 END)`);
   const coercions = `SELECT ${sums.map((s, k) => `coalesce(${s}, 0) AS c${k}`).join(', ')} FROM acc a`;
   return { structure, schema, split, fast, exact, tables, coercions, coercionLabels };
 }

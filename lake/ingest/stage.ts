@@ -19,6 +19,11 @@ export interface StageInput {
   batchId: string;
   /** sha256 of the file as submitted; staging fails if the file no longer matches. */
   sha256: string;
+  /**
+   * The products its sender may write (a collector's product-scoped write key): a line of another is
+   * quarantined as unauthorized_product. Absent: any product.
+   */
+  products?: readonly string[];
 }
 
 export interface StageResult {
@@ -151,7 +156,7 @@ export async function stageBatch(input: StageInput, options: StageOptions): Prom
   };
   try {
     // Every line of the batch, typed (its schema is the parse statement's own; created from an empty segment).
-    await db.run(`CREATE TABLE staged_lines AS ${sql.schema}`, { latest_us: 0n, segment: 0 });
+    await db.run(`CREATE TABLE staged_lines AS ${sql.schema}`, { latest_us: 0n, segment: 0, scoped: false, products: '' });
     // Refused lines (DuckDB keeps them within its memory limit, spilling if it must).
     await db.run('CREATE TABLE staged_quarantine (line BIGINT, reason VARCHAR, event_id VARCHAR, raw VARCHAR, raw_bytes BIGINT)');
     await db.run('CREATE TEMP TABLE reviewed (line BIGINT, extra VARCHAR)');
@@ -161,7 +166,7 @@ export async function stageBatch(input: StageInput, options: StageOptions): Prom
       // is staged, so memory holds one segment.
       for await (const segment of reader.segments()) {
         segmentNo += 1;
-        await stageSegment(db.conn, sql, segment, segmentNo, { registry, latestMs, maxLineBytes, result });
+        await stageSegment(db.conn, sql, segment, segmentNo, { registry, latestMs, maxLineBytes, products: input.products ? new Set(input.products) : undefined, result });
         result.bytes += segment.bytes;
         options.onProgress?.({ lines: segment.firstLine + segment.lines - 1, bytes: result.bytes });
       }
@@ -224,10 +229,11 @@ interface SegmentContext {
   registry: ContractRegistry;
   latestMs: number;
   maxLineBytes: number;
+  products: ReadonlySet<string> | undefined;
   result: Omit<StageResult, 'output'>;
 }
 
-async function rowsOf<T>(conn: DuckDBConnection, sql: string, params?: Record<string, bigint | number>): Promise<T[]> {
+async function rowsOf<T>(conn: DuckDBConnection, sql: string, params?: Record<string, bigint | number | boolean | string>): Promise<T[]> {
   return (await conn.runAndReadAll(sql, params)).getRowObjectsJS() as T[];
 }
 
@@ -242,7 +248,7 @@ async function stageSegment(conn: DuckDBConnection, sql: IngestSql, segment: Seg
     if (i % 8 === 7) appender.flushSync();
   });
   appender.closeSync();
-  const params = { latest_us: BigInt(Math.floor(ctx.latestMs)) * 1000n, segment: k };
+  const params = { latest_us: BigInt(Math.floor(ctx.latestMs)) * 1000n, segment: k, scoped: ctx.products !== undefined, products: [...(ctx.products ?? [])].join('\n') };
   await conn.run(sql.split);
   await conn.run('DROP TABLE raw_seg');
   await conn.run(`INSERT INTO staged_lines ${sql.fast}`, params);
@@ -276,7 +282,7 @@ async function stageSegment(conn: DuckDBConnection, sql: IngestSql, segment: Seg
   for (const r of review) {
     const line = Number(r.line);
     if (special.has(line)) continue;
-    const v = validateLine(r.raw, ctx.registry, { latestMs: ctx.latestMs, maxLineBytes: ctx.maxLineBytes });
+    const v = validateLine(r.raw, ctx.registry, { latestMs: ctx.latestMs, maxLineBytes: ctx.maxLineBytes, products: ctx.products });
     if (!v.ok) {
       refused.push(quarantineRow(line, v.reason, v.eventId ?? null, r.raw, ctx.registry.secretKeys));
     } else if (r.good) {

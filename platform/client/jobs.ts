@@ -39,14 +39,16 @@ export interface StartedIngest {
 /**
  * Starts the ingest-batch workflow of a file, its id derived from the file's content. A batch that is
  * running or completed is not started again: its existing workflow is returned. A failed one may rerun.
+ * `products`: the only products its sender may write (a collector's scoped key); others are quarantined.
  */
-export async function startIngest(client: Client, taskQueue: string, file: string): Promise<StartedIngest> {
+export async function startIngest(client: Client, taskQueue: string, file: string, options: { products?: readonly string[] } = {}): Promise<StartedIngest> {
   const sha256 = await hashFile(file);
-  const batchId = batchIdOf(sha256);
+  const products = options.products && [...options.products].sort();
+  const batchId = batchIdOf(sha256, products);
   const workflowId = ingestWorkflowId(batchId);
   try {
     const handle = await client.workflow.start(ingestBatchWorkflow, {
-      args: [{ file, sha256, batchId }],
+      args: [{ file, sha256, batchId, ...(products ? { products } : {}) }],
       taskQueue,
       workflowId,
       workflowIdReusePolicy: WorkflowIdReusePolicy.ALLOW_DUPLICATE_FAILED_ONLY,

@@ -1,15 +1,16 @@
 import { spawn, type ChildProcess } from 'node:child_process';
-import { existsSync, readFileSync, readdirSync } from 'node:fs';
+import { existsSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { request } from 'node:http';
 import path from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { describe, expect, inject, it } from 'vitest';
 import { parseWriteKeys, serveCollector, Shipper, Spool } from '../../collector/index.ts';
 import { dataLayout } from '../../platform/env.ts';
+import { ingestWorkflowId } from '../../workflows/index.ts';
 import { Random } from '../../sim/random.ts';
 import { simulateEvents } from '../../sim/events/simulate.ts';
 import { freePort } from '../../platform/server/dev-server.ts';
-import { tempDataDir, uniqueTaskQueue, useTestClient, withWorker, referenceLake } from './helpers.ts';
+import { tempDataDir, uniqueTaskQueue, useTestClient, withWorker, referenceLake, historiesText } from './helpers.ts';
 import { eventContent, lakeRows, manifestsOf } from './lake.ts';
 
 const testServer = useTestClient();
@@ -58,7 +59,7 @@ describe('the HTTP collector, through the spool and ingest-batch into the lake',
     const queue = uniqueTaskQueue('collector');
     let shipper: Shipper | undefined;
     const spool = new Spool({ dir: layout.spool, segmentBytes: 1 << 20, segmentAgeMs: 700, onClosed: () => shipper?.notify() });
-    shipper = new Shipper({ spool, temporal: async () => testServer.client, taskQueue: queue });
+    shipper = new Shipper({ spools: [spool], temporal: async () => testServer.client, taskQueue: queue });
     const collector = await serveCollector({ spool, keys: parseWriteKeys(`*=${KEY}`), shipper, port: 0 });
 
     // Requests of 100 lines from 6 producers at once; a seeded tenth of them is sent again after its 202
@@ -128,6 +129,57 @@ describe('the HTTP collector, through the spool and ingest-batch into the lake',
     expect(collector.stats).toMatchObject({ accepted: sends.length, events: want.linesIn });
   });
 
+  it('quarantines as unauthorized_product the lines a product-scoped key may not send, and keeps the key out of Temporal', async () => {
+    const simDir = tempDataDir('gamelake-collector-scoped-sim-');
+    const truth = await simulateEvents({ game: 'all', players: 120, events: 3000, seed: 'collector-scoped', badRate: 0, cheatRate: 0.05, batches: 1, outDir: simDir });
+    const file = path.join(simDir, truth.batches[0]!.file);
+    const lines = readFileSync(file, 'utf8').split('\n').filter(Boolean);
+    const allowed = new Set(['placebo', 'varcade']);
+    const mine = lines.filter((l) => allowed.has((JSON.parse(l) as { product_id: string }).product_id));
+    expect(mine.length).toBeGreaterThan(100);
+    expect(lines.length - mine.length).toBeGreaterThan(100);
+    const onlyMine = path.join(simDir, 'allowed.ndjson');
+    writeFileSync(onlyMine, `${mine.join('\n')}\n`);
+    const reference = await referenceLake(testServer.client, onlyMine);
+
+    const dataDir = tempDataDir();
+    const layout = dataLayout(dataDir);
+    const queue = uniqueTaskQueue('collector-scoped');
+    const studioKey = 'studio-key-limited-0123456789';
+    const keys = parseWriteKeys(`*=${KEY},placebo=${studioKey},varcade=${studioKey}`);
+    let shipper: Shipper | undefined;
+    const options = { segmentAgeMs: 500, onClosed: () => shipper?.notify() };
+    const spool = new Spool({ dir: path.join(layout.spool, 'collector'), ...options });
+    const studio = new Spool({ dir: path.join(layout.spool, 'collector-studio'), products: keys.scopes[0], ...options });
+    shipper = new Shipper({ spools: [spool, studio], temporal: async () => testServer.client, taskQueue: queue });
+    const collector = await serveCollector({ spool, scoped: new Map([[keys.scopes[0]!.join('\n'), studio]]), keys, shipper, port: 0 });
+    await withWorker(dataDir, queue, async () => {
+      for (let i = 0; i < lines.length; i += 200) {
+        const r = await post(collector.url, Buffer.from(`${lines.slice(i, i + 200).join('\n')}\n`), { authorization: `Bearer ${studioKey}` });
+        expect(r.status).toBe(202);
+      }
+      await studio.flush();
+      const deadline = Date.now() + 120_000;
+      while (studio.closed().length > 0 || shipper!.shipping > 0) {
+        if (Date.now() > deadline) throw new Error('the spool was not shipped');
+        await new Promise((r) => setTimeout(r, 200));
+      }
+    });
+    await collector.close();
+    const manifests = manifestsOf(layout.lake);
+    expect(manifests.reduce((s, m) => s + m.accepted, 0)).toBe(mine.length);
+    const rejected: Record<string, number> = {};
+    for (const m of manifests) for (const [reason, n] of Object.entries(m.rejectedByReason)) rejected[reason] = (rejected[reason] ?? 0) + n;
+    expect(rejected).toEqual({ unauthorized_product: lines.length - mine.length });
+    expect(await eventContent(layout.lake)).toEqual(await eventContent(reference));
+    // The batches carry the products, never the key: not in a workflow's input or history.
+    for (const m of manifests) {
+      const history = historiesText(await testServer.client.workflow.getHandle(ingestWorkflowId(m.batchId)).fetchHistory());
+      expect(history).toMatch(/products.{0,8}placebo/);
+      expect(history).not.toContain(studioKey);
+    }
+  });
+
   it('loses no acknowledged event when the collector is killed (SIGKILL) during a stream of requests: clients resend what got no 202, the lake holds each event once', async () => {
     const simDir = tempDataDir('gamelake-collector-kill-sim-');
     const truth = await simulateEvents({ game: 'all', players: 200, events: 8000, seed: 'collector-kill', badRate: 0, cheatRate: 0.05, batches: 1, outDir: simDir });
@@ -139,7 +191,7 @@ describe('the HTTP collector, through the spool and ingest-batch into the lake',
     const layout = dataLayout(dataDir);
     const queue = uniqueTaskQueue('collector-kill');
     const port = await freePort();
-    const env = { ...process.env, TEMPORAL_ADDRESS: inject('temporalAddress'), GAMELAKE_DATA_DIR: dataDir, GAMELAKE_TASK_QUEUE: queue, GAMELAKE_WRITE_KEYS: `*=${KEY}` };
+    const env = { ...process.env, TEMPORAL_ADDRESS: inject('temporalAddress'), GAMELAKE_DATA_DIR: dataDir, GAMELAKE_TASK_QUEUE: queue, GAMELAKE_WRITE_KEYS: `*=${KEY},exrps=scoped-key-0123456789abc` };
     const exited = (p: ChildProcess) => (p.exitCode !== null || p.signalCode !== null ? Promise.resolve() : new Promise((r) => p.once('exit', r)));
     const startCollector = () => spawn(process.execPath, [GAMELAKE, 'collect', '--port', String(port), '--segment-seconds', '1'], { env, stdio: 'ignore' });
     const worker = spawn(process.execPath, [GAMELAKE, 'worker'], { env, stdio: 'ignore' });

@@ -78,6 +78,16 @@ export async function referenceLake(client: Client, file: string): Promise<strin
   return path.join(dir, 'lake');
 }
 
+/**
+ * Workflow histories as searchable text, every payload decoded: bytes, or the base64 text the history's
+ * JSON form carries (a search of the raw form would never find a secret inside a payload).
+ */
+export function historiesText(histories: unknown): string {
+  return JSON.stringify(histories, (k, v) =>
+    v instanceof Uint8Array ? Buffer.from(v).toString('latin1') : k === 'data' && typeof v === 'string' ? Buffer.from(v, 'base64').toString('latin1') : typeof v === 'bigint' ? v.toString() : v,
+  );
+}
+
 /** Visibility is eventually consistent: poll a list query until it returns what we expect. */
 /** The activity a workflow is running now (started on a worker, as the server sees it), and whether the workflow closed. */
 export async function runningActivity(handle: WorkflowHandle): Promise<{ activity?: { name: string; attempt: number }; closed: boolean }> {

@@ -5,7 +5,7 @@ import { describe, expect, inject, it } from 'vitest';
 import { DEFAULT_CONTRACTS_DIR } from '../../lake/contracts.ts';
 import { openDb, sqlLiteral } from '../../lake/duckdb.ts';
 import { VALID } from '../fixtures/events.ts';
-import { runCli, tempDataDir, uniqueTaskQueue, useTestClient, filesText } from './helpers.ts';
+import { runCli, tempDataDir, uniqueTaskQueue, useTestClient, filesText, historiesText } from './helpers.ts';
 
 const GAMELAKE = new URL('../../bin/gamelake.js', import.meta.url).pathname;
 const testServer = useTestClient();
@@ -108,7 +108,7 @@ describe('secrets, planted everywhere a producer could put them', () => {
     const places: Record<string, string> = {
       'data directory (raw bytes)': filesText(dataDir),
       'lake and warehouse (decoded)': await decodedText(dataDir),
-      'workflow histories': JSON.stringify(histories, (_k, v) => (v instanceof Uint8Array ? Buffer.from(v).toString('latin1') : typeof v === 'bigint' ? v.toString() : v)),
+      'workflow histories': historiesText(histories),
       'worker log': logs,
       'command output and errors': outputs.join('\n'),
       'Temporal database': filesText(inject('temporalDir')),
@@ -117,7 +117,7 @@ describe('secrets, planted everywhere a producer could put them', () => {
     const controls: Record<string, string> = {
       'data directory (raw bytes)': PLAIN,
       'lake and warehouse (decoded)': PLAIN,
-      'workflow histories': batchId,
+      'workflow histories': PLAIN, // the file's name, inside a payload: found only once payloads are decoded
       'worker log': batchId,
       'command output and errors': batchId,
       'Temporal database': batchId,

@@ -8,7 +8,7 @@ import { loadContracts } from '../../lake/contracts.ts';
 import { openDb } from '../../lake/duckdb.ts';
 import { buildWarehouse } from '../../warehouse/build.ts';
 import { bindParams, loadQuery, runSql } from '../../warehouse/queries.ts';
-import { runCli, tempDataDir, uniqueTaskQueue, useTestClient, filesText } from './helpers.ts';
+import { runCli, tempDataDir, uniqueTaskQueue, useTestClient, filesText, historiesText } from './helpers.ts';
 
 const GAMELAKE = new URL('../../bin/gamelake.js', import.meta.url).pathname;
 // Key values chosen to be unmistakable: none of them may appear in any history, log or file.
@@ -234,7 +234,7 @@ describe('Steam mirror: several keys, the lagging rescan, steam match and refres
     for await (const wf of client.workflow.list({ query: `TaskQueue = '${taskQueue}'` })) ids.push({ workflowId: wf.workflowId, runId: wf.runId });
     expect(ids.length).toBeGreaterThanOrEqual(5);
     const histories = await Promise.all(ids.map(({ workflowId, runId }) => client.workflow.getHandle(workflowId, runId).fetchHistory()));
-    const text = JSON.stringify(histories, (_k, v) => (v instanceof Uint8Array ? Buffer.from(v).toString('latin1') : typeof v === 'bigint' ? v.toString() : v));
+    const text = historiesText(histories);
     expect(text).toContain('Steam key 2 of 3');
     const places = {
       histories: text,

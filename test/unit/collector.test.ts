@@ -42,7 +42,8 @@ describe('write keys', () => {
     expect(keys.open).toBe(false);
     expect(keys.scopedProducts).toEqual(['exrps']);
     expect(keys.authorize('Bearer 0123456789abcdef0123')).toMatchObject({ position: 1, anyProduct: true });
-    expect(keys.authorize('bearer exrps-key-0123456789')).toMatchObject({ position: 2, anyProduct: false, products: new Set(['exrps']) });
+    expect(keys.authorize('bearer exrps-key-0123456789')).toMatchObject({ position: 2, anyProduct: false, products: new Set(['exrps']), scope: 'exrps' });
+    expect(keys.authorize('Bearer 0123456789abcdef0123').scope).toBe('*');
     expect(() => keys.authorize(undefined)).toThrow(UnauthorizedError);
     expect(() => keys.authorize('Bearer nope')).toThrow('the write key is not one of GAMELAKE_WRITE_KEYS');
     expect(() => parseWriteKeys('*=short')).toThrow('GAMELAKE_WRITE_KEYS entry 1 (*): a key needs at least 16 characters');
@@ -188,11 +189,35 @@ describe('the collector over HTTP (no Temporal: segments wait in the spool)', ()
     expect(spool.closed()).toEqual([]);
   });
 
-  it('refuses to listen beyond loopback without write keys, and product-scoped keys (not supported yet)', async () => {
+  it('refuses to listen beyond loopback without write keys, or a scoped key without its spool', async () => {
     const spool = new Spool({ dir: mkdtempSync(path.join(os.tmpdir(), 'collector-')) });
     await expect(serveCollector({ spool, keys: parseWriteKeys(undefined), host: '0.0.0.0', port: 0 })).rejects.toThrow(/only with write keys/);
-    await expect(serveCollector({ spool, keys: parseWriteKeys('exrps=0123456789abcdef0123'), port: 0 })).rejects.toThrow(/limited to a product/);
+    await expect(serveCollector({ spool, keys: parseWriteKeys('exrps=0123456789abcdef0123'), port: 0 })).rejects.toThrow('no spool for the write key limited to exrps');
     await spool.close();
+  });
+
+  it("puts a scoped key's events in the spool of its products, which its batches carry", async () => {
+    const root = mkdtempSync(path.join(os.tmpdir(), 'collector-'));
+    const spool = new Spool({ dir: path.join(root, 'collector'), segmentAgeMs: 60_000 });
+    const keys = parseWriteKeys('*=any-key-0123456789,placebo=studio-key-0123456789,varcade=studio-key-0123456789');
+    expect(keys.scopes).toEqual([['placebo', 'varcade']]);
+    const mine = new Spool({ dir: path.join(root, 'studio'), products: ['varcade', 'placebo'], segmentAgeMs: 60_000 });
+    expect(mine.products).toEqual(['placebo', 'varcade']);
+    const c = await serveCollector({ spool, scoped: new Map([['placebo\nvarcade', mine]]), keys, port: 0 });
+    try {
+      expect(await post(c.url, '{"event_id":"s1","product_id":"exrps"}', { authorization: 'Bearer studio-key-0123456789' })).toMatchObject({ status: 202 });
+      expect(await post(c.url, '{"event_id":"a1"}', { authorization: 'Bearer any-key-0123456789' })).toMatchObject({ status: 202 });
+    } finally {
+      await c.close();
+    }
+    const content = (s: Spool) => s.closed().map((f) => readFileSync(f, 'utf8'));
+    expect(content(mine)).toEqual(['{"event_id":"s1","product_id":"exrps"}\n']);
+    expect(content(spool)).toEqual(['{"event_id":"a1"}\n']);
+    // Taken over by another process (no products given): the scope is read back from scope.json.
+    const adopted = new Spool({ dir: path.join(root, 'studio') });
+    expect(adopted.products).toEqual(['placebo', 'varcade']);
+    await adopted.close();
+    expect(new Spool({ dir: path.join(root, 'collector') }).products).toBeUndefined();
   });
 });
 

@@ -45,7 +45,7 @@ interface Expected {
 }
 
 /** What the specification says a batch file becomes. */
-function specification(file: string, batchId: string, reg: ContractRegistry): Expected {
+function specification(file: string, batchId: string, reg: ContractRegistry, products?: readonly string[]): Expected {
   const lines = readFileSync(file, 'utf8')
     .replace(/^\ufeff/, '')
     .split('\n');
@@ -56,7 +56,7 @@ function specification(file: string, batchId: string, reg: ContractRegistry): Ex
   const defs = lakeTables(reg);
   lines.forEach((text, k) => {
     const line = k + 1;
-    const v = validateLine(text, reg, { latestMs: NOW + 5 * 60_000 });
+    const v = validateLine(text, reg, { latestMs: NOW + 5 * 60_000, products: products && new Set(products) });
     if (!v.ok) return quarantine.push([line, v.reason]);
     const first = seen.get(v.eventId);
     if (first !== undefined) return quarantine.push([line, `duplicate_event_id:line ${first}`]);
@@ -72,12 +72,12 @@ function specification(file: string, batchId: string, reg: ContractRegistry): Ex
 }
 
 /** What the engine made of it: the lake's rows and quarantine, read back from Parquet. */
-async function engine(file: string, reg: ContractRegistry, segmentBytes: number) {
+async function engine(file: string, reg: ContractRegistry, segmentBytes: number, products?: readonly string[]) {
   const dir = mkdtempSync(path.join(os.tmpdir(), 'differential-'));
   const lakeDir = path.join(dir, 'lake');
   const workDir = path.join(dir, 'work');
   const sha256 = createHash('sha256').update(readFileSync(file)).digest('hex');
-  const input = { file, sha256, batchId: sha256.slice(0, 16) };
+  const input = { file, sha256, batchId: sha256.slice(0, 16), products };
   const staged = await stageBatch(input, { workDir, lakeDir, registry: reg, now: () => NOW, segmentBytes, maxLineBytes: 1 << 20 });
   const manifest = await commitBatch(input, { lakeDir, workDir, registry: reg });
   const db = await openDb();
@@ -102,9 +102,9 @@ async function engine(file: string, reg: ContractRegistry, segmentBytes: number)
   }
 }
 
-async function compare(file: string, reg: ContractRegistry, segmentBytes = 4096) {
-  const got = await engine(file, reg, segmentBytes);
-  const want = specification(file, got.batchId, reg);
+async function compare(file: string, reg: ContractRegistry, segmentBytes = 4096, products?: readonly string[]) {
+  const got = await engine(file, reg, segmentBytes, products);
+  const want = specification(file, got.batchId, reg, products);
   expect(got.staged.disagreements).toBe(0);
   expect(got.quarantine).toEqual(want.quarantine);
   expect([...got.tables.keys()].sort()).toEqual([...want.tables.keys()].sort());
@@ -133,6 +133,20 @@ describe('the engine and the specification agree', () => {
     writeFileSync(file, CORPUS.map(([, l]) => l).join('\n'));
     await compare(file, registry, 64 << 20);
     await compare(file, registry, 256);
+  });
+
+  it('for a batch whose sender may write some products only (a scoped write key)', async () => {
+    const dir = mkdtempSync(path.join(os.tmpdir(), 'scoped-'));
+    const file = path.join(dir, 'scoped.ndjson');
+    const lines = [...Object.values(VALID).map((e) => JSON.stringify(e)), ...CORPUS.map(([, l]) => l)];
+    writeFileSync(file, `${lines.join('\n')}\n`);
+    const got = await compare(file, registry, 4096, ['placebo', 'varcade']);
+    const unauthorized = got.quarantine.filter(([, r]) => r === 'unauthorized_product').length;
+    // Every well-formed line of another product (exrps, trade-engine, an unknown one) is refused as such.
+    const others = lines.filter((l) => /"product_id":"(exrps|trade-engine)"/.test(l)).length;
+    expect(unauthorized).toBeGreaterThan(others / 2);
+    expect(got.manifest.accepted).toBeGreaterThan(0);
+    expect(got.staged.products.every((p) => p === 'placebo' || p === 'varcade')).toBe(true);
   });
 
   it("on simulated batches with bad lines, duplicates and producers' spellings", async () => {

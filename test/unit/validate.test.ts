@@ -55,7 +55,9 @@ describe('validateLine rejects with the contract reason', () => {
     ['occurred_at February 31', mutate('set_ready', (e) => (e.occurred_at = '2026-02-31T00:00:00Z')), 'wrong_type:occurred_at'],
     ['occurred_at February 29 of a common year', mutate('set_ready', (e) => (e.occurred_at = '2025-02-29T10:00:00Z')), 'wrong_type:occurred_at'],
     ['occurred_at at 24:00', mutate('set_ready', (e) => (e.occurred_at = '2026-01-01T24:00:00Z')), 'wrong_type:occurred_at'],
-    ['occurred_at with nanoseconds', mutate('set_ready', (e) => (e.occurred_at = '2026-01-01T10:00:00.123456789Z')), 'wrong_type:occurred_at'],
+    ['occurred_at with a space and no offset', mutate('set_ready', (e) => (e.occurred_at = '2026-01-01 10:00:00.123456')), 'wrong_type:occurred_at'],
+    ['occurred_at with a dot and no digits', mutate('set_ready', (e) => (e.occurred_at = '2026-01-01T10:00:00.Z')), 'wrong_type:occurred_at'],
+    ['occurred_at with two spaces', mutate('set_ready', (e) => (e.occurred_at = '2026-01-01  10:00:00Z')), 'wrong_type:occurred_at'],
     ['occurred_at as epoch number', mutate('set_ready', (e) => (e.occurred_at = 1735689600)), 'wrong_type:occurred_at'],
     ['occurred_at in the future', mutate('set_ready', (e) => (e.occurred_at = '2026-11-21T12:06:00Z')), 'out_of_range:occurred_at'],
     ['schema_version 0', mutate('set_ready', (e) => (e.schema_version = 0)), 'out_of_range:schema_version'],
@@ -167,6 +169,28 @@ describe('scalars as producers spell them', () => {
   it('keeps a 64-bit integer id exactly', () => {
     const r = valid(mutate('player_created', (e) => (e.player_id = 0)).replace('"player_id":0', '"player_id":76561197960287930'));
     expect(r.values.get('player_id')).toBe('76561197960287930');
+  });
+
+  it("reads Go's RFC3339Nano and Python's str(datetime) as the microsecond they name, and counts them", () => {
+    const go = valid(mutate('set_ready', (e) => (e.occurred_at = '2026-03-01T12:00:00.123456789Z')));
+    const python = valid(mutate('set_ready', (e) => (e.occurred_at = '2026-03-01 12:00:00.123456+00:00')));
+    const canonical = valid(mutate('set_ready', (e) => (e.occurred_at = '2026-03-01T12:00:00.123456Z')));
+    expect(go.occurred.micros).toBe(canonical.occurred.micros);
+    expect(python.occurred.micros).toBe(canonical.occurred.micros);
+    expect(canonical.occurred.micros).toBe(BigInt(Date.parse('2026-03-01T12:00:00.123Z')) * 1000n + 456n);
+    // Digits past the microsecond are cut, never rounded into the next one (as DuckDB's cast does).
+    expect(valid(mutate('set_ready', (e) => (e.occurred_at = '2026-03-01T12:00:00.9999999Z'))).occurred.micros).toBe(canonical.occurred.micros - 123456n + 999999n);
+    expect(go.coercions).toContainEqual({ path: 'occurred_at', kind: 'timestamp_spelling' });
+    expect(python.coercions).toContainEqual({ path: 'occurred_at', kind: 'timestamp_spelling' });
+    expect(canonical.coercions.filter((c) => c.kind === 'timestamp_spelling')).toEqual([]);
+  });
+
+  it('refuses a line of a product its sender may not write, before knowing the product', () => {
+    const line = mutate('set_ready', () => {});
+    expect(validateLine(line, registry, { ...opts, products: new Set(['placebo']) })).toEqual({ ok: false, reason: 'unauthorized_product', eventId: 'e-set_ready' });
+    expect(validateLine(line.replace('"exrps"', '"nosuchgame"'), registry, { ...opts, products: new Set(['nosuchgame']) })).toMatchObject({ reason: 'unknown_product' });
+    expect(validateLine(line.replace('"exrps"', '"nosuchgame"'), registry, { ...opts, products: new Set(['placebo']) })).toMatchObject({ reason: 'unauthorized_product' });
+    expect(validateLine(line, registry, { ...opts, products: new Set(['exrps']) }).ok).toBe(true);
   });
 
   it('accepts an integer event id', () => {
