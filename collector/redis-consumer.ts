@@ -1,4 +1,6 @@
+import path from 'node:path';
 import { createClient } from 'redis';
+import { RateMeter, writeLiveStatus } from '../platform/live-status.ts';
 import { entryLine } from './stream-entry.ts';
 import type { Spool } from './spool.ts';
 
@@ -45,6 +47,10 @@ export class RedisConsumer {
   private loop: Promise<void> | undefined;
   /** Entries stored and acknowledged since start. */
   acknowledged = 0;
+  private readonly startedAt = new Date().toISOString();
+  private readonly rate = new RateMeter();
+  private reportedAt = 0;
+  private group_: { pending: number | null; lag: number | null; at: number } = { pending: null, lag: null, at: 0 };
 
   constructor(options: RedisConsumerOptions) {
     this.options = options;
@@ -70,7 +76,35 @@ export class RedisConsumer {
   async stop(): Promise<void> {
     this.stopping = true;
     await this.loop?.catch(() => {});
+    this.report(false);
     await this.client?.quit().catch(() => {});
+  }
+
+  /** The group's pending entries and lag (XINFO GROUPS, every 5 s), for the status file the UI reads. */
+  private async refreshGroup(client: Client): Promise<void> {
+    if (Date.now() - this.group_.at < 5000) return;
+    this.group_.at = Date.now();
+    const groups = (await client.xInfoGroups(this.options.stream)) as unknown as Array<Record<string, unknown>>;
+    const g = groups.find((x) => String(x.name) === this.group);
+    const num = (v: unknown) => (v === null || v === undefined ? null : Number(v));
+    this.group_ = { pending: num(g?.pending), lag: num(g?.lag), at: this.group_.at };
+  }
+
+  private report(running: boolean): void {
+    this.reportedAt = Date.now();
+    const spool = this.options.spool;
+    writeLiveStatus(path.dirname(spool.openDir), {
+      kind: 'redis-consumer',
+      name: `${this.options.stream}/${this.group}/${this.options.consumer}`,
+      pid: process.pid,
+      startedAt: this.startedAt,
+      updatedAt: new Date().toISOString(),
+      running,
+      events: this.acknowledged,
+      eventsPerSecond: this.rate.sample(this.acknowledged),
+      spool: { depthBytes: spool.depthBytes(), closedSegments: spool.closed().length, limitBytes: spool.limitBytes },
+      redis: { stream: this.options.stream, group: this.group, pending: this.group_.pending, lag: this.group_.lag },
+    });
   }
 
   private async run(): Promise<void> {
@@ -80,6 +114,11 @@ export class RedisConsumer {
     let lastClaim = 0;
     while (!this.stopping) {
       try {
+        if (Date.now() - this.reportedAt >= 2000) {
+          // A status that cannot be had never holds up the reading.
+          await this.refreshGroup(client).catch(() => {});
+          this.report(true);
+        }
         let entries: Entry[] = [];
         if (Date.now() - lastClaim > Math.min(5000, this.options.claimIdleMs ?? 30_000)) {
           lastClaim = Date.now();

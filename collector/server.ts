@@ -1,6 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import path from 'node:path';
+import { RateMeter, writeLiveStatus } from '../platform/live-status.ts';
 import { bodyLines, DEFAULT_MAX_BODY_BYTES, readBody } from './body.ts';
 import { CollectorConfigError, CollectorRequestError, ShuttingDownError, SpoolFullError } from './errors.ts';
 import type { Shipper } from './shipper.ts';
@@ -142,18 +144,44 @@ export async function serveCollector(options: CollectorOptions): Promise<ServedC
   });
   const address = server.address() as AddressInfo;
   const shownHost = address.family === 'IPv6' ? `[${address.address}]` : address.address;
+  const url = `http://${shownHost}:${address.port}`;
   options.shipper?.start();
+  // The status the UI's Pipeline page shows, every 2 s in the spool's folder.
+  const eventRate = new RateMeter();
+  const requestRate = new RateMeter();
+  const report = (running: boolean) =>
+    writeLiveStatus(path.dirname(options.spool.openDir), {
+      kind: 'collector',
+      name: url,
+      pid: process.pid,
+      startedAt: stats.startedAt,
+      updatedAt: new Date().toISOString(),
+      running,
+      events: stats.events,
+      requests: stats.requests,
+      accepted: stats.accepted,
+      refused: stats.refused,
+      eventsPerSecond: eventRate.sample(stats.events),
+      requestsPerSecond: requestRate.sample(stats.requests),
+      spool: { depthBytes: spools.reduce((n, s) => n + s.depthBytes(), 0), closedSegments: spools.reduce((n, s) => n + s.closed().length, 0), limitBytes: options.spool.limitBytes },
+    });
+  report(true);
+  const reporter = setInterval(() => report(true), 2000);
+  reporter.unref();
   return {
-    url: `http://${shownHost}:${address.port}`,
+    url,
     server,
     stats,
     async close(drainMs = 30_000) {
       stopping = true;
+      clearInterval(reporter);
       const closed = new Promise<void>((r) => server.close(() => r()));
       server.closeIdleConnections();
       await closed;
       for (const s of spools) await s.close();
-      return options.shipper ? options.shipper.drain(drainMs) : spools.reduce((n, s) => n + s.closed().length, 0);
+      const left = options.shipper ? await options.shipper.drain(drainMs) : spools.reduce((n, s) => n + s.closed().length, 0);
+      report(false);
+      return left;
     },
   };
 }

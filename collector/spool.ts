@@ -2,6 +2,7 @@ import { closeSync, existsSync, fsyncSync, mkdirSync, openSync, readdirSync, rea
 import { CollectorConfigError, SpoolBusyError } from './errors.ts';
 import { open, type FileHandle } from 'node:fs/promises';
 import path from 'node:path';
+import { closedSegmentName, openSegmentName } from '../transforms/segment-name.ts';
 
 /** Defaults: a segment closes at 64 MiB or 5 s after its first event; the spool refuses more at 1 GiB. */
 export const DEFAULT_SEGMENT_BYTES = 64 * 1024 * 1024;
@@ -28,7 +29,7 @@ export interface SpoolOptions {
 }
 
 export interface Appended {
-  /** The segment the lines went to (its name; the path changes from open/ to closed/ when it closes). */
+  /** The segment the lines went to (its open name; it moves to closed/ with its last acknowledgement added). */
   segment: string;
 }
 
@@ -58,7 +59,7 @@ export class Spool {
   private readonly now: () => number;
   private queue: Pending[] = [];
   private draining: Promise<void> | undefined;
-  private current: { name: string; file: FileHandle; bytes: number; openedAt: number } | undefined;
+  private current: { name: string; file: FileHandle; bytes: number; openedAt: number; lastAckAt: number } | undefined;
   private rotateWanted = false;
   private counter = 0;
   private closedBytes = 0;
@@ -169,6 +170,7 @@ export class Spool {
         for (let at = 0; at < data.length; ) at += (await segment.file.write(data, at, data.length - at)).bytesWritten;
         await segment.file.datasync();
         segment.bytes += batch.reduce((s, p) => s + p.bytes, 0);
+        segment.lastAckAt = this.now();
         for (const p of batch) p.resolve({ segment: segment.name });
         if (segment.bytes >= this.segmentBytes) this.rotateWanted = true;
       } catch (err) {
@@ -183,12 +185,11 @@ export class Spool {
 
   private async segment() {
     if (this.current) return this.current;
-    const stamp = new Date(this.now()).toISOString().replace(/[-:.]/g, '');
     this.counter += 1;
-    const name = `collect-${stamp}-${process.pid}-${String(this.counter).padStart(6, '0')}.ndjson`;
+    const name = openSegmentName(this.now(), process.pid, this.counter);
     const file = await open(path.join(this.openDir, name), 'a');
     syncDir(this.openDir);
-    this.current = { name, file, bytes: 0, openedAt: this.now() };
+    this.current = { name, file, bytes: 0, openedAt: this.now(), lastAckAt: this.now() };
     return this.current;
   }
 
@@ -202,7 +203,7 @@ export class Spool {
       rmSync(from, { force: true });
       return;
     }
-    const to = path.join(this.closedDir, segment.name);
+    const to = path.join(this.closedDir, closedSegmentName(segment.name, segment.lastAckAt));
     renameSync(from, to);
     syncDir(this.closedDir);
     syncDir(this.openDir);
@@ -214,6 +215,8 @@ export class Spool {
   private recover(): void {
     for (const name of readdirSync(this.openDir).filter((f) => f.endsWith('.ndjson'))) {
       const file = path.join(this.openDir, name);
+      // Its last acknowledgement was at its last write: the modification time, before a cut changes it.
+      const lastAckAt = statSync(file).mtimeMs;
       const whole = lastNewline(file) + 1;
       if (whole === 0) {
         rmSync(file, { force: true });
@@ -226,7 +229,7 @@ export class Spool {
       } finally {
         closeSync(fd);
       }
-      renameSync(file, path.join(this.closedDir, name));
+      renameSync(file, path.join(this.closedDir, closedSegmentName(name, lastAckAt)));
     }
     syncDir(this.closedDir);
     syncDir(this.openDir);

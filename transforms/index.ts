@@ -20,3 +20,4 @@ export {
   type TypedScalar,
 } from './validate.ts';
 export { flattenEvent, type Cell, type Row, type Emit } from './flatten.ts';
+export { fileStamp, openSegmentName, closedSegmentName, segmentTimes, type SegmentTimes } from './segment-name.ts';

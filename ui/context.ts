@@ -7,6 +7,8 @@ import type { WarehouseReader } from '../warehouse/queries.ts';
 export interface UiDeps {
   warehousePath: string;
   lakeDir: string;
+  /** The data directory's spool root, where collectors and consumers report (default: beside the lake). */
+  spoolDir?: string;
   /** Base URL of the Temporal Web UI (links to runs). */
   temporalUiUrl: string;
   namespace: string;

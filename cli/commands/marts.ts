@@ -54,7 +54,9 @@ export const martsStatusCommand = defineCommand({
   help: `
 Reads the warehouse (read-only) and the lake's catalog: the batches and Steam files in the warehouse
 and those pending (committed since the last build), the last build's kind (incremental or full) and
-duration, and each mart's rows and when a build last refreshed it.
+duration, each mart's rows and when a build last refreshed it, and the freshness of live events: for
+the last segments of the collector and the Redis consumer, when their events were acknowledged (202 or
+XACK), committed to the lake and built into the marts, and the seconds from acknowledgement to marts.
 
 Options:
   --json    print one JSON object instead of a table`,
@@ -81,6 +83,17 @@ Options:
     out('');
     out(`${'mart'.padEnd(28)} ${'refresh'.padEnd(8)} ${'rows'.padStart(10)}  refreshed at              ms`);
     for (const m of s.marts) out(`${m.model.padEnd(28)} ${m.refresh.padEnd(8)} ${String(m.rows).padStart(10)}  ${(m.refreshedAt ?? '-').padEnd(24)} ${m.ms ?? '-'}`);
+    if (s.freshness.length > 0) {
+      const time = (t: string | null) => (t ? t.slice(11, 23) : '-');
+      out('');
+      out('live events, the last segments (UTC): acknowledged (first - last), committed, built; seconds from a 202 to the marts');
+      out(`${'segment batch'.padEnd(18)} ${'acknowledged'.padEnd(25)} ${'committed'.padEnd(12)} ${'built'.padEnd(12)} ${'newest s'.padStart(8)} ${'oldest s'.padStart(8)}`);
+      for (const f of s.freshness) {
+        out(
+          `${f.batchId.padEnd(18)} ${`${time(f.firstAckAt)} - ${time(f.lastAckAt)}`.padEnd(25)} ${time(f.committedAt).padEnd(12)} ${(f.builtAt ? time(f.builtAt) : 'waiting').padEnd(12)} ${String(f.newestSeconds ?? '-').padStart(8)} ${String(f.oldestSeconds ?? '-').padStart(8)}`,
+        );
+      }
+    }
     return 0;
   },
 });

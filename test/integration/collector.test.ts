@@ -7,10 +7,14 @@ import { describe, expect, inject, it } from 'vitest';
 import { parseWriteKeys, serveCollector, Shipper, Spool } from '../../collector/index.ts';
 import { dataLayout } from '../../platform/env.ts';
 import { ingestWorkflowId } from '../../workflows/index.ts';
+import { FRESHNESS_SEGMENTS, warehouseStatus } from '../../warehouse/status.ts';
+import { defaultScoring } from '../../warehouse/build.ts';
+import { loadContracts } from '../../lake/index.ts';
+import { serveUi } from '../../ui/index.ts';
 import { Random } from '../../sim/random.ts';
 import { simulateEvents } from '../../sim/events/simulate.ts';
 import { freePort } from '../../platform/server/dev-server.ts';
-import { tempDataDir, uniqueTaskQueue, useTestClient, withWorker, referenceLake, historiesText } from './helpers.ts';
+import { tempDataDir, uniqueTaskQueue, useTestClient, withWorker, referenceLake, historiesText, runCli } from './helpers.ts';
 import { eventContent, lakeRows, manifestsOf } from './lake.ts';
 
 const testServer = useTestClient();
@@ -111,7 +115,7 @@ describe('the HTTP collector, through the spool and ingest-batch into the lake',
     expect(sends.length).toBeGreaterThan(requests.length);
     const manifests = manifestsOf(layout.lake);
     expect(manifests.length).toBeGreaterThan(1);
-    for (const m of manifests) expect(path.basename(m.file)).toMatch(/^collect-\d{8}T\d{9}Z-\d+-\d{6}\.ndjson$/);
+    for (const m of manifests) expect(path.basename(m.file)).toMatch(/^collect-\d{8}T\d{9}Z-\d{8}T\d{9}Z-\d+-\d{6}\.ndjson$/);
     const sum = (k: 'linesIn' | 'accepted' | 'duplicates') => manifests.reduce((s, m) => s + m[k], 0);
     expect({ linesIn: sum('linesIn'), accepted: sum('accepted'), duplicates: sum('duplicates') }).toEqual({
       linesIn: want.linesIn,
@@ -164,8 +168,40 @@ describe('the HTTP collector, through the spool and ingest-batch into the lake',
         if (Date.now() > deadline) throw new Error('the spool was not shipped');
         await new Promise((r) => setTimeout(r, 200));
       }
+      // Each commit asks for a build: wait until every segment is in the marts.
+      while (!existsSync(layout.warehouse) || (await warehouseStatus(layout.warehouse, layout.lake)).freshness.some((f) => f.builtAt === null)) {
+        if (Date.now() > deadline) throw new Error('the segments were not built into the marts');
+        await new Promise((r) => setTimeout(r, 300));
+      }
     });
     await collector.close();
+    // Freshness, from each segment's acknowledgements to its build: in order, and shown where operators look.
+    const { freshness } = await warehouseStatus(layout.warehouse, layout.lake);
+    expect(freshness.length).toBe(Math.min(FRESHNESS_SEGMENTS, manifestsOf(layout.lake).length));
+    for (const f of freshness) {
+      const t = [f.firstAckAt, f.lastAckAt!, f.committedAt, f.builtAt!].map((x) => Date.parse(x));
+      expect([...t].sort((a, b) => a - b), JSON.stringify(f)).toEqual(t);
+      expect(f.newestSeconds).toBeCloseTo((t[3]! - t[1]!) / 1000, 0);
+      expect(f.oldestSeconds).toBeGreaterThanOrEqual(f.newestSeconds!);
+    }
+    const status = await runCli(['marts', 'status'], { GAMELAKE_DATA_DIR: dataDir });
+    expect(status.stdout).toContain('live events, the last segments');
+    for (const f of freshness) expect(status.stdout).toContain(f.batchId);
+    const ui = await serveUi(
+      { warehousePath: layout.warehouse, lakeDir: layout.lake, temporalUiUrl: 'http://localhost:8233', namespace: 'default', taskQueue: queue, registry: loadContracts(), scoring: defaultScoring },
+      { port: 0 },
+    );
+    try {
+      const page = await (await fetch(`${ui.url}/pipeline`)).text();
+      const sources = page.slice(page.indexOf('id="live-sources"'), page.indexOf('id="live-freshness"'));
+      expect(sources).toContain(collector.url);
+      expect(sources).toContain('stopped');
+      // Events counted by the collector: every line sent.
+      expect(sources).toContain(lines.length.toLocaleString('en-US'));
+      for (const f of freshness) expect(page.slice(page.indexOf('id="live-freshness"'))).toContain(f.batchId);
+    } finally {
+      await ui.close();
+    }
     const manifests = manifestsOf(layout.lake);
     expect(manifests.reduce((s, m) => s + m.accepted, 0)).toBe(mine.length);
     const rejected: Record<string, number> = {};

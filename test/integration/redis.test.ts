@@ -4,8 +4,9 @@ import path from 'node:path';
 import { createClient } from 'redis';
 import { describe, expect, inject, it } from 'vitest';
 import { consumerStatus } from '../../collector/index.ts';
+import { readLiveSources } from '../../platform/live-status.ts';
 import { dataLayout } from '../../platform/env.ts';
-import { freePort } from '../../platform/server/dev-server.ts';
+import { startRedisServer } from '../../platform/server/redis-server.ts';
 import { simulateEvents } from '../../sim/events/simulate.ts';
 import { runCli, tempDataDir, uniqueTaskQueue, useTestClient, referenceLake } from './helpers.ts';
 import { eventContent, manifestsOf } from './lake.ts';
@@ -15,32 +16,6 @@ const GAMELAKE = path.resolve(import.meta.dirname, '../../bin/gamelake.js');
 const exited = (p: ChildProcess) => (p.exitCode !== null || p.signalCode !== null ? Promise.resolve() : new Promise((r) => p.once('exit', r)));
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
-/** A real redis-server (Debian's) on a free port, no persistence: the stream lives as long as the test. */
-async function startRedis(): Promise<{ url: string; stop: () => Promise<void> }> {
-  const port = await freePort();
-  const server = spawn('redis-server', ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'], { stdio: 'ignore' });
-  const url = `redis://127.0.0.1:${port}`;
-  for (let i = 0; ; i++) {
-    const c = createClient({ url });
-    c.on('error', () => {});
-    try {
-      await c.connect();
-      await c.quit();
-      break;
-    } catch {
-      if (i > 100) throw new Error(`redis-server did not start on port ${port}`);
-      await sleep(50);
-    }
-  }
-  return {
-    url,
-    stop: async () => {
-      server.kill('SIGTERM');
-      await exited(server);
-    },
-  };
-}
-
 describe('consuming a Redis stream', () => {
   it('lands every entry once when a consumer is killed with entries pending: a second one claims them and ships the first one’s spool', async () => {
     const simDir = tempDataDir('gamelake-redis-sim-');
@@ -49,7 +24,7 @@ describe('consuming a Redis stream', () => {
     const lines = readFileSync(file, 'utf8').split('\n').filter(Boolean);
     const reference = await referenceLake(testServer.client, file);
 
-    const redis = await startRedis();
+    const redis = await startRedisServer();
     const producer = createClient({ url: redis.url });
     await producer.connect();
     const dataDir = tempDataDir();
@@ -118,5 +93,18 @@ describe('consuming a Redis stream', () => {
     // Both consumers' spools were shipped (c1's by c2, which took it over).
     expect(new Set(manifests.map((m) => path.basename(path.dirname(path.dirname(m.file)))))).toEqual(new Set(['redis-events-c1', 'redis-events-c2']));
     expect(await eventContent(layout.lake)).toEqual(await eventContent(reference));
+    // What the UI's Pipeline page shows of them: c1 killed (gone), c2 stopped having stored the rest, the
+    // group with nothing pending or lagging as c2 last saw it.
+    const sources = readLiveSources(layout.spool);
+    expect(sources.map((s) => [s.name, s.kind, s.state])).toEqual([
+      ['events/gamelake/c1', 'redis-consumer', 'gone'],
+      ['events/gamelake/c2', 'redis-consumer', 'stopped'],
+    ]);
+    const [c1, c2] = sources;
+    // c1's last report is up to 2 s older than its kill (its count then, maybe 0); c2 stored at least what c1 had not read.
+    expect(c1!.events).toBeLessThan(lines.length);
+    expect(c2!.events).toBeGreaterThanOrEqual(lines.length * 0.6);
+    expect(c2!.redis).toMatchObject({ stream: 'events', group: 'gamelake' });
+    expect(c2!.spool.closedSegments).toBe(0);
   }, 300_000);
 });

@@ -4,6 +4,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { describe, expect, it } from 'vitest';
+import { segmentTimes } from '../../transforms/segment-name.ts';
 import { bodyLines, parseWriteKeys, serveCollector, Spool, UnauthorizedError, UnreadableBodyError } from '../../collector/index.ts';
 
 const text = (lines: Buffer[]) => lines.map((l) => l.toString('utf8'));
@@ -69,7 +70,9 @@ describe('the spool', () => {
       await Promise.all(
         lines.slice(wave * 50, wave * 50 + 50).map(async (l) => {
           const a = await spool.append([l]);
-          const where = [path.join(spool.openDir, a.segment), path.join(spool.closedDir, a.segment)].find((f) => readdirSync(path.dirname(f)).includes(a.segment))!;
+          // Open under its name, or closed under that name with its last acknowledgement added.
+          const id = segmentTimes(a.segment)!.id;
+          const where = [spool.openDir, spool.closedDir].flatMap((d) => readdirSync(d).map((f) => path.join(d, f))).find((f) => segmentTimes(f)?.id === id)!;
           expect(readFileSync(where, 'utf8')).toContain(`${l}\n`);
         }),
       );

@@ -1,5 +1,7 @@
 import type { Client } from '@temporalio/client';
+import path from 'node:path';
 import { lakeSnapshot, lakeStatus } from '../../lake/index.ts';
+import { readLiveSources } from '../../platform/live-status.ts';
 import { warehouseStatus } from '../../warehouse/status.ts';
 import { listUrl, offsetOf, runUrl, withParams, type PageContext } from '../context.ts';
 import { chart, html, notice, section, show, table, tiles, type Html } from '../html.ts';
@@ -97,6 +99,7 @@ export async function pipelinePage(ctx: PageContext): Promise<Html> {
       temporal = notice(`Temporal answered with an error: ${(err as Error).message}`);
     }
   }
+  const live = liveSection(readLiveSources(deps.spoolDir ?? path.join(path.dirname(deps.lakeDir), 'spool')), status.freshness);
   const totalFiles = lake.tables.reduce((n, t) => n + t.files, 0);
   const totalBytes = lake.tables.reduce((n, t) => n + t.bytes, 0);
   return html`
@@ -113,6 +116,7 @@ ${section(
   html`${chart('chart-batches', 'Lines of each batch (the last 200), in commit order: accepted, quarantined, duplicates', { kind: 'bar', x: 'batch', y: 'lines', series: 'measure', rows: series, xLabel: 'batch (committed at, id)', yLabel: 'lines' })}
   ${table(batches, { id: 'batches', paging: { offset, limit: PAGE, href: (o) => withParams('/pipeline', { offset: o }), total: status.batches.inWarehouse } })}`,
 )}
+${live}
 ${temporal}
 ${section(
   'Quarantine: the most common reasons',
@@ -140,4 +144,48 @@ ${section(
     ? `Last build ${status.lastBuild.buildId}: ${status.lastBuild.kind}${status.lastBuild.fullBecause ? ` (${status.lastBuild.fullBecause})` : ''}, ${status.lastBuild.newBatches} new batches, ${status.lastBuild.checks} checks passed, finished ${status.lastBuild.finishedAt}.`
     : undefined,
 )}`;
+}
+
+/** The collector's and the consumers' own reports, and how fresh the last segments of live events were. */
+function liveSection(sources: ReturnType<typeof readLiveSources>, freshness: Awaited<ReturnType<typeof warehouseStatus>>['freshness']): Html {
+  if (sources.length === 0 && freshness.length === 0) return html``;
+  const rows = sources.map((s) => ({
+    source: s.name,
+    kind: s.kind,
+    state: s.state,
+    events_per_s: s.eventsPerSecond,
+    requests_per_s: s.requestsPerSecond ?? null,
+    events: s.events,
+    refused: s.refused && Object.keys(s.refused).length > 0 ? Object.entries(s.refused).map(([status, n]) => `${status}: ${n}`).join(', ') : '',
+    spool_mib: s.spool.depthBytes / 2 ** 20,
+    closed_segments: s.spool.closedSegments,
+    pending: s.redis?.pending ?? null,
+    lag: s.redis?.lag ?? null,
+    updated_at: s.updatedAt,
+  }));
+  const fresh = freshness.map((f) => ({
+    batch_id: f.batchId,
+    first_ack: f.firstAckAt,
+    last_ack: f.lastAckAt,
+    committed_at: f.committedAt,
+    built_at: f.builtAt ?? 'waiting for a build',
+    newest_s: f.newestSeconds,
+    oldest_s: f.oldestSeconds,
+  }));
+  return html`${section(
+    'Live events: sources',
+    table(
+      { columns: ['source', 'kind', 'state', 'events_per_s', 'requests_per_s', 'events', 'refused', 'spool_mib', 'closed_segments', 'pending', 'lag', 'updated_at'], rows },
+      { id: 'live-sources', empty: 'No collector or consumer has run on this data directory.' },
+    ),
+    'What each gamelake collect and gamelake consume reports every 2 s: rates over the last 10 s, requests refused by HTTP status since it started, what its spool holds, and for a Redis consumer its group\'s pending entries and lag (XINFO GROUPS). "gone": killed, or silent for 15 s.',
+  )}
+  ${section(
+    'Live events: freshness',
+    table(
+      { columns: ['batch_id', 'first_ack', 'last_ack', 'committed_at', 'built_at', 'newest_s', 'oldest_s'], rows: fresh },
+      { id: 'live-freshness', empty: 'No segment of live events is in the lake yet.' },
+    ),
+    'The last segments of live events: when their first and last events were acknowledged (202 or XACK), committed to the lake and built into the marts; newest_s and oldest_s are the seconds from those acknowledgements to the marts.',
+  )}`;
 }
