@@ -43,50 +43,90 @@ export async function readBody(req: IncomingMessage, maxBytes = DEFAULT_MAX_BODY
   return Buffer.concat(chunks, size);
 }
 
+/** A body's events as the spool stores them: NDJSON, each line raw as sent and ended by a newline. */
+export interface BodyEvents {
+  data: Buffer;
+  lines: number;
+}
+
 /**
- * A body's events as NDJSON lines, each raw as sent (a JSON array's elements are cut out of its text, not
- * parsed and printed again: numbers keep every digit, keys their order and spelling). Line breaks inside
- * an element are whitespace (JSON strings cannot hold one raw) and become spaces. Blank lines are skipped.
+ * A body's events as NDJSON (a JSON array's elements are cut out of its text, not parsed and printed
+ * again: numbers keep every digit, keys their order and spelling). Line breaks inside an element are
+ * whitespace (JSON strings cannot hold one raw) and become spaces. Blank lines are skipped. One buffer,
+ * no object per line: a million tiny events cost their bytes, not a million buffers.
  */
-export function bodyLines(body: Buffer, contentType: string | undefined): Buffer[] {
+export function bodyEvents(body: Buffer, contentType: string | undefined): BodyEvents {
   if (body.length === 0) throw new UnreadableBodyError('the body is empty: send NDJSON lines or a JSON array of events');
   if (body.includes(0)) throw new UnreadableBodyError('the body is not text (it holds a NUL byte)');
   const type = (contentType ?? 'application/x-ndjson').split(';')[0]!.trim().toLowerCase();
   const start = firstNonSpace(body);
   if (start < 0) throw new UnreadableBodyError('the body holds only whitespace: send NDJSON lines or a JSON array of events');
-  if (type === 'application/json' && body[start] === 0x5b /* [ */) return arrayElements(body, start);
-  if (type === 'application/json' || type === 'application/x-ndjson' || type === 'application/jsonl' || type === 'text/plain') return ndjsonLines(body);
-  throw new UnsupportedMediaError(`Content-Type ${type} is not read (application/x-ndjson or application/json)`);
+  const out = new LineSink(body);
+  if (type === 'application/json' && body[start] === 0x5b /* [ */) arrayElements(body, start, out);
+  else if (type === 'application/json' || type === 'application/x-ndjson' || type === 'application/jsonl' || type === 'text/plain') ndjsonLines(body, out);
+  else throw new UnsupportedMediaError(`Content-Type ${type} is not read (application/x-ndjson or application/json)`);
+  return out.done();
 }
 
-function firstNonSpace(buf: Buffer, from = 0): number {
-  for (let i = from; i < buf.length; i++) {
+/** The lines of bodyEvents, each without its newline (tests, and readers of one request). */
+export function bodyLines(body: Buffer, contentType: string | undefined): Buffer[] {
+  const { data, lines } = bodyEvents(body, contentType);
+  const out: Buffer[] = [];
+  for (let from = 0, k = 0; k < lines; k++) {
+    const end = data.indexOf(0x0a, from);
+    out.push(data.subarray(from, end));
+    from = end + 1;
+  }
+  return out;
+}
+
+/** Copies line ranges of a body into one NDJSON buffer (never longer than the body and a newline). */
+class LineSink {
+  private readonly data: Buffer;
+  private at = 0;
+  private lines = 0;
+  constructor(body: Buffer) {
+    this.data = Buffer.allocUnsafe(body.length + 1);
+  }
+
+  /** Adds body[start, end) as one line; `flatten`: its CR and LF become spaces. */
+  add(body: Buffer, start: number, end: number, flatten: boolean): void {
+    const from = this.at;
+    this.at += body.copy(this.data, this.at, start, end);
+    if (flatten) for (let k = from; k < this.at; k++) if (this.data[k] === 0x0a || this.data[k] === 0x0d) this.data[k] = 0x20;
+    this.data[this.at++] = 0x0a;
+    this.lines += 1;
+  }
+
+  done(): BodyEvents {
+    return { data: this.data.subarray(0, this.at), lines: this.lines };
+  }
+}
+
+function firstNonSpace(buf: Buffer, from = 0, to = buf.length): number {
+  for (let i = from; i < to; i++) {
     const c = buf[i]!;
     if (c !== 0x20 && c !== 0x09 && c !== 0x0a && c !== 0x0d) return i;
   }
   return -1;
 }
 
-function ndjsonLines(body: Buffer): Buffer[] {
-  const lines: Buffer[] = [];
+function ndjsonLines(body: Buffer, out: LineSink): void {
   let from = 0;
   while (from < body.length) {
     let end = body.indexOf(0x0a, from);
     if (end < 0) end = body.length;
     let last = end;
     if (last > from && body[last - 1] === 0x0d) last -= 1;
-    const line = body.subarray(from, last);
-    if (firstNonSpace(line) >= 0) lines.push(line);
+    if (firstNonSpace(body, from, last) >= 0) out.add(body, from, last, false);
     from = end + 1;
   }
-  return lines;
 }
 
-/** The elements of a JSON array, each as its own text; a body that is not one array is unreadable. */
-function arrayElements(body: Buffer, open: number): Buffer[] {
-  const out: Buffer[] = [];
+/** The elements of a JSON array, each as its own line; a body that is not one array is unreadable. */
+function arrayElements(body: Buffer, open: number, out: LineSink): void {
   let i = firstNonSpace(body, open + 1);
-  if (i >= 0 && body[i] === 0x5d /* ] */) return trailing(body, i + 1, out);
+  if (i >= 0 && body[i] === 0x5d /* ] */) return trailing(body, i + 1);
   while (i >= 0) {
     const start = i;
     let depth = 0;
@@ -109,23 +149,16 @@ function arrayElements(body: Buffer, open: number): Buffer[] {
     let end = i;
     while (end > start && isSpace(body[end - 1]!)) end--;
     if (end === start) throw new UnreadableBodyError(`the JSON array has an empty element at byte ${start}`);
-    out.push(oneLine(body.subarray(start, end)));
-    if (body[i] === 0x5d) return trailing(body, i + 1, out);
+    const element = body.subarray(start, end);
+    out.add(body, start, end, element.includes(0x0a) || element.includes(0x0d));
+    if (body[i] === 0x5d) return trailing(body, i + 1);
     i = firstNonSpace(body, i + 1);
   }
   throw new UnreadableBodyError('the JSON array is not closed');
 }
 
-function trailing(body: Buffer, from: number, out: Buffer[]): Buffer[] {
+function trailing(body: Buffer, from: number): void {
   if (firstNonSpace(body, from) >= 0) throw new UnreadableBodyError(`text after the JSON array at byte ${firstNonSpace(body, from)}`);
-  return out;
 }
 
 const isSpace = (c: number) => c === 0x20 || c === 0x09 || c === 0x0a || c === 0x0d;
-
-function oneLine(element: Buffer): Buffer {
-  if (!element.includes(0x0a) && !element.includes(0x0d)) return element;
-  const copy = Buffer.from(element);
-  for (let k = 0; k < copy.length; k++) if (copy[k] === 0x0a || copy[k] === 0x0d) copy[k] = 0x20;
-  return copy;
-}

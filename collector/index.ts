@@ -1,6 +1,6 @@
 // The live front door: an HTTP collector that acknowledges events once they are durable in the spool,
 // and the shipper that ingests the spool's segments through the ingest-batch workflow.
-export { bodyLines, DEFAULT_MAX_BODY_BYTES, readBody } from './body.ts';
+export { bodyEvents, bodyLines, DEFAULT_MAX_BODY_BYTES, readBody, type BodyEvents } from './body.ts';
 export * from './errors.ts';
 export { DEFAULT_COLLECTOR_PORT, isLoopback, serveCollector, type CollectorOptions, type CollectorStats, type ServedCollector } from './server.ts';
 export { Shipper, type ShipperOptions } from './shipper.ts';

@@ -131,7 +131,10 @@ export class RedisConsumer {
           entries = ((read as Array<{ messages: Entry[] }> | null) ?? []).flatMap((r) => r.messages);
         }
         if (entries.length === 0) continue;
-        await this.options.spool.append(entries.map((e) => Buffer.from(entryLine(stream, e.id, e.message))));
+        // One buffer for the read (each line has no newline of its own: entryLine makes it one line).
+        let text = '';
+        for (const e of entries) text += `${entryLine(stream, e.id, e.message)}\n`;
+        await this.options.spool.appendChunk(Buffer.from(text), entries.length);
         await client.xAck(
           stream,
           this.group,

@@ -3,7 +3,7 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { AddressInfo } from 'node:net';
 import path from 'node:path';
 import { RateMeter, writeLiveStatus } from '../platform/live-status.ts';
-import { bodyLines, DEFAULT_MAX_BODY_BYTES, readBody } from './body.ts';
+import { bodyEvents, DEFAULT_MAX_BODY_BYTES, readBody } from './body.ts';
 import { CollectorConfigError, CollectorRequestError, ShuttingDownError, SpoolFullError } from './errors.ts';
 import type { Shipper } from './shipper.ts';
 import type { Spool } from './spool.ts';
@@ -48,6 +48,28 @@ export interface ServedCollector {
 }
 
 const LOOPBACK = new Set(['127.0.0.1', '::1', 'localhost']);
+
+/** Bytes of a refused request's body read and thrown away so its client reads the answer. */
+const DISCARD_LIMIT = 64 * 1024 * 1024;
+
+/**
+ * A request refused before its body was read: closing at once would reset a client still sending (it sees
+ * EPIPE, not the 413 or 401). The rest of the body is read and thrown away, up to DISCARD_LIMIT (and the
+ * request's time limit); a larger one, declared or sent, gets its connection closed.
+ */
+function discardBody(req: IncomingMessage, res: ServerResponse): void {
+  const declared = Number(req.headers['content-length'] ?? Number.NaN);
+  if (Number.isFinite(declared) && declared > DISCARD_LIMIT) {
+    res.setHeader('connection', 'close');
+    return;
+  }
+  let discarded = 0;
+  req.on('data', (chunk: Buffer) => {
+    discarded += chunk.length;
+    if (discarded > DISCARD_LIMIT) req.socket.destroy();
+  });
+  req.resume();
+}
 
 /** True when the collector may listen there without keys. */
 export function isLoopback(host: string): boolean {
@@ -102,11 +124,11 @@ export async function serveCollector(options: CollectorOptions): Promise<ServedC
       throw new SpoolFullError(spool.depthBytes(), spool.limitBytes, 5);
     }
     const body = await readBody(req, maxBodyBytes);
-    const lines = bodyLines(body, req.headers['content-type']);
-    await spool.append(lines);
+    const events = bodyEvents(body, req.headers['content-type']);
+    await spool.appendChunk(events.data, events.lines);
     stats.accepted += 1;
-    stats.events += lines.length;
-    answer(res, 202, { request_id: randomUUID(), lines: lines.length });
+    stats.events += events.lines;
+    answer(res, 202, { request_id: randomUUID(), lines: events.lines });
   };
 
   const requestTimeout = options.requestTimeoutMs ?? 30_000;
@@ -128,8 +150,7 @@ export async function serveCollector(options: CollectorOptions): Promise<ServedC
     run().catch((err: unknown) => {
       if (res.headersSent) return res.destroy();
       if (err instanceof CollectorRequestError) {
-        // Refused before its body was read: do not read it either (the connection closes after the answer).
-        if (!req.readableEnded) res.setHeader('connection', 'close');
+        if (!req.readableEnded) discardBody(req, res);
         return answer(res, err.status, { error: err.message }, err.headers);
       }
       if (req.destroyed || (err as NodeJS.ErrnoException).code === 'ECONNRESET') return;

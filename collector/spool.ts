@@ -34,7 +34,7 @@ export interface Appended {
 }
 
 interface Pending {
-  data: Buffer[];
+  data: Buffer;
   bytes: number;
   resolve: (a: Appended) => void;
   reject: (err: Error) => void;
@@ -112,15 +112,17 @@ export class Spool {
 
   /** Appends lines (each without its newline) and resolves once they are on disk. */
   append(lines: readonly Buffer[]): Promise<Appended> {
+    const parts: Buffer[] = [];
+    for (const line of lines) parts.push(line, NEWLINE);
+    return this.appendChunk(Buffer.concat(parts), lines.length);
+  }
+
+  /** Appends whole NDJSON lines (each ended by a newline) and resolves once they are on disk. */
+  appendChunk(data: Buffer, lines: number): Promise<Appended> {
     if (this.stopped) return Promise.reject(new Error('the spool is closed'));
-    const data: Buffer[] = [];
-    let bytes = 0;
-    for (const line of lines) {
-      data.push(line, NEWLINE);
-      bytes += line.length + 1;
-    }
+    if (lines === 0) return Promise.resolve({ segment: this.current?.name ?? '' });
     return new Promise<Appended>((resolve, reject) => {
-      this.queue.push({ data, bytes, resolve, reject });
+      this.queue.push({ data, bytes: data.length, resolve, reject });
       void this.kick();
     });
   }
@@ -166,7 +168,7 @@ export class Spool {
       const batch = this.queue.splice(0);
       try {
         const segment = await this.segment();
-        const data = Buffer.concat(batch.flatMap((p) => p.data));
+        const data = batch.length === 1 ? batch[0]!.data : Buffer.concat(batch.map((p) => p.data));
         for (let at = 0; at < data.length; ) at += (await segment.file.write(data, at, data.length - at)).bytesWritten;
         await segment.file.datasync();
         segment.bytes += batch.reduce((s, p) => s + p.bytes, 0);

@@ -2,7 +2,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { request } from 'node:http';
 import path from 'node:path';
-import { gzipSync } from 'node:zlib';
+import { createGzip, gzipSync } from 'node:zlib';
 import { describe, expect, inject, it } from 'vitest';
 import { parseWriteKeys, serveCollector, Shipper, Spool } from '../../collector/index.ts';
 import { dataLayout } from '../../platform/env.ts';
@@ -14,7 +14,8 @@ import { serveUi } from '../../ui/index.ts';
 import { Random } from '../../sim/random.ts';
 import { simulateEvents } from '../../sim/events/simulate.ts';
 import { freePort } from '../../platform/server/dev-server.ts';
-import { tempDataDir, uniqueTaskQueue, useTestClient, withWorker, referenceLake, historiesText, runCli } from './helpers.ts';
+import { tempDataDir, uniqueTaskQueue, useTestClient, withWorker, referenceLake, historiesText, runCli, filesText } from './helpers.ts';
+import { VALID } from '../fixtures/events.ts';
 import { eventContent, lakeRows, manifestsOf } from './lake.ts';
 
 const testServer = useTestClient();
@@ -216,7 +217,83 @@ describe('the HTTP collector, through the spool and ingest-batch into the lake',
     }
   });
 
-  it('loses no acknowledged event when the collector is killed (SIGKILL) during a stream of requests: clients resend what got no 202, the lake holds each event once', async () => {
+  it('takes bad input without failing or storing a secret: keys, a 20 MB body, a gzip bomb of 1 GiB, broken gzip, an empty body, a million tiny events, passwords', async () => {
+    const dataDir = tempDataDir();
+    const layout = dataLayout(dataDir);
+    const queue = uniqueTaskQueue('collector-bad');
+    const port = await freePort();
+    const env = { ...process.env, TEMPORAL_ADDRESS: inject('temporalAddress'), GAMELAKE_DATA_DIR: dataDir, GAMELAKE_TASK_QUEUE: queue, GAMELAKE_WRITE_KEYS: `*=${KEY}` };
+    const collector = spawn(process.execPath, [GAMELAKE, 'collect', '--port', String(port), '--segment-seconds', '1'], { env, stdio: 'ignore' });
+    const worker = spawn(process.execPath, [GAMELAKE, 'worker'], { env, stdio: 'ignore' });
+    const url = `http://127.0.0.1:${port}`;
+    const peakRss = () => Number(/VmHWM:\s+(\d+) kB/.exec(readFileSync(`/proc/${collector.pid}/status`, 'utf8'))![1]) * 1024;
+    const SECRET = 'hunter2-collector-secret';
+    try {
+      for (let i = 0; ; i++) {
+        try {
+          await fetch(`${url}/v1/health`);
+          break;
+        } catch {
+          if (i > 200) throw new Error('the collector did not start');
+          await new Promise((r) => setTimeout(r, 100));
+        }
+      }
+      const event = (id: string, extra: Record<string, unknown> = {}) => JSON.stringify({ ...VALID.set_ready, event_id: id, ...extra });
+      expect((await post(url, Buffer.from(event('k1')), { authorization: '' })).status).toBe(401);
+      expect((await post(url, Buffer.from(event('k2')), { authorization: 'Bearer not-a-key-0123456789' })).status).toBe(401);
+      expect((await post(url, Buffer.alloc(20 * 1024 * 1024, 0x20), {})).status).toBe(413);
+      // 1 GiB of zeros, gzipped (about 1 MiB: gzip cannot squeeze more): refused while it inflates.
+      const bomb = await new Promise<Buffer>((resolve) => {
+        const gz = createGzip({ level: 9 });
+        const parts: Buffer[] = [];
+        gz.on('data', (d: Buffer) => parts.push(d));
+        gz.on('end', () => resolve(Buffer.concat(parts)));
+        const zeros = Buffer.alloc(16 * 1024 * 1024);
+        let left = 64;
+        const write = () => {
+          while (left > 0) {
+            left -= 1;
+            if (!gz.write(zeros)) return void gz.once('drain', write);
+          }
+          gz.end();
+        };
+        write();
+      });
+      expect(bomb.length).toBeLessThan(2 * 1024 * 1024);
+      expect(await post(url, bomb, { 'content-encoding': 'gzip' })).toMatchObject({ status: 413 });
+      expect((await post(url, Buffer.from('not gzip at all'), { 'content-encoding': 'gzip' })).status).toBe(400);
+      expect((await post(url, Buffer.alloc(0), {})).status).toBe(400);
+      // A million tiny events in one JSON array (3 MB): taken, each line to quarantine at ingestion.
+      const tiny = await post(url, Buffer.from(`[${Array.from({ length: 1_000_000 }, () => '{}').join(',')}]`), { 'content-type': 'application/json' });
+      expect(tiny).toMatchObject({ status: 202, body: { lines: 1_000_000 } });
+      // Passwords, in a good line (an unknown field) and in a bad one (quarantined, masked).
+      const good = await post(url, Buffer.from(`${event('pw-good', { password: SECRET })}\n${event('pw-bad', { user_id: { id: 5 }, Password: SECRET })}\n`), {});
+      expect(good).toMatchObject({ status: 202, body: { lines: 2 } });
+      console.log(`collector bad-input test: the collector's peak RSS ${(peakRss() / 2 ** 20).toFixed(0)} MiB`);
+      expect(peakRss()).toBeLessThan(512 * 1024 * 1024);
+      for (const deadline = Date.now() + 180_000; manifestsOf(layout.lake).reduce((n, m) => n + m.linesIn, 0) < 1_000_002; ) {
+        if (Date.now() > deadline) throw new Error('the accepted bodies did not all reach the lake');
+        await new Promise((r) => setTimeout(r, 500));
+      }
+      expect(collector.exitCode).toBeNull();
+    } finally {
+      collector.kill('SIGTERM');
+      await new Promise((r) => collector.once('exit', r));
+      worker.kill('SIGTERM');
+      await new Promise((r) => worker.once('exit', r));
+    }
+    expect(collector.exitCode).toBe(0);
+    const manifests = manifestsOf(layout.lake);
+    const rejected: Record<string, number> = {};
+    for (const m of manifests) for (const [reason, n] of Object.entries(m.rejectedByReason)) rejected[reason] = (rejected[reason] ?? 0) + n;
+    expect(rejected).toEqual({ 'missing_field:event_id': 1_000_000, 'wrong_type:user_id': 1 });
+    expect(manifests.reduce((n, m) => n + m.accepted, 0)).toBe(1);
+    const quarantined = await lakeRows(layout.lake, 'quarantine', "reason = 'wrong_type:user_id'");
+    expect(String(quarantined[0]!.raw)).not.toContain(SECRET);
+    expect(filesText(dataDir)).not.toContain(SECRET);
+  }, 300_000);
+
+  it('loses no acknowledged event when the collector and the worker are killed (SIGKILL) during a stream of requests: clients resend what got no 202, the lake holds each event once', async () => {
     const simDir = tempDataDir('gamelake-collector-kill-sim-');
     const truth = await simulateEvents({ game: 'all', players: 200, events: 8000, seed: 'collector-kill', badRate: 0, cheatRate: 0.05, batches: 1, outDir: simDir });
     const file = path.join(simDir, truth.batches[0]!.file);
@@ -230,7 +307,8 @@ describe('the HTTP collector, through the spool and ingest-batch into the lake',
     const env = { ...process.env, TEMPORAL_ADDRESS: inject('temporalAddress'), GAMELAKE_DATA_DIR: dataDir, GAMELAKE_TASK_QUEUE: queue, GAMELAKE_WRITE_KEYS: `*=${KEY},exrps=scoped-key-0123456789abc` };
     const exited = (p: ChildProcess) => (p.exitCode !== null || p.signalCode !== null ? Promise.resolve() : new Promise((r) => p.once('exit', r)));
     const startCollector = () => spawn(process.execPath, [GAMELAKE, 'collect', '--port', String(port), '--segment-seconds', '1'], { env, stdio: 'ignore' });
-    const worker = spawn(process.execPath, [GAMELAKE, 'worker'], { env, stdio: 'ignore' });
+    const startWorker = () => spawn(process.execPath, [GAMELAKE, 'worker'], { env, stdio: 'ignore' });
+    let worker = startWorker();
     let collector = startCollector();
     const url = `http://127.0.0.1:${port}`;
     // A producer's send: resent until a 202 (connection refused or reset while the collector is down).
@@ -254,8 +332,10 @@ describe('the HTTP collector, through the spool and ingest-batch into the lake',
     for (let i = 0; i < lines.length; i += 50) requests.push(lines.slice(i, i + 50));
     const seed = process.env.GAMELAKE_KILL_SEED ?? (process.env.GAMELAKE_SOAK ? String(Date.now() % 100000) : '20261207');
     const random = new Random(`collector-kill:${seed}`);
-    // Kills after a seeded number of acknowledged requests (spread over the stream), each followed by a restart.
+    // Kills after a seeded number of acknowledged requests (spread over the stream), each followed by a
+    // restart: the collector three times, the worker (ingesting the segments closed so far) twice between.
     const killsAt = [0.2, 0.5, 0.8].map((f) => Math.floor(requests.length * (f + (random.float() - 0.5) * 0.1)));
+    const workerKillsAt = [0.35, 0.65].map((f) => Math.floor(requests.length * (f + (random.float() - 0.5) * 0.1)));
     let acked = 0;
     const kills: string[] = [];
     try {
@@ -272,14 +352,26 @@ describe('the HTTP collector, through the spool and ingest-batch into the lake',
             if (killsAt.includes(acked)) {
               collector.kill('SIGKILL');
               await exited(collector);
-              kills.push(`after ${acked} acknowledged requests`);
+              kills.push(`collector after ${acked} acknowledged requests`);
               await new Promise((r) => setTimeout(r, 200));
               collector = startCollector();
+            }
+            if (workerKillsAt.includes(acked)) {
+              worker.kill('SIGKILL');
+              await exited(worker);
+              kills.push(`worker after ${acked}`);
+              await new Promise((r) => setTimeout(r, 200));
+              worker = startWorker();
             }
           }
         }),
       );
-      // A stop ships what is left (the open segment closed at SIGTERM).
+      // Batches a killed worker was ingesting are retried by Temporal once their heartbeats time out: wait
+      // for every event to land, then a stop ships what is left (nothing, or the open segment closed at SIGTERM).
+      for (const deadline = Date.now() + 180_000; manifestsOf(layout.lake).reduce((n, m) => n + m.accepted, 0) < truth.batches[0]!.good; ) {
+        if (Date.now() > deadline) throw new Error('the acknowledged events did not all reach the lake');
+        await new Promise((r) => setTimeout(r, 500));
+      }
       collector.kill('SIGTERM');
       await exited(collector);
       expect(collector.exitCode).toBe(0);
@@ -289,7 +381,7 @@ describe('the HTTP collector, through the spool and ingest-batch into the lake',
       worker.kill('SIGTERM');
       await exited(worker);
     }
-    expect(kills).toHaveLength(3);
+    expect(kills).toHaveLength(5);
     // Every simulated event is in the lake once (a request cut off after its write but before its 202 was
     // resent: its copies are duplicates), and nothing is left in the spool.
     const manifests = manifestsOf(layout.lake);

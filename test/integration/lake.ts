@@ -89,6 +89,7 @@ export async function eventContent(lakeDir: string): Promise<Record<string, stri
 /** The manifests of a lake's committed batches. */
 export function manifestsOf(lakeDir: string): BatchManifest[] {
   const dir = path.join(lakeDir, '_manifests');
+  if (!existsSync(dir)) return [];
   return readdirSync(dir)
     .filter((f) => f.endsWith('.json'))
     .map((f) => JSON.parse(readFileSync(path.join(dir, f), 'utf8')) as BatchManifest);
