@@ -167,14 +167,23 @@ if (phases.has('ack')) {
 }
 
 // ---------------------------------------------------------------------------------------------------
-let freshness: number[] = [];
+const freshness: number[] = [];
 let lakeAccepted = 0;
 const lakeSimDir = path.join(root, 'lake-sim');
 const lakeEvents = Number(values['lake-events']);
 let lakeFiles: string[] = [];
 if (phases.has('freshness') || phases.has('consumer')) {
   log(`simulating ~${lakeEvents.toLocaleString('en-US')} events`);
-  const sim = await simulateEvents({ game: 'all', players: 20_000, events: Math.round(lakeEvents / 4.86), seed: 'collect-lake', badRate: 0, cheatRate: 0.02, batches: 4, outDir: lakeSimDir });
+  const sim = await simulateEvents({
+    game: 'all',
+    players: 20_000,
+    events: Math.round(lakeEvents / 4.86),
+    seed: 'collect-lake',
+    badRate: 0,
+    cheatRate: 0.02,
+    batches: 4,
+    outDir: lakeSimDir,
+  });
   lakeFiles = sim.batches.map((b) => path.join(lakeSimDir, b.file));
 }
 if (phases.has('freshness')) {
@@ -289,18 +298,26 @@ if (baseline && collector) {
   out('| | baseline (append + fdatasync) | gamelake collect | ratio | target | met |');
   out('|---|---:|---:|---:|---|:---:|');
   const ratio = collector.eventsPerSecond / baseline.eventsPerSecond;
-  out(`| events/s acknowledged | ${baseline.eventsPerSecond.toFixed(0)} | ${collector.eventsPerSecond.toFixed(0)} | ${ratio.toFixed(2)}x | >= 0.5x and >= 50,000 | ${yes(ratio >= 0.5 && collector.eventsPerSecond >= 50_000)} |`);
+  out(
+    `| events/s acknowledged | ${baseline.eventsPerSecond.toFixed(0)} | ${collector.eventsPerSecond.toFixed(0)} | ${ratio.toFixed(2)}x | >= 0.5x and >= 50,000 | ${yes(ratio >= 0.5 && collector.eventsPerSecond >= 50_000)} |`,
+  );
   out(`| 202 latency p50 ms | ${baseline.p50} | ${collector.p50} | | | |`);
   out(`| 202 latency p99 ms | ${baseline.p99} | ${collector.p99} | | <= 100 | ${yes(collector.p99 <= 100)} |`);
-  out(`| refused or failed requests | ${baseline.refused + baseline.errors} | ${collector.refused + collector.errors} | | 0 | ${yes(collector.refused + collector.errors === 0)} |`);
+  out(
+    `| refused or failed requests | ${baseline.refused + baseline.errors} | ${collector.refused + collector.errors} | | 0 | ${yes(collector.refused + collector.errors === 0)} |`,
+  );
   out(`| peak RSS MiB | ${mib(baseline.peakRss)} | ${mib(collector.peakRss)} | | | |`);
   const growth = collector.rssLate / collector.rssEarly;
-  out(`| RSS 2nd quarter -> last quarter MiB | ${mib(baseline.rssEarly)} -> ${mib(baseline.rssLate)} | ${mib(collector.rssEarly)} -> ${mib(collector.rssLate)} | ${growth.toFixed(2)}x | flat (<= 1.2x) | ${yes(growth <= 1.2)} |`);
+  out(
+    `| RSS 2nd quarter -> last quarter MiB | ${mib(baseline.rssEarly)} -> ${mib(baseline.rssLate)} | ${mib(collector.rssEarly)} -> ${mib(collector.rssLate)} | ${growth.toFixed(2)}x | flat (<= 1.2x) | ${yes(growth <= 1.2)} |`,
+  );
 }
 if (freshness.length > 0) {
   const p50 = pct(freshness, 0.5);
   const p95 = pct(freshness, 0.95);
-  out(`\nFreshness: ${freshness.length} probes, a 202 until trades_count counts the trade, over a lake of ${lakeAccepted.toLocaleString('en-US')} events, 2,000 other events/s meanwhile (default segment age 5 s).\n`);
+  out(
+    `\nFreshness: ${freshness.length} probes, a 202 until trades_count counts the trade, over a lake of ${lakeAccepted.toLocaleString('en-US')} events, 2,000 other events/s meanwhile (default segment age 5 s).\n`,
+  );
   out('| freshness | seconds | target | met |');
   out('|---|---:|---|:---:|');
   out(`| p50 | ${p50.toFixed(1)} | | |`);

@@ -184,7 +184,11 @@ export async function serveCollector(options: CollectorOptions): Promise<ServedC
       refused: stats.refused,
       eventsPerSecond: eventRate.sample(stats.events),
       requestsPerSecond: requestRate.sample(stats.requests),
-      spool: { depthBytes: spools.reduce((n, s) => n + s.depthBytes(), 0), closedSegments: spools.reduce((n, s) => n + s.closed().length, 0), limitBytes: options.spool.limitBytes },
+      spool: {
+        depthBytes: spools.reduce((n, s) => n + s.depthBytes(), 0),
+        closedSegments: spools.reduce((n, s) => n + s.closed().length, 0),
+        limitBytes: options.spool.limitBytes,
+      },
     });
   report(true);
   const reporter = setInterval(() => report(true), 2000);

@@ -478,8 +478,7 @@ function coercionCounts(plans: readonly FieldPlan[], path: string): Array<{ path
   const out: Array<{ path: string; kind: string; expr: string }> = [];
   for (const p of plans) {
     if (p.kind === 'scalar') {
-      if (p.ref.coerced)
-        out.push({ path: `${path}${p.field!.name}`, kind: coercionKind(p.spec), expr: `CASE WHEN ${p.ref.coerced} THEN 1 ELSE 0 END` });
+      if (p.ref.coerced) out.push({ path: `${path}${p.field!.name}`, kind: coercionKind(p.spec), expr: `CASE WHEN ${p.ref.coerced} THEN 1 ELSE 0 END` });
     } else if (p.kind === 'object') {
       out.push(...coercionCounts(p.fields, `${path}${p.field.name}.`));
     } else {

@@ -181,7 +181,10 @@ describe('the HTTP collector, through the spool and ingest-batch into the lake',
     expect(freshness.length).toBe(Math.min(FRESHNESS_SEGMENTS, manifestsOf(layout.lake).length));
     for (const f of freshness) {
       const t = [f.firstAckAt, f.lastAckAt!, f.committedAt, f.builtAt!].map((x) => Date.parse(x));
-      expect([...t].sort((a, b) => a - b), JSON.stringify(f)).toEqual(t);
+      expect(
+        [...t].sort((a, b) => a - b),
+        JSON.stringify(f),
+      ).toEqual(t);
       expect(f.newestSeconds).toBeCloseTo((t[3]! - t[1]!) / 1000, 0);
       expect(f.oldestSeconds).toBeGreaterThanOrEqual(f.newestSeconds!);
     }
@@ -189,7 +192,15 @@ describe('the HTTP collector, through the spool and ingest-batch into the lake',
     expect(status.stdout).toContain('live events, the last segments');
     for (const f of freshness) expect(status.stdout).toContain(f.batchId);
     const ui = await serveUi(
-      { warehousePath: layout.warehouse, lakeDir: layout.lake, temporalUiUrl: 'http://localhost:8233', namespace: 'default', taskQueue: queue, registry: loadContracts(), scoring: defaultScoring },
+      {
+        warehousePath: layout.warehouse,
+        lakeDir: layout.lake,
+        temporalUiUrl: 'http://localhost:8233',
+        namespace: 'default',
+        taskQueue: queue,
+        registry: loadContracts(),
+        scoring: defaultScoring,
+      },
       { port: 0 },
     );
     try {
@@ -304,7 +315,13 @@ describe('the HTTP collector, through the spool and ingest-batch into the lake',
     const layout = dataLayout(dataDir);
     const queue = uniqueTaskQueue('collector-kill');
     const port = await freePort();
-    const env = { ...process.env, TEMPORAL_ADDRESS: inject('temporalAddress'), GAMELAKE_DATA_DIR: dataDir, GAMELAKE_TASK_QUEUE: queue, GAMELAKE_WRITE_KEYS: `*=${KEY},exrps=scoped-key-0123456789abc` };
+    const env = {
+      ...process.env,
+      TEMPORAL_ADDRESS: inject('temporalAddress'),
+      GAMELAKE_DATA_DIR: dataDir,
+      GAMELAKE_TASK_QUEUE: queue,
+      GAMELAKE_WRITE_KEYS: `*=${KEY},exrps=scoped-key-0123456789abc`,
+    };
     const exited = (p: ChildProcess) => (p.exitCode !== null || p.signalCode !== null ? Promise.resolve() : new Promise((r) => p.once('exit', r)));
     const startCollector = () => spawn(process.execPath, [GAMELAKE, 'collect', '--port', String(port), '--segment-seconds', '1'], { env, stdio: 'ignore' });
     const startWorker = () => spawn(process.execPath, [GAMELAKE, 'worker'], { env, stdio: 'ignore' });

@@ -84,7 +84,13 @@ export async function referenceLake(client: Client, file: string): Promise<strin
  */
 export function historiesText(histories: unknown): string {
   return JSON.stringify(histories, (k, v) =>
-    v instanceof Uint8Array ? Buffer.from(v).toString('latin1') : k === 'data' && typeof v === 'string' ? Buffer.from(v, 'base64').toString('latin1') : typeof v === 'bigint' ? v.toString() : v,
+    v instanceof Uint8Array
+      ? Buffer.from(v).toString('latin1')
+      : k === 'data' && typeof v === 'string'
+        ? Buffer.from(v, 'base64').toString('latin1')
+        : typeof v === 'bigint'
+          ? v.toString()
+          : v,
   );
 }
 

@@ -156,7 +156,12 @@ function liveSection(sources: ReturnType<typeof readLiveSources>, freshness: Awa
     events_per_s: s.eventsPerSecond,
     requests_per_s: s.requestsPerSecond ?? null,
     events: s.events,
-    refused: s.refused && Object.keys(s.refused).length > 0 ? Object.entries(s.refused).map(([status, n]) => `${status}: ${n}`).join(', ') : '',
+    refused:
+      s.refused && Object.keys(s.refused).length > 0
+        ? Object.entries(s.refused)
+            .map(([status, n]) => `${status}: ${n}`)
+            .join(', ')
+        : '',
     spool_mib: s.spool.depthBytes / 2 ** 20,
     closed_segments: s.spool.closedSegments,
     pending: s.redis?.pending ?? null,
