@@ -87,10 +87,10 @@ Options:
       const time = (t: string | null) => (t ? t.slice(11, 23) : '-');
       out('');
       out('live events, the last segments (UTC): acknowledged (first - last), committed, built; seconds from a 202 to the marts');
-      out(`${'segment batch'.padEnd(18)} ${'acknowledged'.padEnd(25)} ${'committed'.padEnd(12)} ${'built'.padEnd(12)} ${'newest s'.padStart(8)} ${'oldest s'.padStart(8)}`);
+      out(`${'segment batch'.padEnd(18)} ${'acknowledged'.padEnd(27)} ${'committed'.padEnd(12)} ${'built'.padEnd(12)} ${'newest s'.padStart(8)} ${'oldest s'.padStart(8)}`);
       for (const f of s.freshness) {
         out(
-          `${f.batchId.padEnd(18)} ${`${time(f.firstAckAt)} - ${time(f.lastAckAt)}`.padEnd(25)} ${time(f.committedAt).padEnd(12)} ${(f.builtAt ? time(f.builtAt) : 'waiting').padEnd(12)} ${String(f.newestSeconds ?? '-').padStart(8)} ${String(f.oldestSeconds ?? '-').padStart(8)}`,
+          `${f.batchId.padEnd(18)} ${`${time(f.firstAckAt)} - ${time(f.lastAckAt)}`.padEnd(27)} ${time(f.committedAt).padEnd(12)} ${(f.builtAt ? time(f.builtAt) : 'waiting').padEnd(12)} ${String(f.newestSeconds ?? '-').padStart(8)} ${String(f.oldestSeconds ?? '-').padStart(8)}`,
         );
       }
     }

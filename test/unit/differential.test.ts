@@ -122,6 +122,15 @@ describe('the engine and the specification agree', () => {
     lines.push(...good);
     writeFileSync(file, `${lines.join('\n')}\n`);
     const got = await compare(file, registry);
+    // Each corpus line (line 2k + 2) against what the fixture says it must become, written down rather
+    // than computed by validate.ts: its reason, or accepted (or a duplicate of an earlier corpus line).
+    const reasonAt = new Map(got.quarantine);
+    const mismatches = CORPUS.flatMap(([name, , expected], k) => {
+      const reason = reasonAt.get(2 * k + 2);
+      const ok = expected === 'accepted' ? reason === undefined || reason.startsWith('duplicate_event_id:') : reason === expected;
+      return ok ? [] : [`${name}: expected ${expected}, got ${reason ?? 'accepted'}`];
+    });
+    expect(mismatches).toEqual([]);
     // The corpus exercises both readings and the specification's review.
     expect(got.quarantine.length).toBeGreaterThan(80);
     expect(got.manifest.accepted).toBeGreaterThan(CORPUS.length + 10);
