@@ -5,6 +5,7 @@ import type { DataLayout } from '../lake/layout.ts';
 import type { ContractRegistry } from '../transforms/contract/model.ts';
 import { commitBatch, compactLake, readManifest, removePending, stageBatch, stageDir, withLakeLock, type CommitInput, type StageInput } from '../lake/index.ts';
 import { prepareDataDir } from './data-dir.ts';
+import type { BatchManifest } from '../lake/index.ts';
 import { locateMatch, newestKnownMatch, planSweep, playerSnapshots, readScanState, recordSweep, revokedKeys, scanResumePoint, type SweepRecord } from './steam/index.ts';
 import { scanInbox, settleInboxFile } from './ingest/index.ts';
 
@@ -34,6 +35,8 @@ export interface ActivityDeps {
   steamKeyCount?: number;
   /** Calls per second each key may make (STEAM_RATE_PER_SEC; 0: no limit); workflows size their concurrency by it. */
   steamRatePerSec?: number;
+  /** Told of each batch this worker committed (its manifest): the worker's metrics. */
+  onCommitted?: (manifest: BatchManifest) => void;
 }
 
 /** Batches: the data directory, staging and committing a batch, cleaning up after one, the inbox. */
@@ -75,8 +78,10 @@ export function createIngestActivities(deps: ActivityDeps) {
           { lakeDir: deps.layout.lake, workDir, registry: deps.registry, onProgress: (step) => progress({ step }) },
         ),
       );
-      if (!m.alreadyCommitted)
+      if (!m.alreadyCommitted) {
         say('committed batch', { batch: m.batchId, file: m.file, lines: m.linesIn, accepted: m.accepted, quarantined: m.quarantined, duplicates: m.duplicates });
+        deps.onCommitted?.(m);
+      }
       return m;
     },
     /** Removes a batch's staging folder, and takes back the files of a commit that did not finish (none when committed). */

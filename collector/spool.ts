@@ -1,5 +1,6 @@
 import { closeSync, existsSync, fsyncSync, mkdirSync, openSync, readdirSync, readFileSync, readSync, renameSync, rmSync, statSync, truncateSync, writeFileSync } from 'node:fs';
 import { CollectorConfigError, SpoolBusyError } from './errors.ts';
+import { processAlive } from '../platform/live-status.ts';
 import { open, type FileHandle } from 'node:fs/promises';
 import path from 'node:path';
 import { closedSegmentName, openSegmentName } from '../transforms/segment-name.ts';
@@ -277,7 +278,7 @@ export function orphanedSpools(root: string, own: ReadonlySet<string>): string[]
       const lock = path.join(dir, '.writer');
       if (!existsSync(lock)) return (existsSync(path.join(dir, 'closed')) && readdirSync(path.join(dir, 'closed')).length > 0) || hasOpen(dir);
       const pid = Number(readFileSync(lock, 'utf8').trim());
-      return !(Number.isInteger(pid) && pid > 0 && alive(pid));
+      return !(Number.isInteger(pid) && pid > 0 && processAlive(pid));
     });
 }
 
@@ -297,19 +298,10 @@ function takeLock(file: string): void {
     if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err;
   }
   const pid = Number(readFileSync(file, 'utf8').trim());
-  if (Number.isInteger(pid) && pid > 0 && pid !== process.pid && alive(pid)) {
+  if (Number.isInteger(pid) && pid > 0 && pid !== process.pid && processAlive(pid)) {
     throw new SpoolBusyError(`the spool ${path.dirname(file)} is written by process ${pid}: one collector or consumer per spool (stop it, or give this one another name)`);
   }
   writeFileSync(file, String(process.pid));
-}
-
-function alive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (err) {
-    return (err as NodeJS.ErrnoException).code === 'EPERM';
-  }
 }
 
 function sizeOf(file: string): number {

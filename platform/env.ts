@@ -51,10 +51,15 @@ export const ENVIRONMENT = {
     description:
       'Access token of `gamelake ui` (at least 16 characters); required to serve it beyond loopback (`--host`). Programs send `Authorization: Bearer <token>`; a browser opens the one-time login link printed at start. Compared in constant time, never logged.',
   },
+  GAMELAKE_METRICS_PORT: {
+    default: '9464',
+    description:
+      "Port of `gamelake worker`'s Prometheus endpoint (`http://127.0.0.1:<port>/metrics`: gamelake's metrics and the Temporal SDK's); `off` serves none. With the default and the port taken (a second worker on the machine) the worker runs without it and says so.",
+  },
   GAMELAKE_WRITE_KEYS: {
     default: '(unset: the collector accepts every product, on loopback only)',
     description:
-      'Write keys of `gamelake collect`: `*=key` (any product; keys of at least 16 characters, comma-separated). Producers send `Authorization: Bearer <key>`. Required to listen beyond loopback. Compared in constant time (by SHA-256), never logged, stored or passed to a workflow.',
+      'Write keys of `gamelake collect`: `product=key` (that product only; list a key once per product it may send) or `*=key` (any product); keys of at least 16 characters, comma-separated. Producers send `Authorization: Bearer <key>`. Required to listen beyond loopback. Compared in constant time (by SHA-256), never logged, stored or passed to a workflow.',
   },
   GAMELAKE_UI_HOSTS: {
     default: '(unset: any, beyond loopback)',
@@ -101,6 +106,9 @@ export interface GamelakeConfig {
   uiPort: number;
   /** The UI's access token (GAMELAKE_UI_TOKEN); never logged. */
   uiToken: string | undefined;
+  /** The worker's metrics port (GAMELAKE_METRICS_PORT), undefined when `off`; `metricsPortSet`: given, not the default. */
+  metricsPort: number | undefined;
+  metricsPortSet: boolean;
   /** GAMELAKE_WRITE_KEYS as set (parsed by the collector, which keeps only their digests). */
   writeKeys: string | undefined;
   /** Host names the UI answers to beyond loopback (GAMELAKE_UI_HOSTS). */
@@ -152,6 +160,7 @@ export function loadConfig(env: Env = process.env, cwd: string = process.cwd()):
     uiPort: Number(uiUrl.port || (uiUrl.protocol === 'https:' ? 443 : 80)),
     uiToken: nonEmpty(env, 'GAMELAKE_UI_TOKEN'),
     writeKeys: nonEmpty(env, 'GAMELAKE_WRITE_KEYS'),
+    ...metricsPort(nonEmpty(env, 'GAMELAKE_METRICS_PORT')),
     uiHosts: (nonEmpty(env, 'GAMELAKE_UI_HOSTS') ?? '')
       .split(',')
       .map((h) => h.trim())
@@ -177,3 +186,11 @@ export function steamKeys(steam: SteamConfig): Array<string | undefined> {
 }
 
 export { dataLayout, type DataLayout } from '../lake/layout.ts';
+
+function metricsPort(value: string | undefined): { metricsPort: number | undefined; metricsPortSet: boolean } {
+  if (value === undefined) return { metricsPort: 9464, metricsPortSet: false };
+  if (value.toLowerCase() === 'off') return { metricsPort: undefined, metricsPortSet: true };
+  const port = Number(value);
+  if (!Number.isInteger(port) || port < 0 || port > 65535) throw new ConfigError(`GAMELAKE_METRICS_PORT must be a port number or off, not ${JSON.stringify(value)}`);
+  return { metricsPort: port, metricsPortSet: true };
+}

@@ -43,7 +43,8 @@ export function writeLiveStatus(spoolDir: string, status: LiveStatus): void {
   renameSync(`${file}.tmp`, file);
 }
 
-function alive(pid: number): boolean {
+/** True when a process of this machine runs with that id (or exists under another user). */
+export function processAlive(pid: number): boolean {
   try {
     process.kill(pid, 0);
     return true;
@@ -66,7 +67,7 @@ export function readLiveSources(spoolRoot: string, now = Date.now()): LiveSource
       continue;
     }
     const fresh = now - Date.parse(s.updatedAt) < 15_000;
-    out.push({ ...s, state: !s.running ? 'stopped' : fresh && alive(s.pid) ? 'running' : 'gone' });
+    out.push({ ...s, state: !s.running ? 'stopped' : fresh && processAlive(s.pid) ? 'running' : 'gone' });
   }
   return out.sort((a, b) => a.name.localeCompare(b.name));
 }

@@ -5,8 +5,6 @@
 // The cluster lives in DIR (default .gamelake/cluster): PostgreSQL's data, the server's config and log.
 import path from 'node:path';
 import { parseArgs } from 'node:util';
-import { Connection } from '@temporalio/client';
-import { ensureSearchAttributes } from '../platform/search-attributes.ts';
 import { buildTemporalServer, startCluster, stopCluster } from '../platform/server/temporal-cluster.ts';
 import { PROJECT_ROOT } from '../platform/server/temporal-cli.ts';
 
@@ -25,14 +23,6 @@ try {
     buildTemporalServer(log);
     const cluster = await startCluster(dir, {
       log,
-      registerSearchAttributes: async (address) => {
-        const connection = await Connection.connect({ address });
-        try {
-          await ensureSearchAttributes(connection, 'default');
-        } finally {
-          await connection.close();
-        }
-      },
     });
     process.stdout.write(`TEMPORAL_ADDRESS=${cluster.address}\n`);
   } else await stopCluster(dir);

@@ -14,6 +14,8 @@ export interface WarehouseActivityDeps {
   /** Files a compaction replaced are removed this long after, once the warehouse no longer reads them (default 5 minutes). */
   vacuumMinAgeMs?: number;
   report?: ActivityReporter;
+  /** Told of each build this worker finished: the worker's metrics. */
+  onBuilt?: (built: { kind: string; ms: number }) => void;
 }
 
 const silent: ActivityReporter = { heartbeat: () => {}, say: () => {} };
@@ -32,6 +34,7 @@ export function createWarehouseActivities(deps: WarehouseActivityDeps) {
         full: request.full,
         onProgress: (step) => report.heartbeat({ step }),
       });
+      deps.onBuilt?.(built);
       const removed = await vacuum();
       report.say('built the warehouse', {
         kind: built.kind,

@@ -1,5 +1,7 @@
 import { DEFAULT_TEMPORAL_ADDRESS, dataLayout, loadConfig } from '../../platform/env.ts';
-import { waitForTemporal } from '../../platform/server/dev-server.ts';
+import { freePort, waitForTemporal } from '../../platform/server/dev-server.ts';
+import { serveMetrics, workerMetrics } from '../../platform/metrics.ts';
+import { ConfigError } from '../../platform/errors.ts';
 import { installQuietRuntime } from '../../platform/client/session.ts';
 import { ensureSearchAttributes } from '../../platform/search-attributes.ts';
 import { createGamelakeWorker } from '../../platform/worker/worker.ts';
@@ -16,10 +18,31 @@ Use this when a Temporal server already runs (a cluster, docker compose, or \`ga
 elsewhere). Run as many workers as you like; they share the task queue. Registers the
 project's search attributes if the namespace lacks them. SIGINT/SIGTERM drain and stop it.
 
-Environment: TEMPORAL_ADDRESS, TEMPORAL_NAMESPACE, GAMELAKE_TASK_QUEUE, GAMELAKE_DATA_DIR.`,
+Prometheus metrics (gamelake's and the Temporal SDK's) at http://127.0.0.1:9464/metrics
+(GAMELAKE_METRICS_PORT; off for none).
+
+Environment: TEMPORAL_ADDRESS, TEMPORAL_NAMESPACE, GAMELAKE_TASK_QUEUE, GAMELAKE_DATA_DIR,
+GAMELAKE_METRICS_PORT.`,
   async run() {
     const config = loadConfig();
-    installQuietRuntime();
+    const layout = dataLayout(config.dataDir);
+    // The SDK's own metrics on a private port; /metrics passes them on after gamelake's.
+    const sdkMetrics = config.metricsPort === undefined ? undefined : `127.0.0.1:${await freePort()}`;
+    installQuietRuntime({ sdkMetrics });
+    const metrics = config.metricsPort === undefined ? undefined : workerMetrics(layout.lake);
+    let served: Awaited<ReturnType<typeof serveMetrics>> | undefined;
+    if (metrics && config.metricsPort !== undefined) {
+      try {
+        served = await serveMetrics(metrics.registry, {
+          port: config.metricsPort,
+          extra: async () => (await fetch(`http://${sdkMetrics}/metrics`)).text(),
+        });
+        progress(`metrics: ${served.url}`);
+      } catch (err) {
+        if (config.metricsPortSet) throw new ConfigError(`GAMELAKE_METRICS_PORT=${config.metricsPort}: cannot listen (${(err as Error).message})`);
+        progress(`metrics: port ${config.metricsPort} is taken (another worker here?): running without; set GAMELAKE_METRICS_PORT`);
+      }
+    }
     const address = config.temporalAddress ?? DEFAULT_TEMPORAL_ADDRESS;
     progress(`waiting for Temporal at ${address}`);
     await waitForTemporal(address, 60_000);
@@ -34,13 +57,15 @@ Environment: TEMPORAL_ADDRESS, TEMPORAL_NAMESPACE, GAMELAKE_TASK_QUEUE, GAMELAKE
       address,
       namespace: config.namespace,
       taskQueue: config.taskQueue,
-      deps: { layout: dataLayout(config.dataDir) },
+      deps: { layout },
       contractsDir: config.contractsDir,
       steam: config.steam,
+      metrics,
     });
     progress(`worker polling task queue "${config.taskQueue}" on ${address} (namespace ${config.namespace})`);
     await worker.run();
     await close();
+    await served?.close();
     progress('worker stopped');
     return 0;
   },

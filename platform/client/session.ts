@@ -26,11 +26,18 @@ export interface Session {
 
 let runtimeInstalled = false;
 
-/** The SDK logs through gamelake's one-line logger (platform/logger.ts); the CLI prints its own progress. */
-export function installQuietRuntime(): void {
+/**
+ * The SDK logs through gamelake's one-line logger (platform/logger.ts); the CLI prints its own progress.
+ * `sdkMetrics`: the SDK also serves its own Prometheus metrics there (host:port; the worker's /metrics
+ * passes them on).
+ */
+export function installQuietRuntime(options: { sdkMetrics?: string } = {}): void {
   if (runtimeInstalled) return;
   runtimeInstalled = true;
-  Runtime.install({ logger: new OneLineLogger() });
+  Runtime.install({
+    logger: new OneLineLogger(),
+    ...(options.sdkMetrics ? { telemetryOptions: { metrics: { prometheus: { bindAddress: options.sdkMetrics } } } } : {}),
+  });
 }
 
 /**

@@ -2,7 +2,9 @@ import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { chmodSync, chownSync, existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync, createWriteStream, cpSync, statSync } from 'node:fs';
 import net from 'node:net';
 import path from 'node:path';
+import { Connection } from '@temporalio/client';
 import { DevServerError } from '../errors.ts';
+import { ensureSearchAttributes } from '../search-attributes.ts';
 import { freePort, waitForTemporal } from './dev-server.ts';
 import { LOCAL_BIN_DIR, PROJECT_ROOT } from './temporal-cli.ts';
 
@@ -18,6 +20,8 @@ export const SERVER_BINARY = path.join(LOCAL_BIN_DIR, 'temporal-server');
 export const SQL_TOOL_BINARY = path.join(LOCAL_BIN_DIR, 'temporal-sql-tool');
 /** The server's SQL schema (copied from the module at build time: the versioned migrations the SQL tool applies). */
 export const SCHEMA_DIR = path.join(PROJECT_ROOT, '.tools', 'temporal-schema', TEMPORAL_SERVER_VERSION);
+/** PostgreSQL's major version the tier runs (Debian 12's) and docker-compose.yml's image; startCluster refuses another. */
+export const TESTED_POSTGRES_MAJOR = 15;
 /** The dynamic config the tested cluster runs with, and docker-compose.yml mounts. */
 export const DYNAMIC_CONFIG = path.join(PROJECT_ROOT, 'deploy', 'temporal', 'dynamicconfig.yaml');
 
@@ -185,12 +189,18 @@ function startServer(dir: string, log: (line: string) => void): ChildProcess {
  * sets up both schemas, the default namespace and gamelake's search attributes; resolves once the frontend
  * answers. State goes to `dir/cluster.json` for `stopCluster`.
  */
-export async function startCluster(dir: string, options: { log?: (line: string) => void; registerSearchAttributes?: (address: string) => Promise<void> } = {}): Promise<Cluster> {
+export async function startCluster(dir: string, options: { log?: (line: string) => void } = {}): Promise<Cluster> {
   const log = options.log ?? (() => {});
   for (const f of [SERVER_BINARY, SQL_TOOL_BINARY]) if (!existsSync(f)) throw new DevServerError(`${f} is missing: run npm run temporal:cluster:build`);
   rmSync(dir, { recursive: true, force: true });
   mkdirSync(path.join(dir, 'config'), { recursive: true });
   const bin = postgresBin();
+  const major = Number(path.basename(path.dirname(bin)));
+  if (major !== TESTED_POSTGRES_MAJOR) {
+    throw new DevServerError(
+      `PostgreSQL ${major} is installed; the cluster tier and docker-compose.yml run ${TESTED_POSTGRES_MAJOR}: change TESTED_POSTGRES_MAJOR and the compose image together`,
+    );
+  }
   const pg = path.join(dir, 'pg');
   mkdirSync(pg, { recursive: true });
   if (process.getuid?.() === 0) {
@@ -254,7 +264,12 @@ export async function startCluster(dir: string, options: { log?: (line: string) 
     if (i > 60) throw new DevServerError(`cannot create the default namespace: ${r.stderr.trim()}`);
     await new Promise((res) => setTimeout(res, 1000));
   }
-  await options.registerSearchAttributes?.(address);
+  const connection = await Connection.connect({ address });
+  try {
+    await ensureSearchAttributes(connection, 'default');
+  } finally {
+    await connection.close();
+  }
   const state: ClusterState = { dir, address, postgresPort, metricsPort, serverPid: server.pid! };
   writeFileSync(path.join(dir, STATE), `${JSON.stringify(state)}\n`);
   log(`Temporal server ${TEMPORAL_SERVER_VERSION} on PostgreSQL: ${address}`);

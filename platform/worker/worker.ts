@@ -4,6 +4,7 @@ import { Client, Connection } from '@temporalio/client';
 import { Context } from '@temporalio/activity';
 import { activityReporter, createActivities, type ActivityDeps } from '../../activities/index.ts';
 import { createWarehouseActivities } from '../../warehouse/activities.ts';
+import type { WorkerMetrics } from '../metrics.ts';
 import { loadContracts, recoverLake, STEAM_DIR } from '../../lake/index.ts';
 import { assertKeyInRotation, createSteamClient, createSteamFetchActivities } from '../../activities/steam/index.ts';
 import { steamKeyQueue } from '../../workflows/index.ts';
@@ -25,6 +26,8 @@ export interface WorkerOptions {
   steam?: SteamConfig;
   /** Where the worker says what it did on start (a crash taken back). */
   log?: (line: string) => void;
+  /** The worker's metrics, told of each batch committed and build finished. */
+  metrics?: WorkerMetrics;
 }
 
 /** The worker of a task queue and the worker of its Steam activities, run and stopped together. */
@@ -87,10 +90,11 @@ export async function createGamelakeWorker(options: WorkerOptions): Promise<{ wo
         },
         steamKeyCount: keys.length,
         steamRatePerSec: steamConfig.ratePerSec,
+        onCommitted: options.metrics?.onCommitted,
         ...options.deps,
         registry,
       }),
-      ...createWarehouseActivities({ layout: options.deps.layout, registry, report: activityReporter }),
+      ...createWarehouseActivities({ layout: options.deps.layout, registry, report: activityReporter, onBuilt: options.metrics?.onBuilt }),
     },
   });
   // One Steam worker per key, on the key's own task queue: the server enforces each queue's rate limit

@@ -7,12 +7,10 @@ import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, readFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { Connection } from '@temporalio/client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { batchIdOf, hashFile } from '../../activities/ingest/inbox.ts';
 import { commitBatch, loadContracts, openDb, stageBatch } from '../../lake/index.ts';
 import { dataLayout } from '../../platform/env.ts';
-import { ensureSearchAttributes } from '../../platform/search-attributes.ts';
 import { freePort } from '../../platform/server/dev-server.ts';
 import { LOCAL_BIN_DIR } from '../../platform/server/temporal-cli.ts';
 import { startCluster, type Cluster } from '../../platform/server/temporal-cluster.ts';
@@ -52,14 +50,6 @@ describe('the production topology: temporal-server on PostgreSQL, three workers 
     const root = mkdtempSync(path.join(os.tmpdir(), 'gamelake-cluster-'));
     cluster = await startCluster(path.join(root, 'temporal'), {
       log: (line) => console.log(line),
-      registerSearchAttributes: async (address) => {
-        const connection = await Connection.connect({ address });
-        try {
-          await ensureSearchAttributes(connection, 'default');
-        } finally {
-          await connection.close();
-        }
-      },
     });
     dataDir = path.join(root, 'data');
     simDir = path.join(root, 'sim');

@@ -3,6 +3,7 @@ import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
 import { ENVIRONMENT } from '../../platform/env.ts';
+import { DYNAMIC_CONFIG, TEMPORAL_SERVER_VERSION, TESTED_POSTGRES_MAJOR } from '../../platform/server/temporal-cluster.ts';
 
 const ROOT = path.resolve(import.meta.dirname, '../..');
 interface Service {
@@ -48,6 +49,15 @@ describe('docker-compose.yml', () => {
     const dataDir = (worker.environment as Record<string, string>).GAMELAKE_DATA_DIR;
     expect(worker.volumes).toContain(`lake:${dataDir}`);
     expect(compose.volumes).toHaveProperty('lake');
+  });
+
+  it('runs the Temporal release, dynamic config and PostgreSQL major the cluster tier tests', () => {
+    const temporal = compose.services.temporal!;
+    expect(temporal.image).toBe(`temporalio/auto-setup:${TEMPORAL_SERVER_VERSION.replace(/^v/, '')}`);
+    const env = temporal.environment as Record<string, string>;
+    const mount = temporal.volumes!.find((v) => v.endsWith(`:${env.DYNAMIC_CONFIG_FILE_PATH}:ro`));
+    expect(mount && path.resolve(ROOT, mount.split(':')[0]!)).toBe(DYNAMIC_CONFIG);
+    expect(compose.services.postgresql!.image).toMatch(new RegExp(`^postgres:${TESTED_POSTGRES_MAJOR}\\.`));
   });
 
   it('pins the Dockerfile base image', () => {

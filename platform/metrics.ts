@@ -1,0 +1,134 @@
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+import type { BatchManifest } from '../activities/index.ts';
+import { lakeStatus } from '../lake/index.ts';
+
+/**
+ * gamelake's Prometheus metrics (prom-client), named by Prometheus' conventions: base units, `_total`
+ * counters, `_seconds` durations, labels with few values (a quarantine reason's list indexes are dropped:
+ * `wrong_type:sides[].gold`). A process makes the registry of its role (worker, collector, UI) and serves
+ * it on `/metrics`; the worker adds the Temporal SDK's own metrics (the Runtime's Prometheus telemetry).
+ */
+export const DEFAULT_METRICS_PORT = 9464;
+
+const SECONDS_BUCKETS = [0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 120, 300];
+
+/** A quarantine reason as a label: list indexes dropped, so the label has as many values as the contracts have paths. */
+export function reasonLabel(reason: string): string {
+  return reason.replace(/\[\d+\]/g, '[]').replace(/^duplicate_event_id:.*$/, 'duplicate_event_id');
+}
+
+export interface WorkerMetrics {
+  registry: Registry;
+  /** A batch committed (its manifest): lines by outcome, reasons, events by type, bytes, durations. */
+  onCommitted(m: BatchManifest): void;
+  /** A warehouse build finished. */
+  onBuilt(built: { kind: string; ms: number }): void;
+}
+
+/** The worker's metrics; the lake's files and bytes per table are read from the catalog at each scrape. */
+export function workerMetrics(lakeDir: string): WorkerMetrics {
+  const registry = new Registry();
+  collectDefaultMetrics({ register: registry });
+  const registers = [registry];
+  const lines = new Counter({
+    name: 'gamelake_ingest_lines_total',
+    help: 'Lines of committed batches, by outcome (accepted, quarantined, duplicate).',
+    labelNames: ['outcome'],
+    registers,
+  });
+  const reasons = new Counter({
+    name: 'gamelake_quarantine_lines_total',
+    help: 'Quarantined lines of committed batches, by reason (list indexes dropped).',
+    labelNames: ['reason'],
+    registers,
+  });
+  const events = new Counter({ name: 'gamelake_ingest_events_total', help: 'Accepted events of committed batches, by event type.', labelNames: ['event_type'], registers });
+  const batches = new Counter({ name: 'gamelake_batches_committed_total', help: 'Batches committed to the lake.', registers });
+  const bytes = new Counter({ name: 'gamelake_ingest_bytes_total', help: 'Bytes of the batch files committed.', registers });
+  const stage = new Histogram({ name: 'gamelake_stage_duration_seconds', help: 'Time to stage a batch (validate, de-duplicate, flatten).', buckets: SECONDS_BUCKETS, registers });
+  const commit = new Histogram({ name: 'gamelake_commit_duration_seconds', help: "Time to commit a staged batch into the lake's catalog.", buckets: SECONDS_BUCKETS, registers });
+  const build = new Histogram({
+    name: 'gamelake_build_duration_seconds',
+    help: 'Time of a warehouse build, by kind (incremental, full).',
+    labelNames: ['kind'],
+    buckets: SECONDS_BUCKETS,
+    registers,
+  });
+  const readLake = async () => (await lakeStatus(lakeDir)).tables;
+  new Gauge({
+    name: 'gamelake_lake_files',
+    help: 'Live files of each lake table.',
+    labelNames: ['table'],
+    registers,
+    async collect() {
+      for (const t of await readLake().catch(() => [])) this.set({ table: t.table }, t.files);
+    },
+  });
+  new Gauge({
+    name: 'gamelake_lake_bytes',
+    help: 'Bytes of the live files of each lake table.',
+    labelNames: ['table'],
+    registers,
+    async collect() {
+      for (const t of await readLake().catch(() => [])) this.set({ table: t.table }, t.bytes);
+    },
+  });
+  for (const outcome of ['accepted', 'quarantined', 'duplicate']) lines.inc({ outcome }, 0);
+  return {
+    registry,
+    onCommitted(m) {
+      lines.inc({ outcome: 'accepted' }, m.accepted);
+      lines.inc({ outcome: 'quarantined' }, m.quarantined);
+      lines.inc({ outcome: 'duplicate' }, m.duplicates);
+      for (const [reason, n] of Object.entries(m.rejectedByReason)) reasons.inc({ reason: reasonLabel(reason) }, n);
+      for (const [type, n] of Object.entries(m.eventTypes)) events.inc({ event_type: type }, n);
+      batches.inc();
+      bytes.inc(m.bytes);
+      stage.observe(m.stageMs / 1000);
+      commit.observe(m.commitMs / 1000);
+    },
+    onBuilt(b) {
+      build.observe({ kind: b.kind }, b.ms / 1000);
+    },
+  };
+}
+
+/**
+ * Serves `/metrics` (Prometheus' text format) on 127.0.0.1 or `host`: the registry's metrics, then what
+ * `extra` returns (the SDK's, fetched from its own endpoint).
+ */
+export async function serveMetrics(
+  registry: Registry,
+  options: { port: number; host?: string; extra?: () => Promise<string> },
+): Promise<{ url: string; server: Server; close(): Promise<void> }> {
+  const server = createServer((req, res) => {
+    if (req.url !== '/metrics') {
+      res.writeHead(404, { 'content-type': 'text/plain' });
+      res.end('metrics are at /metrics\n');
+      return;
+    }
+    void (async () => {
+      try {
+        const own = await registry.metrics();
+        const extra = options.extra ? await options.extra().catch(() => '') : '';
+        res.writeHead(200, { 'content-type': registry.contentType });
+        res.end(`${own}\n${extra}`);
+      } catch (err) {
+        res.writeHead(500, { 'content-type': 'text/plain' });
+        res.end(`metrics failed: ${(err as Error).message}\n`);
+      }
+    })();
+  });
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(options.port, options.host ?? '127.0.0.1', () => resolve());
+  });
+  const { port } = server.address() as AddressInfo;
+  return {
+    url: `http://${options.host ?? '127.0.0.1'}:${port}/metrics`,
+    server,
+    close: () => new Promise<void>((r) => server.close(() => r())),
+  };
+}
