@@ -51,6 +51,11 @@ export const ENVIRONMENT = {
     description:
       'Access token of `gamelake ui` (at least 16 characters); required to serve it beyond loopback (`--host`). Programs send `Authorization: Bearer <token>`; a browser opens the one-time login link printed at start. Compared in constant time, never logged.',
   },
+  GAMELAKE_LOG_FORMAT: {
+    default: '(unset: json when stderr is not a terminal, else text)',
+    description:
+      "Format of the worker's log (the Temporal SDK's logger hook): `json`, one JSON object per line (pino) with the batch id, counts, workflow and activity ids and the attempt as fields; `text`, one short line per event without the SDK's context fields.",
+  },
   GAMELAKE_METRICS_PORT: {
     default: '9464',
     description:

@@ -1,4 +1,5 @@
 import type { LogLevel, LogMetadata, Logger } from '@temporalio/common';
+import { pino, type Logger as Pino } from 'pino';
 
 /**
  * The worker's and the CLI's log, through the SDK's logger hook (Runtime.install): one line per event.
@@ -27,9 +28,11 @@ export function formatLogLine(level: LogLevel, message: string, meta?: LogMetada
   if (message === 'Workflow failed' || message === 'Workflow completed as failed') {
     return `${time} workflow ${meta?.workflowId ?? ''} failed: ${reasonOf(meta)}`;
   }
-  // gamelake's own lines (committed batches, builds) and every warning or error, without the SDK's metadata dump.
+  if (EXPECTED.has(message)) return undefined;
+  // gamelake's own lines (committed batches, builds) and every warning or error, without the SDK's
+  // context (workflow and activity ids, attempt, namespace: the JSON format keeps those).
   if (meta?.gamelake === true || LEVELS[level] >= LEVELS.WARN) {
-    const fields = meta?.gamelake === true ? Object.entries(meta).filter(([k]) => k !== 'gamelake' && k !== 'sdkComponent' && !k.startsWith('task')) : [];
+    const fields = meta?.gamelake === true ? Object.entries(meta).filter(([k]) => k !== 'gamelake' && !SDK_CONTEXT.has(k) && !k.startsWith('task')) : [];
     const extra = fields.map(([k, v]) => `${k}=${typeof v === 'object' ? JSON.stringify(v) : String(v)}`).join(' ');
     const reason = LEVELS[level] >= LEVELS.WARN ? reasonOf(meta) : '';
     return `${time} ${level === 'INFO' ? '' : `${level.toLowerCase()} `}${message}${reason ? `: ${reason}` : ''}${extra ? ` ${extra}` : ''}`;
@@ -37,16 +40,59 @@ export function formatLogLine(level: LogLevel, message: string, meta?: LogMetada
   return undefined;
 }
 
+/** The SDK's context fields on an activity's or a workflow's log lines. */
+const SDK_CONTEXT = new Set(['sdkComponent', 'isLocal', 'attempt', 'namespace', 'activityId', 'activityType', 'workflowId', 'workflowRunId', 'workflowType', 'taskQueue']);
+
+/** Warnings that are expected and say nothing wrong: a Steam worker runs activities only. */
+const EXPECTED = new Set(['No workflows registered, not polling for workflow tasks']);
+
+/**
+ * The log as JSON lines (pino), for log shippers: every line gamelake would print, with its fields (batch
+ * id, counts, the workflow and activity it came from, the attempt) as JSON fields; a retried fault keeps
+ * its one-line reason in `error`, never a stack.
+ */
+export function formatLogJson(level: LogLevel, message: string, meta?: LogMetadata): Record<string, unknown> | undefined {
+  if (formatLogLine(level, message, meta) === undefined) return undefined;
+  const out: Record<string, unknown> = {};
+  for (const [k, v] of Object.entries(meta ?? {})) {
+    if (k === 'gamelake' || k === 'sdkComponent' || k.startsWith('task') || k === 'error' || k === 'failure' || v instanceof Error) continue;
+    out[k] = v;
+  }
+  const reason = LEVELS[level] >= LEVELS.WARN || message.includes('failed') ? reasonOf(meta) : '';
+  if (reason) out.error = reason;
+  return out;
+}
+
+/** GAMELAKE_LOG_FORMAT: json or text; by default JSON when stderr is not a terminal. */
+export function logFormat(env: NodeJS.ProcessEnv = process.env, tty = Boolean(process.stderr.isTTY)): 'json' | 'text' {
+  const asked = env.GAMELAKE_LOG_FORMAT?.trim().toLowerCase();
+  if (asked === 'json' || asked === 'text') return asked;
+  return tty ? 'text' : 'json';
+}
+
 export class OneLineLogger implements Logger {
   private readonly write: (line: string) => void;
   private readonly debug_: boolean;
-  constructor(write: (line: string) => void = (line) => process.stderr.write(`${line}\n`), debug = Boolean(process.env.GAMELAKE_DEBUG)) {
+  private readonly json: Pino | undefined;
+  constructor(write: (line: string) => void = (line) => process.stderr.write(`${line}\n`), debug = Boolean(process.env.GAMELAKE_DEBUG), format: 'json' | 'text' = 'text') {
     this.write = write;
     this.debug_ = debug;
+    this.json =
+      format === 'json'
+        ? pino(
+            { base: null, level: 'trace', timestamp: pino.stdTimeFunctions.isoTime, formatters: { level: (label) => ({ level: label }) } },
+            { write: (line: string) => this.write(line.replace(/\n$/, '')) },
+          )
+        : undefined;
   }
   log(level: LogLevel, message: string, meta?: LogMetadata): void {
     if (this.debug_) {
       this.write(`${level} ${message} ${meta ? JSON.stringify(meta, (_k, v) => (v instanceof Error ? { message: v.message, stack: v.stack } : v)) : ''}`);
+      return;
+    }
+    if (this.json) {
+      const fields = formatLogJson(level, message, meta);
+      if (fields) this.json[level === 'WARN' ? 'warn' : level === 'ERROR' ? 'error' : 'info'](fields, message);
       return;
     }
     const line = formatLogLine(level, message, meta);

@@ -1,6 +1,6 @@
 import { Client, Connection } from '@temporalio/client';
 import { Runtime } from '@temporalio/worker';
-import { OneLineLogger } from '../logger.ts';
+import { logFormat, OneLineLogger } from '../logger.ts';
 import { DEFAULT_TEMPORAL_ADDRESS, dataLayout, type GamelakeConfig } from '../env.ts';
 import { isPortOpen, startDevServer, waitForTemporal, type DevServer } from '../server/dev-server.ts';
 import { TemporalUnreachableError } from '../errors.ts';
@@ -35,7 +35,7 @@ export function installQuietRuntime(options: { sdkMetrics?: string } = {}): void
   if (runtimeInstalled) return;
   runtimeInstalled = true;
   Runtime.install({
-    logger: new OneLineLogger(),
+    logger: new OneLineLogger(undefined, undefined, logFormat()),
     ...(options.sdkMetrics ? { telemetryOptions: { metrics: { prometheus: { bindAddress: options.sdkMetrics } } } } : {}),
   });
 }

@@ -8,6 +8,7 @@ import { freePort } from '../../platform/server/dev-server.ts';
 import { simulateEvents } from '../../sim/events/simulate.ts';
 import { runCli, tempDataDir, uniqueTaskQueue } from './helpers.ts';
 import { manifestsOf } from './lake.ts';
+import { dashboardMetrics } from '../fixtures/dashboard.ts';
 
 const GAMELAKE = path.resolve(import.meta.dirname, '../../bin/gamelake.js');
 
@@ -63,6 +64,12 @@ describe("the worker's Prometheus metrics", () => {
     for (const t of (await lakeStatus(dataLayout(dataDir).lake)).tables) expect(s.get(`gamelake_lake_files{table="${t.table}"}`), t.table).toBe(t.files);
     // The Temporal SDK's own, passed on after gamelake's.
     expect([...s.keys()].some((k) => k.startsWith('temporal_'))).toBe(true);
+    // The dashboard's Temporal SDK metrics are among those scraped (its gamelake ones: test/unit/dashboard.test.ts).
+    for (const name of dashboardMetrics().filter((n) => n.startsWith('temporal_')))
+      expect(
+        [...s.keys()].some((k) => k.startsWith(name)),
+        name,
+      ).toBe(true);
     // Names by Prometheus' conventions: counters end in _total, durations in _seconds.
     for (const line of text.split('\n').filter((l) => l.startsWith('# TYPE gamelake_'))) {
       const [, , name, type] = line.split(' ');
