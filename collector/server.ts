@@ -3,6 +3,7 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { AddressInfo } from 'node:net';
 import path from 'node:path';
 import { RateMeter, writeLiveStatus } from '../platform/live-status.ts';
+import { collectorMetrics } from '../platform/metrics.ts';
 import { bodyEvents, DEFAULT_MAX_BODY_BYTES, readBody } from './body.ts';
 import { CollectorConfigError, CollectorRequestError, ShuttingDownError, SpoolFullError } from './errors.ts';
 import type { Shipper } from './shipper.ts';
@@ -94,7 +95,9 @@ export async function serveCollector(options: CollectorOptions): Promise<ServedC
   const stats: CollectorStats = { startedAt: new Date().toISOString(), requests: 0, accepted: 0, events: 0, refused: {} };
   let stopping = false;
 
+  const metrics = collectorMetrics(() => ({ depthBytes: spools.reduce((n, s) => n + s.depthBytes(), 0), closedSegments: spools.reduce((n, s) => n + s.closed().length, 0) }));
   const answer = (res: ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}) => {
+    metrics.answered(status);
     if (status >= 400) stats.refused[status] = (stats.refused[status] ?? 0) + 1;
     const text = JSON.stringify(body);
     res.writeHead(status, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(text), 'cache-control': 'no-store', ...headers });
@@ -127,6 +130,7 @@ export async function serveCollector(options: CollectorOptions): Promise<ServedC
     const events = bodyEvents(body, req.headers['content-type']);
     await spool.appendChunk(events.data, events.lines);
     stats.accepted += 1;
+    metrics.acknowledged(events.lines);
     stats.events += events.lines;
     answer(res, 202, { request_id: randomUUID(), lines: events.lines });
   };
@@ -139,13 +143,18 @@ export async function serveCollector(options: CollectorOptions): Promise<ServedC
     const route = `${req.method} ${url.pathname}`;
     const run = async () => {
       if (route === 'POST /v1/events') return events(req, res);
+      if (route === 'GET /metrics') {
+        const text = await metrics.registry.metrics();
+        res.writeHead(200, { 'content-type': metrics.registry.contentType, 'cache-control': 'no-store' });
+        return void res.end(text);
+      }
       if (route === 'GET /v1/health') {
         const h = health();
         return answer(res, h.ready ? 200 : 503, h);
       }
       req.resume();
       if (url.pathname === '/v1/events' || url.pathname === '/v1/health') return answer(res, 405, { error: `${req.method} is not allowed on ${url.pathname}` });
-      return answer(res, 404, { error: `no such endpoint: ${url.pathname} (POST /v1/events, GET /v1/health)` });
+      return answer(res, 404, { error: `no such endpoint: ${url.pathname} (POST /v1/events, GET /v1/health, GET /metrics)` });
     };
     run().catch((err: unknown) => {
       if (res.headersSent) return res.destroy();

@@ -132,3 +132,71 @@ export async function serveMetrics(
     close: () => new Promise<void>((r) => server.close(() => r())),
   };
 }
+
+export interface CollectorMetrics {
+  registry: Registry;
+  /** An answer sent, by HTTP status. */
+  answered(status: number): void;
+  /** Events of a request acknowledged (202). */
+  acknowledged(events: number): void;
+}
+
+/** The collector's metrics; its spools' depth is read at each scrape. */
+export function collectorMetrics(spools: () => { depthBytes: number; closedSegments: number }): CollectorMetrics {
+  const registry = new Registry();
+  collectDefaultMetrics({ register: registry });
+  const registers = [registry];
+  const requests = new Counter({ name: 'gamelake_collector_requests_total', help: 'Requests answered by the collector, by HTTP status.', labelNames: ['status'], registers });
+  const events = new Counter({ name: 'gamelake_collector_events_total', help: 'Events acknowledged (202: written and fsynced to the spool).', registers });
+  new Gauge({
+    name: 'gamelake_spool_bytes',
+    help: "Bytes the collector's spools hold: closed segments not yet ingested, the open one, appends waiting.",
+    registers,
+    collect() {
+      this.set(spools().depthBytes);
+    },
+  });
+  new Gauge({
+    name: 'gamelake_spool_segments',
+    help: 'Closed spool segments waiting to be ingested.',
+    registers,
+    collect() {
+      this.set(spools().closedSegments);
+    },
+  });
+  return {
+    registry,
+    answered: (status) => requests.inc({ status: String(status) }),
+    acknowledged: (n) => events.inc(n),
+  };
+}
+
+/** The UI's metrics: each mart's freshness (seconds since a build last refreshed it) and the last build, read at each scrape. */
+export function uiMetrics(status: () => Promise<{ marts: Array<{ model: string; refreshedAt: string | null }>; lastBuild: { kind: string; ms: number } | null }>): Registry {
+  const registry = new Registry();
+  collectDefaultMetrics({ register: registry });
+  const registers = [registry];
+  let read: ReturnType<typeof status> | undefined;
+  const once = () => (read ??= status().finally(() => setTimeout(() => (read = undefined), 0)));
+  new Gauge({
+    name: 'gamelake_mart_freshness_seconds',
+    help: 'Seconds since a warehouse build last refreshed each mart.',
+    labelNames: ['mart'],
+    registers,
+    async collect() {
+      const s = await once().catch(() => undefined);
+      for (const m of s?.marts ?? []) if (m.refreshedAt) this.set({ mart: m.model }, (Date.now() - Date.parse(m.refreshedAt)) / 1000);
+    },
+  });
+  new Gauge({
+    name: 'gamelake_last_build_duration_seconds',
+    help: 'Duration of the last warehouse build, by kind.',
+    labelNames: ['kind'],
+    registers,
+    async collect() {
+      const s = await once().catch(() => undefined);
+      if (s?.lastBuild) this.set({ kind: s.lastBuild.kind }, s.lastBuild.ms / 1000);
+    },
+  });
+  return registry;
+}

@@ -24,6 +24,8 @@ import {
 import { GateCancelledError, GateFullError, QueryGate } from './query-gate.ts';
 import { LakeCatalogError } from '../lake/index.ts';
 import { GamelakeError } from '../transforms/errors.ts';
+import { uiMetrics } from '../platform/metrics.ts';
+import { warehouseStatus } from '../warehouse/status.ts';
 import type { PageContext, UiDeps } from './context.ts';
 import { isLoopbackHost, newLoginCode, requestGuard, securityHeaders, type GuardOptions } from './request-guard.ts';
 import { html, layout, notice, type Html } from './html.ts';
@@ -119,6 +121,9 @@ export function createUiApp(deps: UiDeps, options: Partial<GuardOptions> & { sto
       return c.html(await layout({ title, active, temporalUiUrl: deps.temporalUiUrl, startedAt }, content));
     };
 
+  // Prometheus: each mart's freshness and the last build (read from the warehouse at each scrape).
+  const metrics = uiMetrics(() => warehouseStatus(deps.warehousePath, deps.lakeDir));
+  app.get('/metrics', async (c) => c.body(await metrics.metrics(), 200, { 'content-type': metrics.contentType, 'cache-control': 'no-store' }));
   app.get('/', (c) => c.redirect('/pipeline'));
   app.get('/pipeline', page('Pipeline', '/pipeline', pipelinePage));
   app.get('/leaderboards', page('Leaderboards', '/leaderboards', leaderboardsPage));

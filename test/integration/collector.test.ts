@@ -175,6 +175,10 @@ describe('the HTTP collector, through the spool and ingest-batch into the lake',
         await new Promise((r) => setTimeout(r, 300));
       }
     });
+    const scraped = await (await fetch(`${collector.url}/metrics`)).text();
+    const requestsSent = Math.ceil(lines.length / 200);
+    expect(scraped).toContain(`gamelake_collector_events_total ${lines.length}`);
+    expect(scraped).toContain(`gamelake_collector_requests_total{status="202"} ${requestsSent}`);
     await collector.close();
     // Freshness, from each segment's acknowledgements to its build: in order, and shown where operators look.
     const { freshness } = await warehouseStatus(layout.warehouse, layout.lake);
@@ -204,6 +208,10 @@ describe('the HTTP collector, through the spool and ingest-batch into the lake',
       { port: 0 },
     );
     try {
+      // The UI's metrics: each mart's freshness since the last build.
+      const uiScrape = await (await fetch(`${ui.url}/metrics`)).text();
+      expect(uiScrape).toMatch(/^gamelake_mart_freshness_seconds\{mart="mart_leaderboard"\} \d/m);
+      expect(uiScrape).toMatch(/^gamelake_last_build_duration_seconds\{kind="(incremental|full)"\} \d/m);
       const page = await (await fetch(`${ui.url}/pipeline`)).text();
       const sources = page.slice(page.indexOf('id="live-sources"'), page.indexOf('id="live-freshness"'));
       expect(sources).toContain(collector.url);
