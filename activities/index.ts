@@ -37,6 +37,8 @@ export interface ActivityDeps {
   steamRatePerSec?: number;
   /** Told of each batch this worker committed (its manifest): the worker's metrics. */
   onCommitted?: (manifest: BatchManifest) => void;
+  /** Told of each batch that failed for good (its workflow cleans up after it). */
+  onFailed?: (batchId: string) => void;
 }
 
 /** Batches: the data directory, staging and committing a batch, cleaning up after one, the inbox. */
@@ -85,9 +87,10 @@ export function createIngestActivities(deps: ActivityDeps) {
       return m;
     },
     /** Removes a batch's staging folder, and takes back the files of a commit that did not finish (none when committed). */
-    async cleanupBatch(batchId: string) {
+    async cleanupBatch(batchId: string, outcome: { failed?: boolean } = {}) {
       rmSync(stageDir(workDir, batchId), { recursive: true, force: true });
       await withLakeLock(deps.layout.lake, async () => removePending(deps.layout.lake, batchId));
+      if (outcome.failed) deps.onFailed?.(batchId);
     },
     /** After a batch commits: the warehouse should follow (coalesced by the marts-build workflow). */
     async requestMartsBuild() {

@@ -25,6 +25,10 @@ export interface WorkerMetrics {
   onCommitted(m: BatchManifest): void;
   /** A warehouse build finished. */
   onBuilt(built: { kind: string; ms: number }): void;
+  /** A batch failed for good. */
+  onFailed(batchId: string): void;
+  /** A Steam API call's outcome. */
+  onSteamCall(endpoint: string, outcome: string): void;
 }
 
 /** The worker's metrics; the lake's files and bytes per table are read from the catalog at each scrape. */
@@ -46,6 +50,13 @@ export function workerMetrics(lakeDir: string): WorkerMetrics {
   });
   const events = new Counter({ name: 'gamelake_ingest_events_total', help: 'Accepted events of committed batches, by event type.', labelNames: ['event_type'], registers });
   const batches = new Counter({ name: 'gamelake_batches_committed_total', help: 'Batches committed to the lake.', registers });
+  const failed = new Counter({ name: 'gamelake_batches_failed_total', help: 'Batches that failed for good (their workflow cleaned up after them).', registers });
+  const steam = new Counter({
+    name: 'gamelake_steam_calls_total',
+    help: 'Steam Web API calls, by endpoint and outcome (ok, rate_limited: a 429, refused: 401/403/404, failed: 5xx, timeouts, malformed answers).',
+    labelNames: ['endpoint', 'outcome'],
+    registers,
+  });
   const bytes = new Counter({ name: 'gamelake_ingest_bytes_total', help: 'Bytes of the batch files committed.', registers });
   const stage = new Histogram({ name: 'gamelake_stage_duration_seconds', help: 'Time to stage a batch (validate, de-duplicate, flatten).', buckets: SECONDS_BUCKETS, registers });
   const commit = new Histogram({ name: 'gamelake_commit_duration_seconds', help: "Time to commit a staged batch into the lake's catalog.", buckets: SECONDS_BUCKETS, registers });
@@ -76,6 +87,7 @@ export function workerMetrics(lakeDir: string): WorkerMetrics {
     },
   });
   for (const outcome of ['accepted', 'quarantined', 'duplicate']) lines.inc({ outcome }, 0);
+  failed.inc(0);
   return {
     registry,
     onCommitted(m) {
@@ -91,6 +103,12 @@ export function workerMetrics(lakeDir: string): WorkerMetrics {
     },
     onBuilt(b) {
       build.observe({ kind: b.kind }, b.ms / 1000);
+    },
+    onFailed() {
+      failed.inc();
+    },
+    onSteamCall(endpoint, outcome) {
+      steam.inc({ endpoint, outcome });
     },
   };
 }

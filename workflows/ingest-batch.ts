@@ -139,7 +139,7 @@ export async function ingestBatchWorkflow(input: IngestBatchInput): Promise<Inge
     upsertSearchAttributes([{ key: GAMELAKE_OUTCOME, value: 'failed' }]);
     // A failed batch leaves nothing behind: its staging folder, and any file a cut-short commit moved into the lake.
     try {
-      await cleanupBatch(input.batchId);
+      await cleanupBatch(input.batchId, { failed: true });
     } catch (cleanup) {
       log.warn("could not remove the failed batch's staging files", { batchId: input.batchId, error: (cleanup as Error).message });
     }

@@ -33,6 +33,8 @@ export interface SteamFetchDeps {
   /** Identifies this attempt's activity across retries (run id + activity id); makes file names repeatable. */
   callId?: () => string;
   now?: () => number;
+  /** Told of each call's outcome (ok, rate_limited, refused, failed): the worker's metrics. */
+  onCall?: (endpoint: SteamEndpoint, outcome: 'ok' | 'rate_limited' | 'refused' | 'failed') => void;
 }
 
 /** Turns classified Steam errors into Temporal failures: 429 retried after Retry-After; 401/403/404 not retried. */
@@ -58,9 +60,13 @@ export function createSteamFetchActivities(deps: SteamFetchDeps) {
     try {
       assertKeyInRotation(deps.lakeDir, key, endpoint);
       const res = await deps.client.get(endpoint, params);
+      deps.onCall?.(endpoint, 'ok');
       writeRaw(deps.lakeDir, endpoint, rawKey, res.text);
       return res;
     } catch (err) {
+      if (!isOutOfRotation(err as Error)) {
+        deps.onCall?.(endpoint, err instanceof SteamRateLimitedError ? 'rate_limited' : err instanceof SteamAuthError || err instanceof SteamRequestError ? 'refused' : 'failed');
+      }
       if (err instanceof SteamAuthError && key.count > 1 && !isOutOfRotation(err)) {
         revokeKey(deps.lakeDir, key.position, err.message.replace(/ \(http[^)]*\)$/, ''));
         throw toActivityFailure(

@@ -91,6 +91,7 @@ export async function createGamelakeWorker(options: WorkerOptions): Promise<{ wo
         steamKeyCount: keys.length,
         steamRatePerSec: steamConfig.ratePerSec,
         onCommitted: options.metrics?.onCommitted,
+        onFailed: options.metrics?.onFailed,
         ...options.deps,
         registry,
       }),
@@ -118,6 +119,7 @@ export async function createGamelakeWorker(options: WorkerOptions): Promise<{ wo
             const info = Context.current().info;
             return `${info.workflowExecution?.runId ?? 'standalone'}/${info.activityId}`;
           },
+          onCall: options.metrics?.onSteamCall,
         }),
       }),
     ),

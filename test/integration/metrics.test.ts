@@ -6,7 +6,8 @@ import { dataLayout } from '../../platform/env.ts';
 import { reasonLabel } from '../../platform/metrics.ts';
 import { freePort } from '../../platform/server/dev-server.ts';
 import { simulateEvents } from '../../sim/events/simulate.ts';
-import { runCli, tempDataDir, uniqueTaskQueue } from './helpers.ts';
+import { runCli, tempDataDir, testClient, uniqueTaskQueue } from './helpers.ts';
+import { ingestBatchWorkflow } from '../../workflows/index.ts';
 import { manifestsOf } from './lake.ts';
 import { dashboardMetrics } from '../fixtures/dashboard.ts';
 
@@ -37,6 +38,20 @@ describe("the worker's Prometheus metrics", () => {
         const r = await runCli(['ingest', path.join(simDir, b.file), '--wait'], env);
         expect(r.status, r.stderr).toBe(0);
       }
+      // A batch that fails for good: its file is not what was submitted.
+      const { client, connection } = await testClient();
+      try {
+        const bogus = { file: path.join(simDir, truth.batches[0]!.file), sha256: '0'.repeat(64), batchId: 'badbadbadbadbad0' };
+        const failure = await client.workflow
+          .execute(ingestBatchWorkflow, { args: [bogus], taskQueue: env.GAMELAKE_TASK_QUEUE, workflowId: `metrics-failed-${env.GAMELAKE_TASK_QUEUE}` })
+          .then(
+            () => undefined,
+            (err: Error & { cause?: Error }) => err.cause?.message,
+          );
+        expect(failure).toMatch(/changed since it was submitted/);
+      } finally {
+        await connection.close();
+      }
       const built = await runCli(['marts', 'build', '--wait'], env);
       expect(built.status, built.stderr).toBe(0);
       text = await (await fetch(`http://127.0.0.1:${port}/metrics`)).text();
@@ -52,6 +67,7 @@ describe("the worker's Prometheus metrics", () => {
     expect(s.get('gamelake_ingest_lines_total{outcome="quarantined"}')).toBe(sum('quarantined'));
     expect(s.get('gamelake_ingest_lines_total{outcome="duplicate"}')).toBe(sum('duplicates'));
     expect(s.get('gamelake_batches_committed_total')).toBe(2);
+    expect(s.get('gamelake_batches_failed_total')).toBe(1);
     expect(s.get('gamelake_ingest_bytes_total')).toBe(sum('bytes'));
     expect(s.get('gamelake_stage_duration_seconds_count')).toBe(2);
     const reasons: Record<string, number> = {};

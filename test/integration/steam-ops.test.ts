@@ -8,6 +8,7 @@ import { loadContracts } from '../../lake/contracts.ts';
 import { openDb } from '../../lake/duckdb.ts';
 import { buildWarehouse } from '../../warehouse/build.ts';
 import { bindParams, loadQuery, runSql } from '../../warehouse/queries.ts';
+import { freePort } from '../../platform/server/dev-server.ts';
 import { runCli, tempDataDir, uniqueTaskQueue, useTestClient, filesText, historiesText } from './helpers.ts';
 
 const GAMELAKE = new URL('../../bin/gamelake.js', import.meta.url).pathname;
@@ -39,6 +40,8 @@ describe('Steam mirror: several keys, the lagging rescan, steam match and refres
   let target: GroundTruth['matches'][number];
   let bogus = 0;
   let refreshed = 0;
+  const metricsPorts: number[] = [];
+  const steamCalls: string[] = [];
 
   beforeAll(async () => {
     sim = await startSteamSim({
@@ -61,7 +64,11 @@ describe('Steam mirror: several keys, the lagging rescan, steam match and refres
     };
     // Two workers: the keys' budgets hold across all of them.
     for (let i = 0; i < 2; i++) {
-      const child = spawn(process.execPath, [GAMELAKE, 'worker'], { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+      metricsPorts.push(await freePort());
+      const child = spawn(process.execPath, [GAMELAKE, 'worker'], {
+        env: { ...process.env, ...env, GAMELAKE_METRICS_PORT: String(metricsPorts[i]) },
+        stdio: ['ignore', 'pipe', 'pipe'],
+      });
       child.stdout!.on('data', (d) => (logs += d));
       child.stderr!.on('data', (d) => (logs += d));
       workers.push(child);
@@ -93,6 +100,9 @@ describe('Steam mirror: several keys, the lagging rescan, steam match and refres
     refreshed = truth.players.find((p) => !p.private && truth.matches.filter((m) => m.players.some((x) => x.account_id === p.account_id)).length >= 5)!.account_id;
     out.refresh = await runCli(['steam', 'refresh', String(refreshed)], env);
     out.lag = await runCli(['query', 'mirror_lag', '--format', 'json'], env);
+    // The workers' Steam call counters, before they stop.
+    for (const port of metricsPorts)
+      steamCalls.push(...(await (await fetch(`http://127.0.0.1:${port}/metrics`)).text()).split('\n').filter((l) => l.startsWith('gamelake_steam_calls_total{')));
     for (const w of workers) w.kill('SIGTERM');
     await Promise.all(workers.map((w) => new Promise((r) => (w.exitCode !== null ? r(null) : w.once('exit', r)))));
     await buildWarehouse({ lakeDir: layout.lake, warehousePath: layout.warehouse, registry: loadContracts() });
@@ -109,6 +119,22 @@ describe('Steam mirror: several keys, the lagging rescan, steam match and refres
       expect(r.status, `${name}: ${r.stderr}`).toBe(0);
     }
     expect(out.match!.status, out.match!.stderr).toBe(1);
+  });
+
+  it("counts every Steam call in the workers' metrics, as the simulator received them", () => {
+    const stats = sim.stats();
+    const byOutcome: Record<string, number> = {};
+    const byEndpoint: Record<string, number> = {};
+    for (const line of steamCalls) {
+      const m = /endpoint="([^"]+)",outcome="([^"]+)"\} (\d+)/.exec(line)!;
+      byOutcome[m[2]!] = (byOutcome[m[2]!] ?? 0) + Number(m[3]);
+      byEndpoint[m[1]!] = (byEndpoint[m[1]!] ?? 0) + Number(m[3]);
+    }
+    expect(Object.values(byOutcome).reduce((a, b) => a + b, 0)).toBe(stats.calls);
+    expect(byEndpoint).toEqual(stats.byEndpoint);
+    expect(byOutcome.rate_limited ?? 0).toBe((stats.faults['429'] ?? 0) + stats.rateLimitViolations);
+    expect(byOutcome.ok).toBeGreaterThan(0);
+    expect(byOutcome.failed).toBeGreaterThan(0);
   });
 
   it('takes a refused key out of rotation, never uses it again, and carries on with the others', () => {
