@@ -14,7 +14,8 @@ import { dataLayout } from '../../platform/env.ts';
 import { freePort } from '../../platform/server/dev-server.ts';
 import { LOCAL_BIN_DIR } from '../../platform/server/temporal-cli.ts';
 import { startCluster, type Cluster } from '../../platform/server/temporal-cluster.ts';
-import { COMPACT_SCHEDULE_ID, MARTS_SCHEDULE_ID } from '../../platform/client/schedules.ts';
+import { COMPACT_SCHEDULE_ID, MARTS_SCHEDULE_ID, STEAM_PLAYER_SCHEDULE_PREFIX } from '../../platform/client/schedules.ts';
+import { groundTruth, startSteamSim, type GroundTruth, type SteamSim } from '../../sim/steam/index.ts';
 import { simulateEvents, type SimulationTruth } from '../../sim/events/simulate.ts';
 import { buildWarehouse } from '../../warehouse/build.ts';
 import { eventContent, manifestsOf } from '../integration/lake.ts';
@@ -44,6 +45,10 @@ const workers: ChildProcess[] = [];
 let collector: ChildProcess | undefined;
 const events: string[] = [];
 let blankSent = 0;
+let sim: SteamSim | undefined;
+let world: GroundTruth;
+let tracked: number[] = [];
+const STEAM_KEY = 'CLUSTER-STEAM-KEY-5d1e';
 
 describe('the production topology: temporal-server on PostgreSQL, three workers apart', () => {
   beforeAll(async () => {
@@ -55,7 +60,25 @@ describe('the production topology: temporal-server on PostgreSQL, three workers 
     simDir = path.join(root, 'sim');
     truth = await simulateEvents({ game: 'all', players: 300, events: 4000, seed: 'cluster', badRate: 0.03, cheatRate: 0.05, batches: 4, outDir: simDir });
     const port = await freePort();
-    env = { ...process.env, TEMPORAL_ADDRESS: cluster.address, GAMELAKE_DATA_DIR: dataDir, GAMELAKE_TASK_QUEUE: 'gamelake-cluster', GAMELAKE_WRITE_KEYS: '' };
+    // A Steam Web API simulator with faults, for a slice of mirroring through the same workers.
+    sim = await startSteamSim({
+      world: { seed: 'cluster', players: 40, matches: 300 },
+      faults: { '429': 0.03, '500': 0.03, timeout: 0.01, malformed: 0.02 },
+      rateLimit: 20,
+      requireKey: STEAM_KEY,
+      timeoutHoldMs: 2000,
+    });
+    world = groundTruth(sim.world!);
+    env = {
+      ...process.env,
+      TEMPORAL_ADDRESS: cluster.address,
+      GAMELAKE_DATA_DIR: dataDir,
+      GAMELAKE_TASK_QUEUE: 'gamelake-cluster',
+      GAMELAKE_WRITE_KEYS: '',
+      STEAM_API_KEY: STEAM_KEY,
+      STEAM_API_BASE_URL: sim.url,
+      STEAM_RATE_PER_SEC: '20',
+    };
     const startWorker = () => spawn(process.execPath, [GAMELAKE, 'worker'], { env, stdio: 'ignore' });
     for (let i = 0; i < 3; i++) workers.push(startWorker());
     collector = spawn(process.execPath, [GAMELAKE, 'collect', '--port', String(port), '--segment-seconds', '1'], { env, stdio: 'ignore' });
@@ -100,11 +123,29 @@ describe('the production topology: temporal-server on PostgreSQL, three workers 
       if (Date.now() > deadline) throw new Error('the collector did not ship its spool');
       await sleep(500);
     }
+    // Steam: a page of the sequence feed, two tracked players on Schedules, a convergence sweep.
+    tracked = world.players
+      .filter((p) => !p.private)
+      .slice(0, 2)
+      .map((p) => p.account_id);
+    for (const args of [
+      ['steam', 'scan', '--from-seq', '0', '--pages', '1', '--wait'],
+      ['steam', 'track', ...tracked.map(String)],
+      ['steam', 'sweep', '--wait'],
+    ]) {
+      const r = await run(args, env);
+      expect(r.status, `${args.join(' ')}: ${r.stderr}`).toBe(0);
+    }
+    // The tracked players' Schedules ran once at creation; their sweeps (and the one asked for) settle.
+    await sleep(3000);
+    const again = await run(['steam', 'sweep', '--wait'], env);
+    expect(again.status, again.stderr).toBe(0);
     const built = await run(['marts', 'build', '--wait'], env);
     expect(built.status, built.stderr).toBe(0);
   }, 600_000);
 
   afterAll(async () => {
+    await sim?.close();
     collector?.kill('SIGTERM');
     for (const w of workers) if (w.exitCode === null && w.signalCode === null) w.kill('SIGTERM');
     await Promise.all([...workers, ...(collector ? [collector] : [])].map(exited));
@@ -124,13 +165,32 @@ describe('the production topology: temporal-server on PostgreSQL, three workers 
     const committed = (JSON.parse(list.stdout || '[]') as unknown[]).length;
     expect(committed).toBe(manifestsOf(dataLayout(dataDir).lake).length);
     expect(events).toEqual(['worker 1 killed', 'temporal-server restarted']);
+    // Every workflow completed: none failed, timed out or was terminated (the kill and the restart included).
+    const broken = spawnSync(
+      TEMPORAL,
+      [
+        'workflow',
+        'list',
+        '--address',
+        cluster.address,
+        '--query',
+        "ExecutionStatus = 'Failed' OR ExecutionStatus = 'TimedOut' OR ExecutionStatus = 'Terminated'",
+        '--output',
+        'json',
+      ],
+      { encoding: 'utf8' },
+    );
+    expect(broken.status, broken.stderr).toBe(0);
+    expect(JSON.parse(broken.stdout || '[]')).toEqual([]);
+    const all = spawnSync(TEMPORAL, ['workflow', 'list', '--address', cluster.address, '--output', 'json'], { encoding: 'utf8' });
+    expect((JSON.parse(all.stdout || '[]') as unknown[]).length).toBeGreaterThan(10);
   });
 
   it('keeps the Schedules the workers created in the server', () => {
     const list = spawnSync(TEMPORAL, ['schedule', 'list', '--address', cluster.address, '--output', 'json'], { encoding: 'utf8' });
     expect(list.status, list.stderr).toBe(0);
     const ids = (JSON.parse(list.stdout || '[]') as Array<{ scheduleId: string }>).map((s) => s.scheduleId);
-    expect(ids).toEqual(expect.arrayContaining([MARTS_SCHEDULE_ID, COMPACT_SCHEDULE_ID]));
+    expect(ids).toEqual(expect.arrayContaining([MARTS_SCHEDULE_ID, COMPACT_SCHEDULE_ID, ...tracked.map((id) => `${STEAM_PLAYER_SCHEDULE_PREFIX}${id}`)]));
   });
 
   it('holds exactly the events of an in-process ingest of the same batches, and the same marts', async () => {
@@ -174,5 +234,29 @@ describe('the production topology: temporal-server on PostgreSQL, three workers 
       }
     };
     expect(await marts(layout.warehouse)).toEqual(await marts(path.join(ref, 'warehouse.duckdb')));
+  });
+
+  it('mirrors the Steam slice exactly as the simulated world has it, with no stub left', async () => {
+    const db = await openDb({ path: dataLayout(dataDir).warehouse, readOnly: true });
+    try {
+      const rows = await db.rows<{ match_id: bigint; match_seq_num: bigint; radiant_win: boolean }>(
+        'SELECT match_id, match_seq_num, radiant_win FROM mart_dota_matches ORDER BY match_seq_num',
+      );
+      const mirrored = new Set(rows.map((r) => Number(r.match_id)));
+      // The scanned page (the first 100 of the feed) and every match of the tracked players' histories.
+      const reached = world.matches.filter((m, k) => k < 100 || m.players.some((p) => p.account_id !== null && tracked.includes(p.account_id)));
+      for (const m of reached) expect(mirrored.has(m.match_id), `match ${m.match_id}`).toBe(true);
+      // Everything mirrored is as the world has it.
+      const byId = new Map(world.matches.map((m) => [m.match_id, m]));
+      for (const r of rows) {
+        const m = byId.get(Number(r.match_id))!;
+        expect([Number(r.match_seq_num), r.radiant_win]).toEqual([m.match_seq_num, m.radiant_win]);
+      }
+      const stubs = await db.rows<{ entity: string; stubs: bigint }>('SELECT entity, stubs FROM mart_steam_convergence');
+      expect(stubs.length).toBeGreaterThan(0);
+      for (const r of stubs) expect(Number(r.stubs), r.entity).toBe(0);
+    } finally {
+      db.close();
+    }
   });
 });
