@@ -90,7 +90,8 @@ export class RedisConsumer {
     this.group_ = { pending: num(g?.pending), lag: num(g?.lag), at: this.group_.at };
   }
 
-  private report(running: boolean): void {
+  /** Writes the status file the UI and the worker's metrics read (also once more after the spool is shipped). */
+  report(running: boolean): void {
     this.reportedAt = Date.now();
     const spool = this.options.spool;
     writeLiveStatus(path.dirname(spool.openDir), {

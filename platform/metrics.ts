@@ -3,6 +3,7 @@ import type { AddressInfo } from 'node:net';
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
 import type { BatchManifest } from '../activities/index.ts';
 import { lakeStatus } from '../lake/index.ts';
+import { readLiveSources } from './live-status.ts';
 
 /**
  * gamelake's Prometheus metrics (prom-client), named by Prometheus' conventions: base units, `_total`
@@ -31,8 +32,11 @@ export interface WorkerMetrics {
   onSteamCall(endpoint: string, outcome: string): void;
 }
 
-/** The worker's metrics; the lake's files and bytes per table are read from the catalog at each scrape. */
-export function workerMetrics(lakeDir: string): WorkerMetrics {
+/**
+ * The worker's metrics; the lake's files and bytes per table are read from the catalog at each scrape, and
+ * the Redis consumers' pending entries and lag from the status files they write under `spoolDir`.
+ */
+export function workerMetrics(lakeDir: string, spoolDir?: string): WorkerMetrics {
   const registry = new Registry();
   collectDefaultMetrics({ register: registry });
   const registers = [registry];
@@ -84,6 +88,27 @@ export function workerMetrics(lakeDir: string): WorkerMetrics {
     registers,
     async collect() {
       for (const t of await readLake().catch(() => [])) this.set({ table: t.table }, t.bytes);
+    },
+  });
+  const consumers = () => (spoolDir ? readLiveSources(spoolDir).filter((x) => x.kind === 'redis-consumer' && x.state === 'running') : []);
+  new Gauge({
+    name: 'gamelake_consumer_pending',
+    help: "Entries a Redis consumer's group holds delivered and not acknowledged (XINFO GROUPS, as the consumer last reported it).",
+    labelNames: ['consumer'],
+    registers,
+    collect() {
+      this.reset();
+      for (const c of consumers()) if (c.redis?.pending !== null && c.redis?.pending !== undefined) this.set({ consumer: c.name }, c.redis.pending);
+    },
+  });
+  new Gauge({
+    name: 'gamelake_consumer_lag',
+    help: "Entries of a Redis stream not yet delivered to the consumer's group (XINFO GROUPS lag).",
+    labelNames: ['consumer'],
+    registers,
+    collect() {
+      this.reset();
+      for (const c of consumers()) if (c.redis?.lag !== null && c.redis?.lag !== undefined) this.set({ consumer: c.name }, c.redis.lag);
     },
   });
   for (const outcome of ['accepted', 'quarantined', 'duplicate']) lines.inc({ outcome }, 0);

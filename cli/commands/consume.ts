@@ -62,6 +62,7 @@ Environment: GAMELAKE_DATA_DIR, TEMPORAL_ADDRESS, TEMPORAL_NAMESPACE, GAMELAKE_T
     await reader.stop();
     await spool.close();
     const left = await shipper.drain(30_000);
+    reader.report(false);
     progress(`consumer stopped after ${reader.acknowledged} entries${left > 0 ? `; ${left} spool segments are shipped at the next start` : ''}`);
     return 0;
   },

@@ -29,7 +29,7 @@ GAMELAKE_METRICS_PORT.`,
     // The SDK's own metrics on a private port; /metrics passes them on after gamelake's.
     const sdkMetrics = config.metricsPort === undefined ? undefined : `127.0.0.1:${await freePort()}`;
     installQuietRuntime({ sdkMetrics });
-    const metrics = config.metricsPort === undefined ? undefined : workerMetrics(layout.lake);
+    const metrics = config.metricsPort === undefined ? undefined : workerMetrics(layout.lake, layout.spool);
     let served: Awaited<ReturnType<typeof serveMetrics>> | undefined;
     if (metrics && config.metricsPort !== undefined) {
       try {

@@ -7,6 +7,7 @@ import { consumerStatus } from '../../collector/index.ts';
 import { readLiveSources } from '../../platform/live-status.ts';
 import { dataLayout } from '../../platform/env.ts';
 import { startRedisServer } from '../../platform/server/redis-server.ts';
+import { freePort } from '../../platform/server/dev-server.ts';
 import { simulateEvents } from '../../sim/events/simulate.ts';
 import { runCli, tempDataDir, uniqueTaskQueue, useTestClient, referenceLake } from './helpers.ts';
 import { eventContent, manifestsOf } from './lake.ts';
@@ -33,7 +34,8 @@ describe('consuming a Redis stream', () => {
     const env = { ...process.env, TEMPORAL_ADDRESS: inject('temporalAddress'), GAMELAKE_DATA_DIR: dataDir, GAMELAKE_TASK_QUEUE: queue };
     const consumer = (name: string) =>
       spawn(process.execPath, [GAMELAKE, 'consume', 'redis', '--url', redis.url, '--stream', 'events', '--consumer', name, '--claim-idle-seconds', '1'], { env, stdio: 'ignore' });
-    const worker = spawn(process.execPath, [GAMELAKE, 'worker'], { env, stdio: 'ignore' });
+    const metricsPort = await freePort();
+    const worker = spawn(process.execPath, [GAMELAKE, 'worker'], { env: { ...env, GAMELAKE_METRICS_PORT: String(metricsPort) }, stdio: 'ignore' });
     let second: ChildProcess | undefined;
     let flat = 0;
     try {
@@ -72,6 +74,19 @@ describe('consuming a Redis stream', () => {
         if (g && g.pending === 0 && g.lag === 0) break;
         if (t > 900) throw new Error(`the stream was not consumed: ${JSON.stringify(g)}`);
         await sleep(100);
+      }
+      // The worker's metrics show c2's group caught up, as c2 reports it (within its 5 s XINFO refresh).
+      for (let t = 0; ; t++) {
+        const text = await (await fetch(`http://127.0.0.1:${metricsPort}/metrics`)).text();
+        if (text.includes('gamelake_consumer_lag{consumer="events/gamelake/c2"} 0') && text.includes('gamelake_consumer_pending{consumer="events/gamelake/c2"} 0')) break;
+        if (t > 100)
+          throw new Error(
+            `the worker's metrics never showed c2 caught up:\n${text
+              .split('\n')
+              .filter((l) => l.startsWith('gamelake_consumer'))
+              .join('\n')}`,
+          );
+        await sleep(200);
       }
       second.kill('SIGTERM');
       await exited(second);
