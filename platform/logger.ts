@@ -114,3 +114,12 @@ export class OneLineLogger implements Logger {
     this.log('ERROR', message, meta);
   }
 }
+
+/**
+ * One line of a long-running process's own (the worker's start and stop): in the log's format, so a log
+ * shipper reading JSON gets JSON from every line (`msg` the sentence, `fields` beside it).
+ */
+export function logLine(message: string, fields: Record<string, unknown> = {}, format: 'json' | 'text' = logFormat()): string {
+  if (format === 'text') return message;
+  return JSON.stringify({ level: 'info', time: new Date().toISOString(), ...fields, msg: message });
+}

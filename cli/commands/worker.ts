@@ -2,6 +2,7 @@ import { DEFAULT_TEMPORAL_ADDRESS, dataLayout, loadConfig } from '../../platform
 import { freePort, waitForTemporal } from '../../platform/server/dev-server.ts';
 import { serveMetrics, workerMetrics } from '../../platform/metrics.ts';
 import { ConfigError } from '../../platform/errors.ts';
+import { logLine } from '../../platform/logger.ts';
 import { installQuietRuntime } from '../../platform/client/session.ts';
 import { ensureSearchAttributes } from '../../platform/search-attributes.ts';
 import { createGamelakeWorker } from '../../platform/worker/worker.ts';
@@ -26,6 +27,8 @@ GAMELAKE_METRICS_PORT.`,
   async run() {
     const config = loadConfig();
     const layout = dataLayout(config.dataDir);
+    // The worker's own lines in the log's format (JSON when stderr is not a terminal).
+    const say = (message: string, fields: Record<string, unknown> = {}) => progress(logLine(message, fields));
     // The SDK's own metrics on a private port; /metrics passes them on after gamelake's.
     const sdkMetrics = config.metricsPort === undefined ? undefined : `127.0.0.1:${await freePort()}`;
     installQuietRuntime({ sdkMetrics });
@@ -37,14 +40,14 @@ GAMELAKE_METRICS_PORT.`,
           port: config.metricsPort,
           extra: async () => (await fetch(`http://${sdkMetrics}/metrics`)).text(),
         });
-        progress(`metrics: ${served.url}`);
+        say(`metrics: ${served.url}`, { metrics_url: served.url });
       } catch (err) {
         if (config.metricsPortSet) throw new ConfigError(`GAMELAKE_METRICS_PORT=${config.metricsPort}: cannot listen (${(err as Error).message})`);
-        progress(`metrics: port ${config.metricsPort} is taken (another worker here?): running without; set GAMELAKE_METRICS_PORT`);
+        say(`metrics: port ${config.metricsPort} is taken (another worker here?): running without; set GAMELAKE_METRICS_PORT`, { metrics_port: config.metricsPort });
       }
     }
     const address = config.temporalAddress ?? DEFAULT_TEMPORAL_ADDRESS;
-    progress(`waiting for Temporal at ${address}`);
+    say(`waiting for Temporal at ${address}`, { address });
     await waitForTemporal(address, 60_000);
     const connection = await Connection.connect({ address });
     try {
@@ -62,11 +65,11 @@ GAMELAKE_METRICS_PORT.`,
       steam: config.steam,
       metrics,
     });
-    progress(`worker polling task queue "${config.taskQueue}" on ${address} (namespace ${config.namespace})`);
+    say(`worker polling task queue "${config.taskQueue}" on ${address} (namespace ${config.namespace})`, { taskQueue: config.taskQueue, address, namespace: config.namespace });
     await worker.run();
     await close();
     await served?.close();
-    progress('worker stopped');
+    say('worker stopped');
     return 0;
   },
 });

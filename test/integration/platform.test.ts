@@ -74,7 +74,11 @@ describe('gamelake CLI against a real server', () => {
     expect(result.dataDir.dataDir).toBe(dataDir);
     child.kill('SIGTERM');
     expect(await exited).toBe(0);
-    expect(stderr).toContain(`worker polling task queue "${taskQueue}"`);
+    // Not a terminal: every line of the worker's log is JSON, its own start and stop lines too.
+    const lines = stderr.split('\n').filter(Boolean);
+    const parsed = lines.map((l) => JSON.parse(l) as { msg: string; taskQueue?: string });
+    expect(parsed.find((l) => l.msg.startsWith('worker polling task queue'))).toMatchObject({ msg: expect.stringContaining(`"${taskQueue}"`), taskQueue });
+    expect(parsed.at(-1)!.msg).toBe('worker stopped');
   });
 
   it('fails with a one-line reason when TEMPORAL_ADDRESS is malformed', () => {

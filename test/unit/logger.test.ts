@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { formatLogLine, logFormat, OneLineLogger } from '../../platform/logger.ts';
+import { formatLogLine, logFormat, logLine, OneLineLogger } from '../../platform/logger.ts';
 
 const sdkContext = {
   isLocal: false,
@@ -46,6 +46,11 @@ describe("the worker's log", () => {
     expect(typeof committed!.time).toBe('string');
     expect(failed).toMatchObject({ level: 'warn', msg: 'Activity failed', activityType: 'commitBatch', attempt: 2, error: 'HTTP 500 from http://127.0.0.1/x' });
     expect(lines.join('\n')).not.toMatch(/taskToken|AAAA|at y \(/);
+  });
+
+  it("writes the worker's own lines in the same format", () => {
+    expect(logLine('worker stopped', {}, 'text')).toBe('worker stopped');
+    expect(JSON.parse(logLine('worker polling task queue "q"', { taskQueue: 'q' }, 'json'))).toMatchObject({ level: 'info', msg: 'worker polling task queue "q"', taskQueue: 'q' });
   });
 
   it('is JSON unless stderr is a terminal, or as GAMELAKE_LOG_FORMAT says', () => {
