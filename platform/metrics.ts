@@ -214,8 +214,14 @@ export function collectorMetrics(spools: () => { depthBytes: number; closedSegme
   };
 }
 
-/** The UI's metrics: each mart's freshness (seconds since a build last refreshed it) and the last build, read at each scrape. */
-export function uiMetrics(status: () => Promise<{ marts: Array<{ model: string; refreshedAt: string | null }>; lastBuild: { kind: string; ms: number } | null }>): Registry {
+/**
+ * The UI's metrics, read from the warehouse at each scrape: each mart's freshness (seconds since a build
+ * last refreshed it), the last build, and how complete the Steam mirror is per entity type.
+ */
+export function uiMetrics(
+  status: () => Promise<{ marts: Array<{ model: string; refreshedAt: string | null }>; lastBuild: { kind: string; ms: number } | null }>,
+  convergence: () => Promise<Array<{ entity: string; total: number; stubs: number }>> = async () => [],
+): Registry {
   const registry = new Registry();
   collectDefaultMetrics({ register: registry });
   const registers = [registry];
@@ -239,6 +245,19 @@ export function uiMetrics(status: () => Promise<{ marts: Array<{ model: string; 
     async collect() {
       const s = await once().catch(() => undefined);
       if (s?.lastBuild) this.set({ kind: s.lastBuild.kind }, s.lastBuild.ms / 1000);
+    },
+  });
+  new Gauge({
+    name: 'gamelake_steam_entities',
+    help: 'Entities of the Steam mirror per type (convergence_status), by state: complete, or stub (known by id only).',
+    labelNames: ['entity', 'state'],
+    registers,
+    async collect() {
+      this.reset();
+      for (const c of await convergence().catch(() => [])) {
+        this.set({ entity: c.entity, state: 'complete' }, c.total - c.stubs);
+        this.set({ entity: c.entity, state: 'stub' }, c.stubs);
+      }
     },
   });
   return registry;

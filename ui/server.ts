@@ -17,6 +17,7 @@ import {
   QueryCancelledError,
   QueryTimeoutError,
   ResultTooLargeError,
+  runSql,
   WarehouseMissingError,
   withWarehouse,
   type ReaderOptions,
@@ -122,7 +123,11 @@ export function createUiApp(deps: UiDeps, options: Partial<GuardOptions> & { sto
     };
 
   // Prometheus: each mart's freshness and the last build (read from the warehouse at each scrape).
-  const metrics = uiMetrics(() => warehouseStatus(deps.warehousePath, deps.lakeDir));
+  const convergence = loadQuery('convergence_status');
+  const metrics = uiMetrics(
+    () => warehouseStatus(deps.warehousePath, deps.lakeDir),
+    async () => (await runSql(deps.warehousePath, convergence.sql)).rows.map((r) => ({ entity: String(r.entity), total: Number(r.total), stubs: Number(r.stubs) })),
+  );
   app.get('/metrics', async (c) => c.body(await metrics.metrics(), 200, { 'content-type': metrics.contentType, 'cache-control': 'no-store' }));
   app.get('/', (c) => c.redirect('/pipeline'));
   app.get('/pipeline', page('Pipeline', '/pipeline', pipelinePage));

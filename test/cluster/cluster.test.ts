@@ -17,7 +17,8 @@ import { startCluster, type Cluster } from '../../platform/server/temporal-clust
 import { COMPACT_SCHEDULE_ID, MARTS_SCHEDULE_ID, STEAM_PLAYER_SCHEDULE_PREFIX } from '../../platform/client/schedules.ts';
 import { groundTruth, startSteamSim, type GroundTruth, type SteamSim } from '../../sim/steam/index.ts';
 import { simulateEvents, type SimulationTruth } from '../../sim/events/simulate.ts';
-import { buildWarehouse } from '../../warehouse/build.ts';
+import { buildWarehouse, defaultScoring } from '../../warehouse/build.ts';
+import { serveUi } from '../../ui/index.ts';
 import { eventContent, manifestsOf } from '../integration/lake.ts';
 
 const GAMELAKE = path.resolve(import.meta.dirname, '../../bin/gamelake.js');
@@ -252,9 +253,31 @@ describe('the production topology: temporal-server on PostgreSQL, three workers 
         const m = byId.get(Number(r.match_id))!;
         expect([Number(r.match_seq_num), r.radiant_win]).toEqual([m.match_seq_num, m.radiant_win]);
       }
-      const stubs = await db.rows<{ entity: string; stubs: bigint }>('SELECT entity, stubs FROM mart_steam_convergence');
+      const stubs = await db.rows<{ entity: string; total: bigint; stubs: bigint }>('SELECT entity, total, stubs FROM mart_steam_convergence');
       expect(stubs.length).toBeGreaterThan(0);
       for (const r of stubs) expect(Number(r.stubs), r.entity).toBe(0);
+      // The UI's metrics say the same.
+      const ui = await serveUi(
+        {
+          warehousePath: dataLayout(dataDir).warehouse,
+          lakeDir: dataLayout(dataDir).lake,
+          temporalUiUrl: 'http://localhost:8233',
+          namespace: 'default',
+          taskQueue: 'gamelake-cluster',
+          registry: loadContracts(),
+          scoring: defaultScoring,
+        },
+        { port: 0 },
+      );
+      try {
+        const text = await (await fetch(`${ui.url}/metrics`)).text();
+        for (const r of stubs) {
+          expect(text).toContain(`gamelake_steam_entities{entity="${r.entity}",state="complete"} ${Number(r.total)}`);
+          expect(text).toContain(`gamelake_steam_entities{entity="${r.entity}",state="stub"} 0`);
+        }
+      } finally {
+        await ui.close();
+      }
     } finally {
       db.close();
     }
