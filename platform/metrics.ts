@@ -28,8 +28,10 @@ export interface WorkerMetrics {
   onBuilt(built: { kind: string; ms: number }): void;
   /** A batch failed for good. */
   onFailed(batchId: string): void;
-  /** A Steam API call's outcome. */
-  onSteamCall(endpoint: string, outcome: string): void;
+  /** A Steam API call's outcome, made with key `key` (its position in STEAM_API_KEYS). */
+  onSteamCall(endpoint: string, outcome: string, key: number): void;
+  /** The calls per second each key may make (STEAM_RATE_PER_SEC): the budget the calls are measured against. */
+  steamBudget(keys: number, ratePerSec: number): void;
 }
 
 /**
@@ -57,8 +59,14 @@ export function workerMetrics(lakeDir: string, spoolDir?: string): WorkerMetrics
   const failed = new Counter({ name: 'gamelake_batches_failed_total', help: 'Batches that failed for good (their workflow cleaned up after them).', registers });
   const steam = new Counter({
     name: 'gamelake_steam_calls_total',
-    help: 'Steam Web API calls, by endpoint and outcome (ok, rate_limited: a 429, refused: 401/403/404, failed: 5xx, timeouts, malformed answers).',
-    labelNames: ['endpoint', 'outcome'],
+    help: 'Steam Web API calls, by key (its position in STEAM_API_KEYS), endpoint and outcome (ok, rate_limited: a 429, refused: 401/403/404, failed: 5xx, timeouts, malformed answers).',
+    labelNames: ['key', 'endpoint', 'outcome'],
+    registers,
+  });
+  const budget = new Gauge({
+    name: 'gamelake_steam_budget_calls_per_second',
+    help: 'The calls per second each Steam key may make (STEAM_RATE_PER_SEC): rate(gamelake_steam_calls_total) over it is the budget used. Every worker reports the same, global budget.',
+    labelNames: ['key'],
     registers,
   });
   const bytes = new Counter({ name: 'gamelake_ingest_bytes_total', help: 'Bytes of the batch files committed.', registers });
@@ -132,8 +140,11 @@ export function workerMetrics(lakeDir: string, spoolDir?: string): WorkerMetrics
     onFailed() {
       failed.inc();
     },
-    onSteamCall(endpoint, outcome) {
-      steam.inc({ endpoint, outcome });
+    onSteamCall(endpoint, outcome, key) {
+      steam.inc({ key: String(key), endpoint, outcome });
+    },
+    steamBudget(keys, ratePerSec) {
+      for (let k = 1; k <= keys; k++) budget.set({ key: String(k) }, ratePerSec);
     },
   };
 }

@@ -34,7 +34,7 @@ export interface SteamFetchDeps {
   callId?: () => string;
   now?: () => number;
   /** Told of each call's outcome (ok, rate_limited, refused, failed): the worker's metrics. */
-  onCall?: (endpoint: SteamEndpoint, outcome: 'ok' | 'rate_limited' | 'refused' | 'failed') => void;
+  onCall?: (endpoint: SteamEndpoint, outcome: 'ok' | 'rate_limited' | 'refused' | 'failed', key: number) => void;
 }
 
 /** Turns classified Steam errors into Temporal failures: 429 retried after Retry-After; 401/403/404 not retried. */
@@ -60,12 +60,16 @@ export function createSteamFetchActivities(deps: SteamFetchDeps) {
     try {
       assertKeyInRotation(deps.lakeDir, key, endpoint);
       const res = await deps.client.get(endpoint, params);
-      deps.onCall?.(endpoint, 'ok');
+      deps.onCall?.(endpoint, 'ok', key.position);
       writeRaw(deps.lakeDir, endpoint, rawKey, res.text);
       return res;
     } catch (err) {
       if (!isOutOfRotation(err as Error)) {
-        deps.onCall?.(endpoint, err instanceof SteamRateLimitedError ? 'rate_limited' : err instanceof SteamAuthError || err instanceof SteamRequestError ? 'refused' : 'failed');
+        deps.onCall?.(
+          endpoint,
+          err instanceof SteamRateLimitedError ? 'rate_limited' : err instanceof SteamAuthError || err instanceof SteamRequestError ? 'refused' : 'failed',
+          key.position,
+        );
       }
       if (err instanceof SteamAuthError && key.count > 1 && !isOutOfRotation(err)) {
         revokeKey(deps.lakeDir, key.position, err.message.replace(/ \(http[^)]*\)$/, ''));

@@ -74,6 +74,7 @@ export async function createGamelakeWorker(options: WorkerOptions): Promise<{ wo
       beforeSend: (endpoint) => assertKeyInRotation(options.deps.layout.lake, { position: i + 1, count: keys.length }, endpoint),
     }),
   );
+  if (steamConfig.ratePerSec > 0) options.metrics?.steamBudget(keys.length, steamConfig.ratePerSec);
   const main = await Worker.create({
     connection,
     namespace: options.namespace,

@@ -42,6 +42,7 @@ describe('Steam mirror: several keys, the lagging rescan, steam match and refres
   let refreshed = 0;
   const metricsPorts: number[] = [];
   const steamCalls: string[] = [];
+  let steamBudget: string[] = [];
 
   beforeAll(async () => {
     sim = await startSteamSim({
@@ -101,8 +102,11 @@ describe('Steam mirror: several keys, the lagging rescan, steam match and refres
     out.refresh = await runCli(['steam', 'refresh', String(refreshed)], env);
     out.lag = await runCli(['query', 'mirror_lag', '--format', 'json'], env);
     // The workers' Steam call counters, before they stop.
-    for (const port of metricsPorts)
-      steamCalls.push(...(await (await fetch(`http://127.0.0.1:${port}/metrics`)).text()).split('\n').filter((l) => l.startsWith('gamelake_steam_calls_total{')));
+    for (const port of metricsPorts) {
+      const text = await (await fetch(`http://127.0.0.1:${port}/metrics`)).text();
+      steamCalls.push(...text.split('\n').filter((l) => l.startsWith('gamelake_steam_calls_total{')));
+      steamBudget = text.split('\n').filter((l) => l.startsWith('gamelake_steam_budget_calls_per_second{'));
+    }
     for (const w of workers) w.kill('SIGTERM');
     await Promise.all(workers.map((w) => new Promise((r) => (w.exitCode !== null ? r(null) : w.once('exit', r)))));
     await buildWarehouse({ lakeDir: layout.lake, warehousePath: layout.warehouse, registry: loadContracts() });
@@ -125,13 +129,23 @@ describe('Steam mirror: several keys, the lagging rescan, steam match and refres
     const stats = sim.stats();
     const byOutcome: Record<string, number> = {};
     const byEndpoint: Record<string, number> = {};
+    const byKey: Record<string, number> = {};
     for (const line of steamCalls) {
-      const m = /endpoint="([^"]+)",outcome="([^"]+)"\} (\d+)/.exec(line)!;
-      byOutcome[m[2]!] = (byOutcome[m[2]!] ?? 0) + Number(m[3]);
-      byEndpoint[m[1]!] = (byEndpoint[m[1]!] ?? 0) + Number(m[3]);
+      const labels = Object.fromEntries([...line.matchAll(/(\w+)="([^"]*)"/g)].map((m) => [m[1]!, m[2]!]));
+      const n = Number(line.slice(line.lastIndexOf(' ') + 1));
+      byOutcome[labels.outcome!] = (byOutcome[labels.outcome!] ?? 0) + n;
+      byEndpoint[labels.endpoint!] = (byEndpoint[labels.endpoint!] ?? 0) + n;
+      byKey[labels.key!] = (byKey[labels.key!] ?? 0) + n;
     }
     expect(Object.values(byOutcome).reduce((a, b) => a + b, 0)).toBe(stats.calls);
     expect(byEndpoint).toEqual(stats.byEndpoint);
+    // Per key too (the simulator counts the calls a revoked key made, refused with 401, apart from its byKey).
+    expect(byKey).toEqual(Object.fromEntries(Object.entries(stats.byKey).map(([k, v]) => [k, v.calls + (k === '2' ? stats.revokedKeyCalls : 0)])));
+    expect(steamBudget).toEqual([
+      'gamelake_steam_budget_calls_per_second{key="1"} 5',
+      'gamelake_steam_budget_calls_per_second{key="2"} 5',
+      'gamelake_steam_budget_calls_per_second{key="3"} 5',
+    ]);
     expect(byOutcome.rate_limited ?? 0).toBe((stats.faults['429'] ?? 0) + stats.rateLimitViolations);
     expect(byOutcome.ok).toBeGreaterThan(0);
     expect(byOutcome.failed).toBeGreaterThan(0);
