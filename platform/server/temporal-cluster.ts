@@ -6,7 +6,7 @@ import { Connection } from '@temporalio/client';
 import { DevServerError } from '../errors.ts';
 import { ensureSearchAttributes } from '../search-attributes.ts';
 import { freePort, waitForTemporal } from './dev-server.ts';
-import { LOCAL_BIN_DIR, PROJECT_ROOT } from './temporal-cli.ts';
+import { LOCAL_BIN_DIR, PROJECT_ROOT, resolveTemporalCli } from './temporal-cli.ts';
 
 /**
  * The production topology's Temporal, run here: the real Temporal server (`temporal-server`, built from
@@ -256,7 +256,8 @@ export async function startCluster(dir: string, options: { log?: (line: string) 
   const address = `127.0.0.1:${ports[0]}`;
   let server = startServer(dir, log);
   await waitForTemporal(address, 120_000, () => server.exitCode === null);
-  const tool = (args: string[]) => spawnSync(path.join(LOCAL_BIN_DIR, 'temporal'), [...args, '--address', address], { encoding: 'utf8' });
+  const cli = await resolveTemporalCli({ explicitPath: process.env.TEMPORAL_CLI_PATH, searchPath: process.env.PATH, log });
+  const tool = (args: string[]) => spawnSync(cli.path, [...args, '--address', address], { encoding: 'utf8' });
   // The default namespace (the dev server makes it; a real cluster does not).
   for (let i = 0; ; i++) {
     const r = tool(['operator', 'namespace', 'create', '--namespace', 'default', '--retention', '72h']);

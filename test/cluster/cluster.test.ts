@@ -12,7 +12,7 @@ import { batchIdOf, hashFile } from '../../activities/ingest/inbox.ts';
 import { commitBatch, loadContracts, openDb, stageBatch } from '../../lake/index.ts';
 import { dataLayout } from '../../platform/env.ts';
 import { freePort } from '../../platform/server/dev-server.ts';
-import { LOCAL_BIN_DIR } from '../../platform/server/temporal-cli.ts';
+import { LOCAL_BIN_DIR, resolveTemporalCli } from '../../platform/server/temporal-cli.ts';
 import { startCluster, type Cluster } from '../../platform/server/temporal-cluster.ts';
 import { COMPACT_SCHEDULE_ID, MARTS_SCHEDULE_ID, STEAM_PLAYER_SCHEDULE_PREFIX } from '../../platform/client/schedules.ts';
 import { groundTruth, startSteamSim, type GroundTruth, type SteamSim } from '../../sim/steam/index.ts';
@@ -22,7 +22,7 @@ import { serveUi } from '../../ui/index.ts';
 import { eventContent, manifestsOf } from '../integration/lake.ts';
 
 const GAMELAKE = path.resolve(import.meta.dirname, '../../bin/gamelake.js');
-const TEMPORAL = path.join(LOCAL_BIN_DIR, 'temporal');
+let TEMPORAL = path.join(LOCAL_BIN_DIR, 'temporal');
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 const exited = (p: ChildProcess) => (p.exitCode !== null || p.signalCode !== null ? Promise.resolve() : new Promise((r) => p.once('exit', r)));
 
@@ -53,6 +53,8 @@ const STEAM_KEY = 'CLUSTER-STEAM-KEY-5d1e';
 
 describe('the production topology: temporal-server on PostgreSQL, three workers apart', () => {
   beforeAll(async () => {
+    // The `temporal` CLI as the suite resolves it (PATH, TEMPORAL_CLI_PATH or the project's build).
+    TEMPORAL = (await resolveTemporalCli({ explicitPath: process.env.TEMPORAL_CLI_PATH, searchPath: process.env.PATH })).path;
     const root = mkdtempSync(path.join(os.tmpdir(), 'gamelake-cluster-'));
     cluster = await startCluster(path.join(root, 'temporal'), {
       log: (line) => console.log(line),
