@@ -2,7 +2,7 @@ import path from 'node:path';
 import { createClient } from 'redis';
 import { RateMeter, writeLiveStatus } from '../platform/live-status.ts';
 import { entryLine } from './stream-entry.ts';
-import type { Spool } from './spool.ts';
+import { spoolTotals, type Spool } from './spool.ts';
 
 export interface RedisConsumerOptions {
   url: string;
@@ -103,7 +103,7 @@ export class RedisConsumer {
       running,
       events: this.acknowledged,
       eventsPerSecond: this.rate.sample(this.acknowledged),
-      spool: { depthBytes: spool.depthBytes(), closedSegments: spool.closed().length, limitBytes: spool.limitBytes },
+      spool: { ...spoolTotals([spool]), limitBytes: spool.limitBytes },
       redis: { stream: this.options.stream, group: this.group, pending: this.group_.pending, lag: this.group_.lag },
     });
   }

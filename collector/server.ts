@@ -7,7 +7,7 @@ import { collectorMetrics } from '../platform/metrics.ts';
 import { bodyEvents, DEFAULT_MAX_BODY_BYTES, readBody } from './body.ts';
 import { CollectorConfigError, CollectorRequestError, ShuttingDownError, SpoolFullError } from './errors.ts';
 import type { Shipper } from './shipper.ts';
-import type { Spool } from './spool.ts';
+import { spoolTotals, type Spool } from './spool.ts';
 import { ANY_SCOPE, type Grant, type WriteKeys } from './write-keys.ts';
 
 export const DEFAULT_COLLECTOR_PORT = 8235;
@@ -95,7 +95,7 @@ export async function serveCollector(options: CollectorOptions): Promise<ServedC
   const stats: CollectorStats = { startedAt: new Date().toISOString(), requests: 0, accepted: 0, events: 0, refused: {} };
   let stopping = false;
 
-  const metrics = collectorMetrics(() => ({ depthBytes: spools.reduce((n, s) => n + s.depthBytes(), 0), closedSegments: spools.reduce((n, s) => n + s.closed().length, 0) }));
+  const metrics = collectorMetrics(() => spoolTotals(spools));
   const answer = (res: ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}) => {
     metrics.answered(status);
     if (status >= 400) stats.refused[status] = (stats.refused[status] ?? 0) + 1;
@@ -107,13 +107,13 @@ export async function serveCollector(options: CollectorOptions): Promise<ServedC
   const health = () => {
     const reasons: string[] = [];
     if (stopping) reasons.push('shutting down');
-    const depth = spools.reduce((n, s) => n + s.depthBytes(), 0);
-    if (spools.some((s) => s.full())) reasons.push(`spool full (${depth} of ${options.spool.limitBytes} bytes)`);
+    const totals = spoolTotals(spools);
+    if (spools.some((s) => s.full())) reasons.push(`spool full (${totals.depthBytes} of ${options.spool.limitBytes} bytes)`);
     if (options.shipper?.temporalError) reasons.push(`Temporal unreachable: ${options.shipper.temporalError}`);
     return {
       ready: reasons.length === 0,
       reasons,
-      spool: { depth_bytes: depth, limit_bytes: options.spool.limitBytes, closed_segments: spools.reduce((n, s) => n + s.closed().length, 0) },
+      spool: { depth_bytes: totals.depthBytes, limit_bytes: options.spool.limitBytes, closed_segments: totals.closedSegments },
       shipping: options.shipper?.shipping ?? 0,
       stats,
     };
@@ -193,11 +193,7 @@ export async function serveCollector(options: CollectorOptions): Promise<ServedC
       refused: stats.refused,
       eventsPerSecond: eventRate.sample(stats.events),
       requestsPerSecond: requestRate.sample(stats.requests),
-      spool: {
-        depthBytes: spools.reduce((n, s) => n + s.depthBytes(), 0),
-        closedSegments: spools.reduce((n, s) => n + s.closed().length, 0),
-        limitBytes: options.spool.limitBytes,
-      },
+      spool: { ...spoolTotals(spools), limitBytes: options.spool.limitBytes },
     });
   report(true);
   const reporter = setInterval(() => report(true), 2000);
@@ -213,7 +209,7 @@ export async function serveCollector(options: CollectorOptions): Promise<ServedC
       server.closeIdleConnections();
       await closed;
       for (const s of spools) await s.close();
-      const left = options.shipper ? await options.shipper.drain(drainMs) : spools.reduce((n, s) => n + s.closed().length, 0);
+      const left = options.shipper ? await options.shipper.drain(drainMs) : spoolTotals(spools).closedSegments;
       report(false);
       return left;
     },

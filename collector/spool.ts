@@ -35,8 +35,8 @@ export interface Appended {
 }
 
 interface Pending {
+  /** Whole lines, each ended by a newline. */
   data: Buffer;
-  bytes: number;
   resolve: (a: Appended) => void;
   reject: (err: Error) => void;
 }
@@ -97,7 +97,7 @@ export class Spool {
 
   /** Bytes held: closed segments not yet ingested, the open one, and appends waiting. */
   depthBytes(): number {
-    return this.closedBytes + (this.current?.bytes ?? 0) + this.queue.reduce((s, p) => s + p.bytes, 0);
+    return this.closedBytes + (this.current?.bytes ?? 0) + this.queue.reduce((s, p) => s + p.data.length, 0);
   }
 
   full(): boolean {
@@ -123,7 +123,7 @@ export class Spool {
     if (this.stopped) return Promise.reject(new Error('the spool is closed'));
     if (lines === 0) return Promise.resolve({ segment: this.current?.name ?? '' });
     return new Promise<Appended>((resolve, reject) => {
-      this.queue.push({ data, bytes: data.length, resolve, reject });
+      this.queue.push({ data, resolve, reject });
       void this.kick();
     });
   }
@@ -172,7 +172,7 @@ export class Spool {
         const data = batch.length === 1 ? batch[0]!.data : Buffer.concat(batch.map((p) => p.data));
         for (let at = 0; at < data.length; ) at += (await segment.file.write(data, at, data.length - at)).bytesWritten;
         await segment.file.datasync();
-        segment.bytes += batch.reduce((s, p) => s + p.bytes, 0);
+        segment.bytes += data.length;
         segment.lastAckAt = this.now();
         for (const p of batch) p.resolve({ segment: segment.name });
         if (segment.bytes >= this.segmentBytes) this.rotateWanted = true;
@@ -226,12 +226,7 @@ export class Spool {
         continue;
       }
       if (whole < sizeOf(file)) truncateSync(file, whole);
-      const fd = openSync(file, 'r+');
-      try {
-        fsyncSync(fd);
-      } finally {
-        closeSync(fd);
-      }
+      fsyncPath(file);
       renameSync(file, path.join(this.closedDir, closedSegmentName(name, lastAckAt)));
     }
     syncDir(this.closedDir);
@@ -249,12 +244,7 @@ function spoolScope(dir: string, given: readonly string[] | undefined): readonly
     const text = `${JSON.stringify({ products })}\n`;
     if (!existsSync(file) || readFileSync(file, 'utf8') !== text) {
       writeFileSync(`${file}.tmp`, text);
-      const fd = openSync(`${file}.tmp`, 'r');
-      try {
-        fsyncSync(fd);
-      } finally {
-        closeSync(fd);
-      }
+      fsyncPath(`${file}.tmp`);
       renameSync(`${file}.tmp`, file);
       syncDir(dir);
     }
@@ -333,11 +323,20 @@ function lastNewline(file: string): number {
 
 /** Makes a folder's entries (a created or renamed file) durable. */
 function syncDir(dir: string): void {
-  if (!existsSync(dir)) return;
-  const fd = openSync(dir, 'r');
+  if (existsSync(dir)) fsyncPath(dir);
+}
+
+/** fsync of a file's (or a folder's) content as it is on disk now. */
+function fsyncPath(file: string): void {
+  const fd = openSync(file, 'r');
   try {
     fsyncSync(fd);
   } finally {
     closeSync(fd);
   }
+}
+
+/** What spools hold: bytes (closed, open and waiting) and closed segments not yet ingested. */
+export function spoolTotals(spools: readonly Spool[]): { depthBytes: number; closedSegments: number } {
+  return { depthBytes: spools.reduce((n, s) => n + s.depthBytes(), 0), closedSegments: spools.reduce((n, s) => n + s.closed().length, 0) };
 }

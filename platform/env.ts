@@ -6,6 +6,9 @@ import { ConfigError } from './errors.ts';
  * reads `process.env` (a test keeps it so), which makes this list complete: the README table
  * and the docker-compose file are checked against it.
  */
+/** The worker's Prometheus port unless GAMELAKE_METRICS_PORT says otherwise. */
+export const DEFAULT_METRICS_PORT = 9464;
+
 export const ENVIRONMENT = {
   GAMELAKE_DATA_DIR: {
     default: './.gamelake',
@@ -57,7 +60,7 @@ export const ENVIRONMENT = {
       "Format of the worker's log (the Temporal SDK's logger hook): `json`, one JSON object per line (pino) with the batch id, counts, workflow and activity ids and the attempt as fields; `text`, one short line per event without the SDK's context fields.",
   },
   GAMELAKE_METRICS_PORT: {
-    default: '9464',
+    default: String(DEFAULT_METRICS_PORT),
     description:
       "Port of `gamelake worker`'s Prometheus endpoint (`http://127.0.0.1:<port>/metrics`: gamelake's metrics and the Temporal SDK's); `off` serves none. With the default and the port taken (a second worker on the machine) the worker runs without it and says so.",
   },
@@ -193,7 +196,7 @@ export function steamKeys(steam: SteamConfig): Array<string | undefined> {
 export { dataLayout, type DataLayout } from '../lake/layout.ts';
 
 function metricsPort(value: string | undefined): { metricsPort: number | undefined; metricsPortSet: boolean } {
-  if (value === undefined) return { metricsPort: 9464, metricsPortSet: false };
+  if (value === undefined) return { metricsPort: DEFAULT_METRICS_PORT, metricsPortSet: false };
   if (value.toLowerCase() === 'off') return { metricsPort: undefined, metricsPortSet: true };
   const port = Number(value);
   if (!Number.isInteger(port) || port < 0 || port > 65535) throw new ConfigError(`GAMELAKE_METRICS_PORT must be a port number or off, not ${JSON.stringify(value)}`);

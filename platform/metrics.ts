@@ -11,9 +11,19 @@ import { readLiveSources } from './live-status.ts';
  * `wrong_type:sides[].gold`). A process makes the registry of its role (worker, collector, UI) and serves
  * it on `/metrics`; the worker adds the Temporal SDK's own metrics (the Runtime's Prometheus telemetry).
  */
-export const DEFAULT_METRICS_PORT = 9464;
-
 const SECONDS_BUCKETS = [0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 120, 300];
+
+/**
+ * One read shared by the gauges of a scrape (prom-client collects them at once): the files or the
+ * warehouse are read once per scrape, not once per gauge; the next scrape reads again.
+ */
+function perScrape<T>(read: () => Promise<T> | T): () => Promise<T> {
+  let pending: Promise<T> | undefined;
+  return () =>
+    (pending ??= Promise.resolve()
+      .then(read)
+      .finally(() => setTimeout(() => (pending = undefined), 0)));
+}
 
 /** A quarantine reason as a label: list indexes dropped, so the label has as many values as the contracts have paths. */
 export function reasonLabel(reason: string): string {
@@ -79,7 +89,7 @@ export function workerMetrics(lakeDir: string, spoolDir?: string): WorkerMetrics
     buckets: SECONDS_BUCKETS,
     registers,
   });
-  const readLake = async () => (await lakeStatus(lakeDir)).tables;
+  const readLake = perScrape(async () => (await lakeStatus(lakeDir)).tables);
   new Gauge({
     name: 'gamelake_lake_files',
     help: 'Live files of each lake table.',
@@ -98,15 +108,15 @@ export function workerMetrics(lakeDir: string, spoolDir?: string): WorkerMetrics
       for (const t of await readLake().catch(() => [])) this.set({ table: t.table }, t.bytes);
     },
   });
-  const consumers = () => (spoolDir ? readLiveSources(spoolDir).filter((x) => x.kind === 'redis-consumer' && x.state === 'running') : []);
+  const consumers = perScrape(() => (spoolDir ? readLiveSources(spoolDir).filter((x) => x.kind === 'redis-consumer' && x.state === 'running') : []));
   new Gauge({
     name: 'gamelake_consumer_pending',
     help: "Entries a Redis consumer's group holds delivered and not acknowledged (XINFO GROUPS, as the consumer last reported it).",
     labelNames: ['consumer'],
     registers,
-    collect() {
+    async collect() {
       this.reset();
-      for (const c of consumers()) if (c.redis?.pending !== null && c.redis?.pending !== undefined) this.set({ consumer: c.name }, c.redis.pending);
+      for (const c of await consumers()) if (c.redis?.pending !== null && c.redis?.pending !== undefined) this.set({ consumer: c.name }, c.redis.pending);
     },
   });
   new Gauge({
@@ -114,9 +124,9 @@ export function workerMetrics(lakeDir: string, spoolDir?: string): WorkerMetrics
     help: "Entries of a Redis stream not yet delivered to the consumer's group (XINFO GROUPS lag).",
     labelNames: ['consumer'],
     registers,
-    collect() {
+    async collect() {
       this.reset();
-      for (const c of consumers()) if (c.redis?.lag !== null && c.redis?.lag !== undefined) this.set({ consumer: c.name }, c.redis.lag);
+      for (const c of await consumers()) if (c.redis?.lag !== null && c.redis?.lag !== undefined) this.set({ consumer: c.name }, c.redis.lag);
     },
   });
   for (const outcome of ['accepted', 'quarantined', 'duplicate']) lines.inc({ outcome }, 0);
@@ -236,8 +246,7 @@ export function uiMetrics(
   const registry = new Registry();
   collectDefaultMetrics({ register: registry });
   const registers = [registry];
-  let read: ReturnType<typeof status> | undefined;
-  const once = () => (read ??= status().finally(() => setTimeout(() => (read = undefined), 0)));
+  const once = perScrape(status);
   new Gauge({
     name: 'gamelake_mart_freshness_seconds',
     help: 'Seconds since a warehouse build last refreshed each mart.',

@@ -15,8 +15,7 @@ export function fileStamp(ms: number): string {
   return new Date(ms).toISOString().replace(/[-:.]/g, '');
 }
 
-function stampMs(stamp: string): number {
-  const s = stamp;
+function stampMs(s: string): number {
   return Date.parse(`${s.slice(0, 4)}-${s.slice(4, 6)}-${s.slice(6, 8)}T${s.slice(9, 11)}:${s.slice(11, 13)}:${s.slice(13, 15)}.${s.slice(15, 18)}Z`);
 }
 

@@ -1,4 +1,4 @@
-import { DEFAULT_TEMPORAL_ADDRESS, dataLayout, loadConfig } from '../../platform/env.ts';
+import { DEFAULT_METRICS_PORT, DEFAULT_TEMPORAL_ADDRESS, dataLayout, loadConfig } from '../../platform/env.ts';
 import { freePort, waitForTemporal } from '../../platform/server/dev-server.ts';
 import { serveMetrics, workerMetrics } from '../../platform/metrics.ts';
 import { ConfigError } from '../../platform/errors.ts';
@@ -19,7 +19,7 @@ Use this when a Temporal server already runs (a cluster, docker compose, or \`ga
 elsewhere). Run as many workers as you like; they share the task queue. Registers the
 project's search attributes if the namespace lacks them. SIGINT/SIGTERM drain and stop it.
 
-Prometheus metrics (gamelake's and the Temporal SDK's) at http://127.0.0.1:9464/metrics
+Prometheus metrics (gamelake's and the Temporal SDK's) at http://127.0.0.1:${DEFAULT_METRICS_PORT}/metrics
 (GAMELAKE_METRICS_PORT; off for none).
 
 Environment: TEMPORAL_ADDRESS, TEMPORAL_NAMESPACE, GAMELAKE_TASK_QUEUE, GAMELAKE_DATA_DIR,

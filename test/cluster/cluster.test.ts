@@ -20,11 +20,11 @@ import { simulateEvents, type SimulationTruth } from '../../sim/events/simulate.
 import { buildWarehouse, defaultScoring } from '../../warehouse/build.ts';
 import { serveUi } from '../../ui/index.ts';
 import { eventContent, manifestsOf } from '../integration/lake.ts';
+import { exited } from '../integration/helpers.ts';
 
 const GAMELAKE = path.resolve(import.meta.dirname, '../../bin/gamelake.js');
 let TEMPORAL = path.join(LOCAL_BIN_DIR, 'temporal');
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
-const exited = (p: ChildProcess) => (p.exitCode !== null || p.signalCode !== null ? Promise.resolve() : new Promise((r) => p.once('exit', r)));
 
 function run(args: string[], env: NodeJS.ProcessEnv): Promise<{ status: number | null; stdout: string; stderr: string }> {
   return new Promise((resolve) => {

@@ -1,4 +1,4 @@
-import { type ChildProcess, spawn } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import { cpSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, inject, it } from 'vitest';
@@ -7,7 +7,7 @@ import { commitBatch, lakeSnapshot, loadContracts, stageBatch } from '../../lake
 import { startLakeCompact } from '../../platform/client/jobs.ts';
 import { Random } from '../../sim/random.ts';
 import { simulateEvents } from '../../sim/events/simulate.ts';
-import { runCli, tempDataDir, uniqueTaskQueue, useTestClient } from './helpers.ts';
+import { runCli, tempDataDir, uniqueTaskQueue, useTestClient, exited } from './helpers.ts';
 import { catalogFingerprint } from './lake.ts';
 
 const GAMELAKE = path.resolve(import.meta.dirname, '../../bin/gamelake.js');
@@ -49,7 +49,6 @@ describe('lake compaction through the worker', () => {
       const env = { ...process.env, TEMPORAL_ADDRESS: inject('temporalAddress'), GAMELAKE_DATA_DIR: dir, GAMELAKE_TASK_QUEUE: queue };
       return { dir, queue, start: () => spawn(process.execPath, [GAMELAKE, 'worker'], { env, stdio: 'ignore' }) };
     };
-    const exited = (p: ChildProcess) => (p.exitCode !== null || p.signalCode !== null ? Promise.resolve() : new Promise((r) => p.once('exit', r)));
     /** The attempt of the compaction activity a worker runs now (0: none), and whether the workflow moved past it. */
     const running = async (handle: Awaited<ReturnType<typeof startLakeCompact>>) => {
       const d = await handle.describe();

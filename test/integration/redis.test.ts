@@ -9,12 +9,11 @@ import { dataLayout } from '../../platform/env.ts';
 import { startRedisServer } from '../../platform/server/redis-server.ts';
 import { freePort } from '../../platform/server/dev-server.ts';
 import { simulateEvents } from '../../sim/events/simulate.ts';
-import { runCli, tempDataDir, uniqueTaskQueue, useTestClient, referenceLake } from './helpers.ts';
+import { runCli, tempDataDir, uniqueTaskQueue, useTestClient, referenceLake, exited } from './helpers.ts';
 import { eventContent, manifestsOf } from './lake.ts';
 
 const testServer = useTestClient();
 const GAMELAKE = path.resolve(import.meta.dirname, '../../bin/gamelake.js');
-const exited = (p: ChildProcess) => (p.exitCode !== null || p.signalCode !== null ? Promise.resolve() : new Promise((r) => p.once('exit', r)));
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 describe('consuming a Redis stream', () => {

@@ -6,7 +6,7 @@ import { mkdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openDb, sqlLiteral } from '../../lake/index.ts';
-import { runCli, tempDataDir } from './helpers.ts';
+import { peakRssMiB, runCli, tempDataDir } from './helpers.ts';
 
 const ENDLESS = 'SELECT count(*) AS n FROM range(1000000000000)';
 const LIMIT_S = 3;
@@ -55,10 +55,6 @@ function cpuSeconds(pid: number): number {
 
 function rssMiB(pid: number): number {
   return Number(/VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))![1]) / 1024;
-}
-
-function peakRssMiB(pid: number): number {
-  return Number(/VmHWM:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))![1]) / 1024;
 }
 
 /** CPU the process burns over `ms`, in cores (1.0: one core busy all the time). */
