@@ -5,7 +5,7 @@ export { openDb, sqlLiteral, fileList, lakeFileList, lakePathSql, LAKE_VARIABLE,
 export { BatchFileError, BatchInvariantError, StageMissingError, LakeLockTimeoutError, LakeInvariantError, LakeCatalogError, DataDirError } from './errors.ts';
 export * from './layout.ts';
 export { loadContracts, readContractFile, DEFAULT_CONTRACTS_DIR } from './contracts.ts';
-export { committedBatches, readManifest, writeManifest, type BatchManifest, type CoercionCounts } from './manifest.ts';
+export { committedBatches, readManifest, writeManifest, UNKNOWN_PRODUCT, type BatchManifest, type CoercionCounts, type ProductCounts } from './manifest.ts';
 export { withLakeLock } from './lock.ts';
 export { stageBatch, sqlFor, STAGED_MARKER, type StageInput, type StageOptions, type StageResult } from './ingest/stage.ts';
 export { commitBatch, removePending, type CommitInput, type CommitOptions } from './ingest/commit.ts';

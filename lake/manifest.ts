@@ -10,6 +10,12 @@ export type CoercionCounts = Record<string, Record<string, Record<string, number
  * A committed batch. Its manifest is written last, after every file it lists is in place: a batch without
  * one is invisible to readers and to exactly-once (the same content ingested again commits it).
  */
+/** Lines per product by outcome: `unknown` holds the lines whose product is missing or not a contract's. */
+export type ProductCounts = Record<string, { accepted: number; quarantined: number; duplicates: number }>;
+
+/** The product label of a line whose product_id is missing or names no contract. */
+export const UNKNOWN_PRODUCT = 'unknown';
+
 export interface BatchManifest {
   batchId: string;
   sha256: string;
@@ -23,6 +29,8 @@ export interface BatchManifest {
   rejectedByReason: Record<string, number>;
   products: string[];
   eventTypes: Record<string, number>;
+  /** Lines by product and outcome (absent in lakes written before it was kept). */
+  byProduct?: ProductCounts;
   /** Events accepted by schema evolution (types their contract does not name; payload in events.extra). */
   evolved: number;
   /** Values read in another spelling than their type's own, per product and field path (integer ids as text, numeric strings). */

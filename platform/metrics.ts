@@ -2,7 +2,7 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
 import type { BatchManifest } from '../activities/index.ts';
-import { lakeStatus } from '../lake/index.ts';
+import { lakeStatus, UNKNOWN_PRODUCT } from '../lake/index.ts';
 import { readLiveSources } from './live-status.ts';
 
 /**
@@ -54,8 +54,8 @@ export function workerMetrics(lakeDir: string, spoolDir?: string): WorkerMetrics
   const registers = [registry];
   const lines = new Counter({
     name: 'gamelake_ingest_lines_total',
-    help: 'Lines of committed batches, by outcome (accepted, quarantined, duplicate).',
-    labelNames: ['outcome'],
+    help: "Lines of committed batches, by product (a contract's, or unknown: a line whose product is missing or names no contract) and outcome (accepted, quarantined, duplicate).",
+    labelNames: ['product', 'outcome'],
     registers,
   });
   const reasons = new Counter({
@@ -129,14 +129,15 @@ export function workerMetrics(lakeDir: string, spoolDir?: string): WorkerMetrics
       for (const c of await consumers()) if (c.redis?.lag !== null && c.redis?.lag !== undefined) this.set({ consumer: c.name }, c.redis.lag);
     },
   });
-  for (const outcome of ['accepted', 'quarantined', 'duplicate']) lines.inc({ outcome }, 0);
   failed.inc(0);
   return {
     registry,
     onCommitted(m) {
-      lines.inc({ outcome: 'accepted' }, m.accepted);
-      lines.inc({ outcome: 'quarantined' }, m.quarantined);
-      lines.inc({ outcome: 'duplicate' }, m.duplicates);
+      for (const [product, n] of Object.entries(m.byProduct ?? { [UNKNOWN_PRODUCT]: m })) {
+        lines.inc({ product, outcome: 'accepted' }, n.accepted);
+        lines.inc({ product, outcome: 'quarantined' }, n.quarantined);
+        lines.inc({ product, outcome: 'duplicate' }, n.duplicates);
+      }
       for (const [reason, n] of Object.entries(m.rejectedByReason)) reasons.inc({ reason: reasonLabel(reason) }, n);
       for (const [type, n] of Object.entries(m.eventTypes)) events.inc({ event_type: type }, n);
       batches.inc();

@@ -10,7 +10,9 @@ import { BATCH_RETRY, STAGE_MISSING } from './common.ts';
  */
 const activities = proxyActivities<Activities>({
   startToCloseTimeout: '2 hours',
-  heartbeatTimeout: '10 seconds',
+  // The activities heartbeat every second and the worker sends each beat (maxHeartbeatThrottleInterval):
+  // a killed worker's batch moves on in 5 seconds.
+  heartbeatTimeout: '5 seconds',
   retry: BATCH_RETRY,
 });
 

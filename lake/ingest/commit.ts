@@ -119,9 +119,10 @@ function manifestOf(input: CommitInput, stage: StageResult, output: BatchOutput,
     duplicatesInBatch: output.duplicatesInBatch,
     duplicatesAcrossBatches: output.duplicatesAcrossBatches,
     rejectedByReason: stage.rejectedByReason,
-    products: stage.products,
-    eventTypes: stage.eventTypes,
-    evolved: stage.evolved,
+    products: output.products,
+    eventTypes: output.eventTypes,
+    evolved: output.evolved,
+    byProduct: output.byProduct,
     coercions: stage.coercions,
     files,
     rows: output.rows,
@@ -206,10 +207,12 @@ async function dropLateDuplicates(input: CommitInput, output: BatchOutput, out: 
     rmSync(rewritten, { recursive: true, force: true });
     const rows = await rewriteWithoutLate(db, output.files, out, rewritten);
     await quarantineLate(db, input, late, out, rewritten, options.registry);
+    const accepted = await recountAccepted(db, output, rewritten);
     rmSync(out, { recursive: true, force: true });
     renameSync(rewritten, out);
     return {
       ...output,
+      ...accepted,
       files: filesUnder(out),
       rows: Object.fromEntries(Object.entries(rows).filter(([, n]) => n > 0)),
       accepted: rows.events ?? 0,
@@ -220,6 +223,35 @@ async function dropLateDuplicates(input: CommitInput, output: BatchOutput, out: 
   } finally {
     db.close();
   }
+}
+
+/**
+ * The accepted events' counts again, from the batch's events files without the late duplicates: by type,
+ * by evolution, by product (the lines a product lost moved to its duplicates).
+ */
+async function recountAccepted(db: Db, output: BatchOutput, rewritten: string): Promise<Pick<BatchOutput, 'eventTypes' | 'products' | 'evolved' | 'byProduct'>> {
+  const events = output.files.filter((f) => f.startsWith('events/')).map((f) => path.join(rewritten, f));
+  const counted = events.length
+    ? await db.rows<{ product: string; etype: string; typed: boolean; n: bigint }>(
+        `SELECT product_id AS product, event_type AS etype, typed, count(*) AS n FROM read_parquet(${fileList(events)}) GROUP BY ALL ORDER BY ALL`,
+      )
+    : [];
+  const eventTypes: Record<string, number> = {};
+  const byProduct: BatchOutput['byProduct'] = structuredClone(output.byProduct);
+  const acceptedNow: Record<string, number> = {};
+  let evolved = 0;
+  for (const c of counted) {
+    const n = Number(c.n);
+    eventTypes[c.etype] = (eventTypes[c.etype] ?? 0) + n;
+    acceptedNow[c.product] = (acceptedNow[c.product] ?? 0) + n;
+    if (!c.typed) evolved += n;
+  }
+  for (const [product, counts] of Object.entries(byProduct)) {
+    const now = acceptedNow[product] ?? 0;
+    counts.duplicates += counts.accepted - now;
+    counts.accepted = now;
+  }
+  return { eventTypes, evolved, byProduct, products: Object.keys(acceptedNow).sort() };
 }
 
 interface LateLine {

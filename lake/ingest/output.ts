@@ -3,8 +3,9 @@ import path from 'node:path';
 import type { ContractRegistry } from '../../transforms/contract/model.ts';
 import { maskSecrets } from '../../transforms/secrets.ts';
 import { PARTITION_COLUMN, QUARANTINE_RAW_LIMIT } from '../../transforms/tables.ts';
-import { fileList, sqlLiteral, type Db } from '../duckdb.ts';
+import { fileList, sqlLiteral, textList, type Db } from '../duckdb.ts';
 import { lakeSnapshot, tableFiles } from '../catalog.ts';
+import { type ProductCounts, UNKNOWN_PRODUCT } from '../manifest.ts';
 import { batchFilePrefix, EVENT_ID_DIR, QUARANTINE_DIR } from '../layout.ts';
 import { BatchReader } from './reader.ts';
 
@@ -25,6 +26,8 @@ export interface BatchOutput {
   products: string[];
   evolved: number;
   coercions: Record<string, Record<string, Record<string, number>>>;
+  /** Lines by product and outcome; a line whose product is missing or not a contract's is counted under `unknown`. */
+  byProduct: ProductCounts;
 }
 
 export const OUTPUT_DIR = 'out';
@@ -165,6 +168,19 @@ export async function writeBatchOutput(db: Db, options: OutputOptions): Promise<
             (SELECT count(*) FROM staged_quarantine WHERE NOT starts_with(reason, 'duplicate_event_id:')) AS quarantined`,
   );
   const duplicates = Number(counts!.dups);
+  // Accepted lines per product were counted above; the quarantine's (rejected and duplicates) are joined to
+  // their lines' products here (a small table against the staged lines).
+  const byProduct = counted.byProduct;
+  const products = [...options.registry.products.keys()];
+  for (const r of await db.rows<{ product: string; outcome: 'quarantined' | 'duplicates'; n: bigint }>(
+    `SELECT CASE WHEN list_contains($products, s.pid) THEN s.pid ELSE ${sqlLiteral(UNKNOWN_PRODUCT)} END AS product,
+            CASE WHEN starts_with(q.reason, 'duplicate_event_id:') THEN 'duplicates' ELSE 'quarantined' END AS outcome, count(*) AS n
+     FROM staged_quarantine q LEFT JOIN staged_lines s USING (line) GROUP BY ALL ORDER BY ALL`,
+    { products: textList(products).value },
+    { products: textList(products).type },
+  )) {
+    (byProduct[r.product] ??= { accepted: 0, quarantined: 0, duplicates: 0 })[r.outcome] = Number(r.n);
+  }
   return {
     files: filesUnder(out),
     rows,
@@ -178,13 +194,16 @@ export async function writeBatchOutput(db: Db, options: OutputOptions): Promise<
   };
 }
 
+type Counted = Pick<BatchOutput, 'eventTypes' | 'products' | 'evolved' | 'coercions' | 'byProduct'>;
+
 /** Accepted events per type and product, events accepted by evolution, and coercions, over `acc`. */
-async function countAccepted(db: Db, coercions: OutputOptions['coercions']): Promise<Pick<BatchOutput, 'eventTypes' | 'products' | 'evolved' | 'coercions'>> {
-  const out: Pick<BatchOutput, 'eventTypes' | 'products' | 'evolved' | 'coercions'> = { eventTypes: {}, products: [], evolved: 0, coercions: {} };
+async function countAccepted(db: Db, coercions: OutputOptions['coercions']): Promise<Counted> {
+  const out: Counted = { eventTypes: {}, products: [], evolved: 0, coercions: {}, byProduct: {} };
   const products = new Set<string>();
   for (const c of await db.rows<{ pid: string; etype: string; typed: boolean; n: bigint }>('SELECT pid, etype, typed, count(*) AS n FROM acc GROUP BY ALL ORDER BY ALL')) {
     const n = Number(c.n);
     products.add(c.pid);
+    (out.byProduct[c.pid] ??= { accepted: 0, quarantined: 0, duplicates: 0 }).accepted += n;
     out.eventTypes[c.etype] = (out.eventTypes[c.etype] ?? 0) + n;
     if (!c.typed) out.evolved += n;
   }

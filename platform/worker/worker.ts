@@ -80,6 +80,9 @@ export async function createGamelakeWorker(options: WorkerOptions): Promise<{ wo
     namespace: options.namespace,
     taskQueue: options.taskQueue,
     workflowBundle: await workflowBundle(),
+    // Activities heartbeat every second; sent as they come (the SDK would hold them for 80% of the
+    // heartbeat timeout), a 5-second timeout leaves four beats of slack before a live attempt is taken for dead.
+    maxHeartbeatThrottleInterval: '1 second',
     // The one place everything is wired: each folder's activities, around the dependencies they receive.
     activities: {
       ...createActivities({

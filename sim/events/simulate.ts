@@ -44,9 +44,18 @@ export interface BatchTruth {
   /** With `recordBadLines`: each bad line's number (1-based) and reason ('duplicate' for a copy of an earlier line). */
   badLines?: Array<[line: number, reason: string]>;
   goodByType: Record<string, number>;
+  /**
+   * Lines by the product ingestion attributes them to: the event's, or `unknown` for a line that names none
+   * (not JSON, not an object, empty, product_id missing) or is set aside unread (too large); a duplicate is
+   * the copied line's.
+   */
+  byProduct: Record<string, { good: number; rejected: number; duplicates: number }>;
   /** Values of good events spelled otherwise than their type (counted by ingestion as coercions). */
   coercions: CoercionTruth;
 }
+
+/** Bad lines ingestion cannot tie to a product: it never reads one from them. */
+const UNATTRIBUTED_REASONS = new Set(['invalid_json', 'not_an_object', 'empty_line', 'missing_field:product_id', 'too_large']);
 
 export interface SimulationTruth {
   options: Omit<SimulateOptions, 'progress' | 'outDir'>;
@@ -149,7 +158,7 @@ export async function simulateEvents(opts: SimulateOptions): Promise<SimulationT
       await writer?.close();
       const file = path.join(opts.outDir, `${prefix}-${opts.seed}-${String(truth.batches.length + 1).padStart(3, '0')}.ndjson`);
       writer = new LineWriter(file);
-      batch = { file: path.basename(file), lines: 0, good: 0, duplicates: 0, rejected: {}, goodByType: {}, coercions: {} };
+      batch = { file: path.basename(file), lines: 0, good: 0, duplicates: 0, rejected: {}, goodByType: {}, byProduct: {}, coercions: {} };
       truth.batches.push(batch);
       log(`writing ${file}`);
     }
@@ -160,13 +169,20 @@ export async function simulateEvents(opts: SimulateOptions): Promise<SimulationT
     batch!.lines += 1;
     batch!.good += 1;
     batch!.goodByType[event.event_type] = (batch!.goodByType[event.event_type] ?? 0) + 1;
+    const ofProduct = (p: string) => (batch!.byProduct[p] ??= { good: 0, rejected: 0, duplicates: 0 });
+    ofProduct(event.product_id).good += 1;
     if (opts.badRate > 0 && bad.chance(opts.badRate)) {
       const b = makeBadLine(bad, event, line, recent, maxLineBytes, registry);
       await writer!.write(b.text);
       batch!.lines += 1;
       if (opts.recordBadLines) (batch!.badLines ??= []).push([batch!.lines, b.reason]);
-      if (b.reason === 'duplicate') batch!.duplicates += 1;
-      else batch!.rejected[b.reason] = (batch!.rejected[b.reason] ?? 0) + 1;
+      if (b.reason === 'duplicate') {
+        batch!.duplicates += 1;
+        ofProduct((JSON.parse(b.text) as SimEvent).product_id).duplicates += 1;
+      } else {
+        batch!.rejected[b.reason] = (batch!.rejected[b.reason] ?? 0) + 1;
+        ofProduct(UNATTRIBUTED_REASONS.has(b.reason) ? 'unknown' : event.product_id).rejected += 1;
+      }
     }
     if (recent.length < 1000) recent.push(line);
     else if (bad.chance(0.01)) recent[bad.int(0, 999)] = line;

@@ -63,9 +63,36 @@ describe("the worker's Prometheus metrics", () => {
     const manifests = manifestsOf(dataLayout(dataDir).lake);
     expect(manifests).toHaveLength(2);
     const sum = (k: 'accepted' | 'quarantined' | 'duplicates' | 'bytes') => manifests.reduce((n, m) => n + m[k], 0);
-    expect(s.get('gamelake_ingest_lines_total{outcome="accepted"}')).toBe(sum('accepted'));
-    expect(s.get('gamelake_ingest_lines_total{outcome="quarantined"}')).toBe(sum('quarantined'));
-    expect(s.get('gamelake_ingest_lines_total{outcome="duplicate"}')).toBe(sum('duplicates'));
+    // Lines by product and outcome: the simulator's truth (which product each good, bad and duplicated
+    // line is ingested as), the manifests' and the counters' agree exactly, and add up to the totals.
+    const truthByProduct: Record<string, Record<string, number>> = {};
+    for (const b of truth.batches)
+      for (const [p, n] of Object.entries(b.byProduct)) {
+        const t = (truthByProduct[p] ??= { accepted: 0, quarantined: 0, duplicate: 0 });
+        t.accepted! += n.good;
+        t.quarantined! += n.rejected;
+        t.duplicate! += n.duplicates;
+      }
+    const manifestByProduct: Record<string, Record<string, number>> = {};
+    for (const m of manifests)
+      for (const [p, n] of Object.entries(m.byProduct ?? {})) {
+        const t = (manifestByProduct[p] ??= { accepted: 0, quarantined: 0, duplicate: 0 });
+        t.accepted! += n.accepted;
+        t.quarantined! += n.quarantined;
+        t.duplicate! += n.duplicates;
+      }
+    const counted: Record<string, Record<string, number>> = {};
+    for (const [k, v] of s) {
+      const m = /^gamelake_ingest_lines_total\{product="([^"]*)",outcome="([^"]*)"\}$/.exec(k);
+      if (m) (counted[m[1]!] ??= {})[m[2]!] = v;
+    }
+    expect(Object.keys(truthByProduct).sort()).toEqual(['exrps', 'placebo', 'trade-engine', 'unknown']);
+    expect(manifestByProduct).toEqual(truthByProduct);
+    expect(counted).toEqual(truthByProduct);
+    const total = (outcome: string) => Object.values(counted).reduce((n, c) => n + (c[outcome] ?? 0), 0);
+    expect(total('accepted')).toBe(sum('accepted'));
+    expect(total('quarantined')).toBe(sum('quarantined'));
+    expect(total('duplicate')).toBe(sum('duplicates'));
     expect(s.get('gamelake_batches_committed_total')).toBe(2);
     expect(s.get('gamelake_batches_failed_total')).toBe(1);
     expect(s.get('gamelake_ingest_bytes_total')).toBe(sum('bytes'));
