@@ -3,7 +3,7 @@ import path from 'node:path';
 import { heartbeating, say, workflowRun } from './context.ts';
 import type { DataLayout } from '../lake/layout.ts';
 import type { ContractRegistry } from '../transforms/contract/model.ts';
-import { commitBatch, compactLake, readManifest, removePending, stageBatch, stageDir, withLakeLock, type CommitInput, type StageInput } from '../lake/index.ts';
+import { applyRetention, commitBatch, compactLake, readManifest, removePending, stageBatch, stageDir, withLakeLock, type CommitInput, type StageInput } from '../lake/index.ts';
 import { prepareDataDir } from './data-dir.ts';
 import type { BatchManifest } from '../lake/index.ts';
 import { locateMatch, newestKnownMatch, planSweep, playerSnapshots, readScanState, recordSweep, revokedKeys, scanResumePoint, type SweepRecord } from './steam/index.ts';
@@ -11,7 +11,7 @@ import { scanInbox, settleInboxFile } from './ingest/index.ts';
 
 export type { DataDirSummary } from './data-dir.ts';
 export { activityReporter } from './context.ts';
-export type { BatchManifest, StageResult, CompactReport, VacuumReport } from '../lake/index.ts';
+export type { BatchManifest, StageResult, CompactReport, VacuumReport, RetentionReport } from '../lake/index.ts';
 export type { InboxFile } from './ingest/index.ts';
 export type { PlayerSnapshot, MatchLocation, ScanState } from './steam/index.ts';
 export type { SteamFetchActivities, EntityCount, SweepWork, SweepPlan, SweepRecord } from './steam/index.ts';
@@ -105,12 +105,17 @@ export function createIngestActivities(deps: ActivityDeps) {
   };
 }
 
-/** The lake's upkeep: merging small files. */
-export function createCompactionActivities(deps: Pick<ActivityDeps, 'layout'>) {
+/** The lake's upkeep: merging small files, dropping what is past its contract's retention. */
+export function createCompactionActivities(deps: Pick<ActivityDeps, 'layout' | 'registry'>) {
   return {
     /** Merges the lake's small files (heartbeats each group: a killed worker's compaction resumes elsewhere). */
     async compactLake(input: { targetBytes?: number } = {}) {
       return heartbeating((progress) => compactLake({ lakeDir: deps.layout.lake, targetBytes: input.targetBytes, onProgress: progress }));
+    },
+    /** Drops the month partitions past the contracts' retention as of `asOf` (ISO), under the worker's contracts. */
+    async applyRetention(input: { asOf: string; dryRun?: boolean }) {
+      const asOfMs = Date.parse(input.asOf);
+      return heartbeating((progress) => applyRetention({ lakeDir: deps.layout.lake, registry: deps.registry, asOfMs, dryRun: input.dryRun, onProgress: progress }));
     },
   };
 }

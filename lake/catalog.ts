@@ -26,8 +26,9 @@ export interface LakeFile {
   compaction?: string;
 }
 
-/** A compaction's commit: `outputs` replace `inputs` (all of one table and partition). */
+/** A compaction's commit: `output` replaces `inputs` (all of one table and partition). */
 export interface CompactionRecord {
+  kind?: 'compaction';
   /** Position in commit order (records are named and applied by it). */
   seq: number;
   id: string;
@@ -41,6 +42,25 @@ export interface CompactionRecord {
   batches: string[];
 }
 
+/**
+ * A commit that takes rows out of the lake (retention, erasure): `inputs` are replaced by `outputs`, the
+ * same files rewritten without those rows (none, when nothing of a file remains), across any tables.
+ */
+export interface RewriteRecord {
+  kind: 'retention' | 'erasure';
+  seq: number;
+  id: string;
+  committedAt: string;
+  inputs: string[];
+  outputs: LakeFile[];
+  /** Rows taken out, per table. */
+  removed: Record<string, number>;
+}
+
+export type CatalogRecord = CompactionRecord | RewriteRecord;
+
+export const isRewrite = (r: CatalogRecord): r is RewriteRecord => r.kind === 'retention' || r.kind === 'erasure';
+
 export interface LakeSnapshot {
   /** The committed batches' manifests, by batch id. */
   batches: Map<string, BatchManifest>;
@@ -50,6 +70,10 @@ export interface LakeSnapshot {
   retired: Array<{ path: string; compaction: string; at: string }>;
   /** The compaction records applied, in order. */
   compactions: CompactionRecord[];
+  /** The retention and erasure records applied, in order. */
+  rewrites: RewriteRecord[];
+  /** The last record's position in commit order (0: none yet). */
+  lastSeq: number;
 }
 
 /** Tables every batch writes besides the contract's own (gamelake's bookkeeping). */
@@ -61,24 +85,27 @@ export function placeOf(rel: string): { table: string; partition: string } {
   return { table: parts[0]!, partition: parts.length > 2 && parts[1]!.includes('=') ? parts[1]! : '' };
 }
 
-export function compactionRecords(lakeDir: string): CompactionRecord[] {
+/** The catalog's records after the batches' manifests (compactions, retention, erasures), in commit order. */
+export function catalogRecords(lakeDir: string): CatalogRecord[] {
   const dir = path.join(lakeDir, COMPACTION_DIR);
   if (!existsSync(dir)) return [];
   return readdirSync(dir)
     .filter((f) => f.endsWith('.json'))
     .sort()
     .map((f) =>
-      readCatalogFile<CompactionRecord>(path.join(dir, f), 'compaction record', (v) =>
-        missingFields(v, { seq: 'number', id: 'string', table: 'string', partition: 'string', inputs: 'array', output: 'string', batches: 'array' }),
+      readCatalogFile<CatalogRecord>(path.join(dir, f), 'catalog record', (v) =>
+        v.kind === 'retention' || v.kind === 'erasure'
+          ? missingFields(v, { seq: 'number', id: 'string', inputs: 'array', outputs: 'array', removed: 'object' })
+          : missingFields(v, { seq: 'number', id: 'string', table: 'string', partition: 'string', inputs: 'array', output: 'string', batches: 'array' }),
       ),
     );
 }
 
 /**
- * Writes a compaction record atomically: the commit point of that compaction. Names sort in commit order
- * (the caller holds the compaction lock and takes the next seq).
+ * Writes a catalog record atomically: the commit point of that compaction, retention or erasure. Names sort
+ * in commit order (the caller holds the compaction lock and takes the next seq).
  */
-export function writeCompactionRecord(lakeDir: string, record: CompactionRecord): void {
+export function writeCatalogRecord(lakeDir: string, record: CatalogRecord): void {
   const dir = path.join(lakeDir, COMPACTION_DIR);
   mkdirSync(dir, { recursive: true });
   const name = `${String(record.seq).padStart(9, '0')}-${record.id}.json`;
@@ -97,15 +124,23 @@ export function lakeSnapshot(lakeDir: string): LakeSnapshot {
     for (const rel of m.files) live.set(rel, { path: rel, ...placeOf(rel), batches: [id] });
   }
   const retired: LakeSnapshot['retired'] = [];
-  const compactions = compactionRecords(lakeDir);
-  for (const c of compactions) {
+  const records = catalogRecords(lakeDir);
+  const compactions: CompactionRecord[] = [];
+  const rewrites: RewriteRecord[] = [];
+  for (const c of records) {
     for (const rel of c.inputs) {
       if (live.delete(rel)) retired.push({ path: rel, compaction: c.id, at: c.committedAt });
     }
-    live.set(c.output, { path: c.output, table: c.table, partition: c.partition, batches: c.batches, compaction: c.id });
+    if (isRewrite(c)) {
+      rewrites.push(c);
+      for (const f of c.outputs) live.set(f.path, { ...f, compaction: c.id });
+    } else {
+      compactions.push(c);
+      live.set(c.output, { path: c.output, table: c.table, partition: c.partition, batches: c.batches, compaction: c.id });
+    }
   }
   const files = [...live.values()].sort((a, b) => (`${a.table}\0${a.partition}\0${a.path}` < `${b.table}\0${b.partition}\0${b.path}` ? -1 : 1));
-  return { batches, files, retired, compactions };
+  return { batches, files, retired, compactions, rewrites, lastSeq: records.at(-1)?.seq ?? 0 };
 }
 
 /** Live files of one table (absolute paths), optionally only those holding rows of the given batches. */

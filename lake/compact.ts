@@ -1,10 +1,11 @@
 import { randomBytes } from 'node:crypto';
-import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, rmSync, statSync } from 'node:fs';
 import path from 'node:path';
-import { lakeSnapshot, writeCompactionRecord, type CompactionRecord, type LakeFile, type LakeSnapshot } from './catalog.ts';
+import { lakeSnapshot, type CompactionRecord, type LakeFile, type LakeSnapshot } from './catalog.ts';
+import { commitReplacement, recoverReplacements } from './replace.ts';
 import { fileList, openDb, sqlLiteral, type Db } from './duckdb.ts';
 import { LakeInvariantError, LakeLockTimeoutError } from './errors.ts';
-import { LAKE_WORK_DIR, PENDING_DIR } from './layout.ts';
+import { LAKE_WORK_DIR } from './layout.ts';
 import { withLakeLock } from './lock.ts';
 
 /**
@@ -107,37 +108,12 @@ export interface CompactReport {
   ms: number;
 }
 
-interface Intent {
-  id: string;
-  output: string;
-  work: string;
-}
-
-const intentPath = (lakeDir: string, id: string) => path.join(lakeDir, PENDING_DIR, `compaction-${id}.json`);
-
 /**
- * Undoes what interrupted compactions left (call holding the compaction lock): a merged file moved into a
- * partition whose record was never written is removed, with its intent and its work folder.
+ * Undoes what interrupted compactions, retention runs and erasures left (call holding the compaction lock):
+ * files moved into partitions whose record was never written are removed, with the intent and work folder.
  */
 export function recoverCompactions(lakeDir: string): number {
-  const pending = path.join(lakeDir, PENDING_DIR);
-  const committed = new Set(lakeSnapshot(lakeDir).compactions.map((c) => c.id));
-  let undone = 0;
-  if (existsSync(pending)) {
-    for (const f of readdirSync(pending).filter((n) => n.startsWith('compaction-') && n.endsWith('.json'))) {
-      const intent = JSON.parse(readFileSync(path.join(pending, f), 'utf8')) as Intent;
-      if (!committed.has(intent.id)) {
-        rmSync(path.join(lakeDir, intent.output), { force: true });
-        undone += 1;
-      }
-      rmSync(path.join(lakeDir, intent.work), { recursive: true, force: true });
-      rmSync(path.join(pending, f), { force: true });
-    }
-  }
-  // Work folders of merges that never reached their intent hold nothing anyone refers to.
-  const work = path.join(lakeDir, LAKE_WORK_DIR);
-  if (existsSync(work)) for (const d of readdirSync(work).filter((n) => n.startsWith('compact-'))) rmSync(path.join(work, d), { recursive: true, force: true });
-  return undone;
+  return recoverReplacements(lakeDir);
 }
 
 function outputPath(table: string, partition: string, id: string): string {
@@ -166,21 +142,11 @@ async function mergeGroup(db: Db, lakeDir: string, group: CompactionGroup): Prom
 
 /** Moves a merged file into its partition and writes its record, under the commit lock. False: its inputs changed meanwhile. */
 async function commitGroup(lakeDir: string, merged: { record: Omit<CompactionRecord, 'seq' | 'committedAt'>; work: string }): Promise<boolean> {
-  return withLakeLock(lakeDir, async () => {
-    const snapshot = lakeSnapshot(lakeDir);
-    const live = new Set(snapshot.files.map((f) => f.path));
-    if (!merged.record.inputs.every((f) => live.has(f))) return false;
-    const intent: Intent = { id: merged.record.id, output: merged.record.output, work: merged.work };
-    mkdirSync(path.join(lakeDir, PENDING_DIR), { recursive: true });
-    writeFileSync(`${intentPath(lakeDir, intent.id)}.tmp`, JSON.stringify(intent));
-    renameSync(`${intentPath(lakeDir, intent.id)}.tmp`, intentPath(lakeDir, intent.id));
-    renameSync(path.join(lakeDir, merged.work, merged.record.output), path.join(lakeDir, merged.record.output));
-    const seq = (snapshot.compactions.at(-1)?.seq ?? 0) + 1;
-    writeCompactionRecord(lakeDir, { ...merged.record, seq, committedAt: new Date().toISOString() });
-    rmSync(intentPath(lakeDir, intent.id), { force: true });
-    rmSync(path.join(lakeDir, merged.work), { recursive: true, force: true });
-    return true;
-  });
+  return commitReplacement(lakeDir, { id: merged.record.id, inputs: merged.record.inputs, outputs: [merged.record.output], work: merged.work }, (seq, committedAt) => ({
+    ...merged.record,
+    seq,
+    committedAt,
+  }));
 }
 
 /** Compacts the whole lake: every table and partition with more than one small file. */

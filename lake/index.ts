@@ -12,7 +12,8 @@ export { commitBatch, removePending, type CommitInput, type CommitOptions } from
 export { BatchReader, isGzipFile } from './ingest/reader.ts';
 export { writeRaw, writeSteamRows, rawDir, steamDir } from './steam/writer.ts';
 export { loadSteamLake, createSteamState, steamFiles } from './steam/read.ts';
-export { lakeSnapshot, tableFiles, placeOf, type LakeFile, type LakeSnapshot, type CompactionRecord } from './catalog.ts';
+export { lakeSnapshot, tableFiles, placeOf, type LakeFile, type LakeSnapshot, type CompactionRecord, type RewriteRecord, type CatalogRecord } from './catalog.ts';
+export { applyRetention, retentionStatus, type RetentionOptions, type RetentionReport, type RetentionPartition } from './retention.ts';
 export {
   compactLake,
   vacuumLake,

@@ -21,3 +21,4 @@ export {
 } from './validate.ts';
 export { flattenEvent, type Cell, type Row, type Emit } from './flatten.ts';
 export { fileStamp, openSegmentName, closedSegmentName, segmentTimes, type SegmentTimes } from './segment-name.ts';
+export { parseRetention, retentionCut, monthExpired, retentionByTable, expiredProducts } from './retention.ts';

@@ -207,9 +207,11 @@ async function start(options: BuildOptions, tmp: string, definition: string, sna
     const known = await db.rows<{ batch_id: string }>('SELECT batch_id FROM batches').catch(() => [] as Array<{ batch_id: string }>);
     const def = state.find((s) => s.key === 'definition')?.value;
     const gone = known.filter((b) => !snapshot.batches.has(b.batch_id));
+    const rewritesBuilt = Number(state.find((s) => s.key === 'rewrites')?.value ?? 0);
     if (def === undefined) fullBecause = 'the warehouse was made by an older gamelake';
     else if (def !== definition) fullBecause = 'models, contracts or scoring changed since the last build';
     else if (gone.length > 0) fullBecause = `${gone.length} batches in the warehouse are no longer in the lake`;
+    else if (snapshot.rewrites.length > rewritesBuilt) fullBecause = `rows were taken out of the lake since the last build (${snapshot.rewrites.at(-1)!.kind})`;
     if (!fullBecause) return { db, kind: 'incremental', fullBecause: '' };
     db.close();
     rmSync(tmp, { force: true });
@@ -344,6 +346,8 @@ export async function buildWarehouse(options: BuildOptions): Promise<BuildReport
     const added = textList(newSteam);
     await db.run('INSERT INTO _steam_files SELECT unnest($files), $build', { files: added.value, build: buildId }, { files: added.type });
     await db.run("INSERT OR REPLACE INTO _warehouse_state VALUES ('definition', $def)", { def: definition });
+    // Retention runs and erasures the marts reflect: a later one means a full build (its rows are gone).
+    await db.run("INSERT OR REPLACE INTO _warehouse_state VALUES ('rewrites', $n)", { n: String(snapshot.rewrites.length) });
     report.batches = await count(db, 'SELECT count(*) AS n FROM batches');
     report.ms = Date.now() - started;
     await db.run('INSERT INTO _builds VALUES ($id, $kind, $why, $started::TIMESTAMPTZ, now(), $ms, $new, $batches, $newSteam, $steam, $checks)', {

@@ -46,6 +46,11 @@ export function lakeCompactWorkflowId(taskQueue: string): string {
   return `lake-compact-${taskQueue}`;
 }
 
+/** Workflow id of the lake's retention run for a task queue (`dry`: a dry run's, apart from a real one). */
+export function lakeRetentionWorkflowId(taskQueue: string, dry = false): string {
+  return `lake-retention-${dry ? 'dry-' : ''}${taskQueue}`;
+}
+
 /** The scan of the match sequence feed (`steam scan`): one per task queue. */
 export function steamScanWorkflowId(taskQueue: string): string {
   return `steam-scan-${taskQueue}`;

@@ -5,7 +5,7 @@ import { consumeRedisCommand, consumeStatusCommand } from './consume.ts';
 import { demoCommand } from './demo.ts';
 import { devCommand } from './dev.ts';
 import { ingestCommand } from './ingest.ts';
-import { lakeCompactCommand, lakeStatusCommand } from './lake.ts';
+import { lakeCompactCommand, lakeRetentionCommand, lakeStatusCommand } from './lake.ts';
 import { martsBuildCommand, martsStatusCommand } from './marts.ts';
 import { queryCommand, sqlCommand } from './query.ts';
 import { simulateEventsCommand } from './simulate.ts';
@@ -29,6 +29,7 @@ export const COMMANDS: Command[] = [
   batchesRetryCommand,
   lakeStatusCommand,
   lakeCompactCommand,
+  lakeRetentionCommand,
   martsBuildCommand,
   martsStatusCommand,
   steamTrackCommand,

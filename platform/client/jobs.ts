@@ -8,6 +8,8 @@ import {
   ingestWorkflowId,
   lakeCompactWorkflow,
   lakeCompactWorkflowId,
+  lakeRetentionWorkflow,
+  lakeRetentionWorkflowId,
   martsBuildWorkflow,
   martsBuildWorkflowId,
   requestBuildSignal,
@@ -23,6 +25,7 @@ import {
   steamSweepWorkflowId,
   type BuildRequest,
   type LakeCompactInput,
+  type LakeRetentionInput,
   type SteamScanInput,
 } from '../../workflows/index.ts';
 import { GAMELAKE_BATCH_ID, GAMELAKE_JOB } from '../../workflows/search-attributes.ts';
@@ -108,6 +111,23 @@ export async function startLakeCompact(client: Client, taskQueue: string, input:
       args: [input],
       workflowIdReusePolicy: WorkflowIdReusePolicy.ALLOW_DUPLICATE,
       typedSearchAttributes: [{ key: GAMELAKE_JOB, value: 'lake-compact' }],
+    });
+  } catch (err) {
+    if (!(err instanceof WorkflowExecutionAlreadyStartedError)) throw err;
+    return client.workflow.getHandle(workflowId);
+  }
+}
+
+/** Starts the lake's retention run (or returns the one running). */
+export async function startLakeRetention(client: Client, taskQueue: string, input: LakeRetentionInput = {}): Promise<WorkflowHandle<typeof lakeRetentionWorkflow>> {
+  const workflowId = lakeRetentionWorkflowId(taskQueue, input.dryRun);
+  try {
+    return await client.workflow.start(lakeRetentionWorkflow, {
+      taskQueue,
+      workflowId,
+      args: [input],
+      workflowIdReusePolicy: WorkflowIdReusePolicy.ALLOW_DUPLICATE,
+      typedSearchAttributes: [{ key: GAMELAKE_JOB, value: 'lake-retention' }],
     });
   } catch (err) {
     if (!(err instanceof WorkflowExecutionAlreadyStartedError)) throw err;

@@ -5,6 +5,8 @@ import {
   ingestInboxWorkflow,
   lakeCompactWorkflow,
   lakeCompactWorkflowId,
+  lakeRetentionWorkflow,
+  lakeRetentionWorkflowId,
   martsBuildWorkflow,
   martsBuildWorkflowId,
   steamPlayerWorkflow,
@@ -18,6 +20,7 @@ export const INBOX_SCHEDULE_ID = 'gamelake-inbox';
 export const MARTS_SCHEDULE_ID = 'gamelake-marts';
 export const STEAM_SWEEP_SCHEDULE_ID = 'gamelake-steam-sweep';
 export const COMPACT_SCHEDULE_ID = 'gamelake-lake-compact';
+export const RETENTION_SCHEDULE_ID = 'gamelake-lake-retention';
 /** A tracked player's schedule: gamelake-steam-player-<account_id>. */
 export const STEAM_PLAYER_SCHEDULE_PREFIX = 'gamelake-steam-player-';
 
@@ -39,8 +42,8 @@ export async function startInboxWatcher(client: Client, taskQueue: string, every
 
 /**
  * Creates gamelake's Temporal Schedules when they are missing (idempotent; a user's edits to an existing
- * schedule, such as a pause, are kept): a warehouse build every hour, a Steam sweep every 15 minutes and
- * a compaction of the lake every 6 hours; and starts the inbox watcher.
+ * schedule, such as a pause, are kept): a warehouse build every hour, a Steam sweep every 15 minutes, a
+ * compaction of the lake every 6 hours and its retention run every day; and starts the inbox watcher.
  */
 export async function ensureSchedules(client: Client, taskQueue: string): Promise<string[]> {
   const created: string[] = [];
@@ -98,6 +101,20 @@ export async function ensureSchedules(client: Client, taskQueue: string): Promis
     },
     policies: { overlap: ScheduleOverlapPolicy.SKIP, catchupWindow: '1 hour' },
     state: { note: "Merges the lake's small Parquet files (one per batch) into files of about 128 MiB" },
+  });
+  await create({
+    scheduleId: RETENTION_SCHEDULE_ID,
+    spec: { calendars: [{ hour: 3, minute: 17 }] },
+    action: {
+      type: 'startWorkflow',
+      workflowType: lakeRetentionWorkflow,
+      args: [{}],
+      workflowId: `${lakeRetentionWorkflowId(taskQueue)}-scheduled`,
+      taskQueue,
+      typedSearchAttributes: [{ key: GAMELAKE_JOB, value: 'lake-retention' }],
+    },
+    policies: { overlap: ScheduleOverlapPolicy.SKIP, catchupWindow: '1 day' },
+    state: { note: "Drops the lake's month partitions past each contract's retention (daily, 03:17 UTC), then rebuilds the marts" },
   });
   return created;
 }

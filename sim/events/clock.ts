@@ -1,16 +1,25 @@
 import type { Random } from '../random.ts';
 
+/** Where a game's timeline starts (ms) and how much its steps are stretched. */
+export interface ClockOptions {
+  start?: number;
+  scale?: number;
+}
+
 /** Event time that moves forward by a random step per event, from a fixed start (deterministic). */
 export class SimClock {
   private ms: number;
   private readonly rng: Random;
-  constructor(rng: Random, start = Date.UTC(2026, 0, 1)) {
+  private readonly scale: number;
+  /** `scale` stretches every step (a longer timeline from the same events: retention tests span months). */
+  constructor(rng: Random, start = Date.UTC(2026, 0, 1), scale = 1) {
     this.rng = rng;
     this.ms = start;
+    this.scale = scale;
   }
-  /** Advances by 0.2..maxSeconds and returns the RFC 3339 time; about one in ten carries a +02:00 offset. */
+  /** Advances by 0.2..maxSeconds (times the scale) and returns the RFC 3339 time; about one in ten carries a +02:00 offset. */
   tick(maxSeconds = 5): { iso: string; ms: number } {
-    this.ms += Math.round(200 + this.rng.float() * (maxSeconds * 1000 - 200));
+    this.ms += Math.round((200 + this.rng.float() * (maxSeconds * 1000 - 200)) * this.scale);
     return { iso: this.rng.chance(0.1) ? withOffset(this.ms, 120) : new Date(this.ms).toISOString(), ms: this.ms };
   }
 }

@@ -1,5 +1,5 @@
 import type { Random } from '../random.ts';
-import { EventIds, SimClock, type SimEvent } from './clock.ts';
+import { EventIds, SimClock, type SimEvent, type ClockOptions } from './clock.ts';
 
 export interface ExrpsTruth {
   games: number;
@@ -26,8 +26,8 @@ function beats(a: string, b: string): boolean {
  * A player may disconnect, which ends the game in the other's favour. Exactly `events` events are emitted,
  * so the last game may still be running.
  */
-export function* exrps(rng: Random, opts: { players: number; events: number; seed: string }, truth: ExrpsTruth): Generator<SimEvent> {
-  const clock = new SimClock(rng);
+export function* exrps(rng: Random, opts: { players: number; events: number; seed: string; clock?: ClockOptions }, truth: ExrpsTruth): Generator<SimEvent> {
+  const clock = new SimClock(rng, opts.clock?.start, opts.clock?.scale);
   const ids = new EventIds(`rps-${opts.seed}`);
   const product_id = 'exrps';
   const players = Array.from({ length: Math.max(2, opts.players) }, (_, i) => `u${i + 1}`);

@@ -1,6 +1,6 @@
 import type { Random } from '../random.ts';
 import { PLACEBO_GUILDS, PLACEBO_SPELLS, PLACEBO_SWORDS, PLACEBO_TEAMS } from './catalogue.ts';
-import { EventIds, SimClock, type SimEvent } from './clock.ts';
+import { EventIds, SimClock, type SimEvent, type ClockOptions } from './clock.ts';
 
 interface User {
   user_id: string;
@@ -36,8 +36,8 @@ const BASE_COST: Record<string, number> = {
  * wealth is strictly greater than its cost; a guild/team join always succeeds and deducts its cost, even
  * below zero. Each purchase and join carries the player's state before it.
  */
-export function* placebo(rng: Random, opts: { players: number; events: number; seed: string }, truth: PlaceboTruth): Generator<SimEvent> {
-  const clock = new SimClock(rng);
+export function* placebo(rng: Random, opts: { players: number; events: number; seed: string; clock?: ClockOptions }, truth: PlaceboTruth): Generator<SimEvent> {
+  const clock = new SimClock(rng, opts.clock?.start, opts.clock?.scale);
   const ids = new EventIds(`pb-${opts.seed}`);
   const users: User[] = [];
   const product_id = 'placebo';

@@ -29,6 +29,11 @@ export interface SimulateOptions {
   spellings?: Spellings;
   /** The contracts bad lines are derived from (default: the shipped ones). */
   registry?: ContractRegistry;
+  /**
+   * The timeline from `start` to about `end` (ISO 8601) for every game, each game's steps stretched to
+   * fit (default: from 2026-01-01, a few seconds between events).
+   */
+  span?: { start: string; end: string };
   /** Also record each bad line's number and reason in the truth (`badLines`; off for large runs). */
   recordBadLines?: boolean;
   progress?: (line: string) => void;
@@ -63,25 +68,26 @@ export interface SimulationTruth {
   games: { 'trade-engine'?: TradeEngineTruth; placebo?: PlaceboTruth; exrps?: ExrpsTruth };
 }
 
-function generators(opts: SimulateOptions, truth: SimulationTruth): Array<Generator<SimEvent>> {
+function generators(opts: SimulateOptions, truth: SimulationTruth, scales?: Partial<Record<Game, number>>): Array<Generator<SimEvent>> {
   const games = opts.game === 'all' ? GAMES : [opts.game];
   return games.map((game) => {
     const rng = new Random(`${opts.seed}:${game}`);
+    const clock = { start: opts.span ? Date.parse(opts.span.start) : undefined, scale: scales?.[game] };
     switch (game) {
       case 'trade-engine': {
         const t: TradeEngineTruth = { players: 0, trades: 0, validTrades: 0, failedTrades: {}, lopsidedTrades: 0, lopsidedTradeIds: [], imbalances: {}, playerStates: 0 };
         truth.games['trade-engine'] = t;
-        return tradeEngine(rng, { players: opts.players, trades: opts.events, cheatRate: opts.cheatRate, seed: opts.seed }, t);
+        return tradeEngine(rng, { players: opts.players, trades: opts.events, cheatRate: opts.cheatRate, seed: opts.seed, clock }, t);
       }
       case 'placebo': {
         const t: PlaceboTruth = { users: 0, purchases: {}, joins: 0 };
         truth.games.placebo = t;
-        return placebo(rng, { players: opts.players, events: opts.events, seed: opts.seed }, t);
+        return placebo(rng, { players: opts.players, events: opts.events, seed: opts.seed, clock }, t);
       }
       case 'exrps': {
         const t: ExrpsTruth = { games: 0, finishedGames: 0, wins: {}, losses: {}, results: [], selections: { rock: 0, paper: 0, scissors: 0, botch: 0 } };
         truth.games.exrps = t;
-        return exrps(rng, { players: opts.players, events: opts.events, seed: opts.seed }, t);
+        return exrps(rng, { players: opts.players, events: opts.events, seed: opts.seed, clock }, t);
       }
     }
   });
@@ -140,9 +146,22 @@ export async function simulateEvents(opts: SimulateOptions): Promise<SimulationT
   const { progress: _p, outDir: _o, registry: _r, ...recorded } = opts;
   const registry = opts.registry ?? loadContracts();
   const spell = new Random(`${opts.seed}:spellings`);
+  // With a span: each game's steps stretched so its timeline ends at the span's end (the steps drawn do
+  // not depend on the stretch: the same events, at other times).
+  const scales: Partial<Record<Game, number>> = {};
+  if (opts.span) {
+    const [start, end] = [Date.parse(opts.span.start), Date.parse(opts.span.end)];
+    if (!(end > start)) throw new Error(`span: ${opts.span.end} is not after ${opts.span.start}`);
+    const games = opts.game === 'all' ? GAMES : [opts.game];
+    generators(opts, { options: recorded, batches: [], games: {} }).forEach((g, i) => {
+      let last = start;
+      for (const e of g) last = Date.parse(e.occurred_at);
+      scales[games[i]!] = (end - start) / Math.max(1, last - start);
+    });
+  }
   // First pass counts events so batches can be contiguous, equal slices of the timeline.
   let total = 0;
-  for (const _ of merged(generators(opts, { options: recorded, batches: [], games: {} }))) total += 1;
+  for (const _ of merged(generators(opts, { options: recorded, batches: [], games: {} }, scales))) total += 1;
   const perBatch = Math.ceil(total / Math.max(1, opts.batches));
 
   mkdirSync(opts.outDir, { recursive: true });
@@ -153,7 +172,7 @@ export async function simulateEvents(opts: SimulateOptions): Promise<SimulationT
   let writer: LineWriter | undefined;
   let batch: BatchTruth | undefined;
   let n = 0;
-  for (const event of merged(generators(opts, truth))) {
+  for (const event of merged(generators(opts, truth, scales))) {
     if (n % perBatch === 0) {
       await writer?.close();
       const file = path.join(opts.outDir, `${prefix}-${opts.seed}-${String(truth.batches.length + 1).padStart(3, '0')}.ndjson`);

@@ -1,6 +1,6 @@
 import { Random } from '../random.ts';
 import { CLASSES, ITEM_BY_ID, MAX_CAPACITY, TRADE_FAIL_REASONS, type CatalogueItem } from './catalogue.ts';
-import { EventIds, SimClock, type SimEvent } from './clock.ts';
+import { EventIds, SimClock, type SimEvent, type ClockOptions } from './clock.ts';
 
 interface Player {
   player_id: number;
@@ -58,8 +58,12 @@ function offer(rng: Random, p: Player, maxKinds: number): Array<CatalogueItem & 
  * emitting both players' new state. `cheatRate` of trades are deliberately lopsided; 40% of those go from a
  * farmer to its mule (two fixed pairs of players, drawn from their own stream), so repeated lopsided pairs exist.
  */
-export function* tradeEngine(rng: Random, opts: { players: number; trades: number; cheatRate: number; seed: string }, truth: TradeEngineTruth): Generator<SimEvent> {
-  const clock = new SimClock(rng);
+export function* tradeEngine(
+  rng: Random,
+  opts: { players: number; trades: number; cheatRate: number; seed: string; clock?: ClockOptions },
+  truth: TradeEngineTruth,
+): Generator<SimEvent> {
+  const clock = new SimClock(rng, opts.clock?.start, opts.clock?.scale);
   const ids = new EventIds(`te-${opts.seed}`);
   const players: Player[] = [];
   const product_id = 'trade-engine';

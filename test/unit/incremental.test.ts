@@ -5,12 +5,13 @@ import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { batchIdOf, hashFile } from '../../activities/ingest/inbox.ts';
 import { createSteamClient, createSteamFetchActivities } from '../../activities/steam/index.ts';
-import { commitBatch, compactLake, lakeSnapshot, loadContracts, openDb, stageBatch } from '../../lake/index.ts';
+import { commitBatch, compactLake, lakeSnapshot, loadContracts, stageBatch } from '../../lake/index.ts';
 import { simulateEvents } from '../../sim/events/simulate.ts';
 import { startSteamSim } from '../../sim/steam/server.ts';
 import { scoreProduct, type ScoringSettings } from '../../transforms/scoring.ts';
 import { buildWarehouse, ModelCheckError, type BuildReport } from '../../warehouse/build.ts';
 import { runSql } from '../../warehouse/queries.ts';
+import { warehouseResults } from '../fixtures/warehouse.ts';
 
 const registry = loadContracts();
 /** ELO for exrps: the order of results matters, so late events must re-score from their own time. */
@@ -30,27 +31,6 @@ function lake() {
   const build = (options: { full?: boolean; warehousePath?: string } = {}) =>
     buildWarehouse({ lakeDir, warehousePath: options.warehousePath ?? warehouse, registry, scoring, full: options.full });
   return { dir, lakeDir, warehouse, ingest, build };
-}
-
-/** Every table of a warehouse that holds results (marts, leaderboard state), each as sorted rows. */
-async function results(warehousePath: string): Promise<Record<string, string[]>> {
-  const db = await openDb({ path: warehousePath, readOnly: true });
-  try {
-    const tables = (
-      await db.rows<{ t: string }>(
-        "SELECT table_name AS t FROM information_schema.tables WHERE table_schema = 'main' AND table_type = 'BASE TABLE' AND NOT starts_with(table_name, '_') ORDER BY 1",
-      )
-    ).map((r) => r.t);
-    const out: Record<string, string[]> = {};
-    for (const t of tables) {
-      // Which build took a batch in differs between the two; everything else must not.
-      const rows = await db.rows(t === 'batches' ? 'SELECT * EXCLUDE (built_in) FROM batches' : `SELECT * FROM "${t}"`);
-      out[t] = rows.map((r) => JSON.stringify(r, (_k, v) => (typeof v === 'bigint' ? v.toString() : v))).sort();
-    }
-    return out;
-  } finally {
-    db.close();
-  }
 }
 
 describe('the incremental warehouse', () => {
@@ -116,8 +96,8 @@ describe('the incremental warehouse', () => {
     const full = path.join(l.dir, 'full.duckdb');
     const rebuilt = await l.build({ full: true, warehousePath: full });
     expect(rebuilt.kind).toBe('full');
-    const a = await results(l.warehouse);
-    const b = await results(full);
+    const a = await warehouseResults(l.warehouse);
+    const b = await warehouseResults(full);
     expect(Object.keys(a)).toEqual(Object.keys(b));
     expect(Object.keys(a)).toEqual(expect.arrayContaining(['mart_leaderboard', 'mart_trade_anomalies', 'mart_wealth', 'mart_dota_hero_stats', 'leaderboard_trail']));
     for (const table of Object.keys(b)) expect([table, a[table]]).toEqual([table, b[table]]);

@@ -117,7 +117,7 @@ describe('the read-only warehouse reader', () => {
 });
 
 describe('a catalog file that cannot be read', () => {
-  it('is an error naming its path, for a manifest and for a compaction record', () => {
+  it('is an error naming its path, for a manifest and for a catalog record (a compaction)', () => {
     const l = path.join(dir, 'bad-lake');
     mkdirSync(path.join(l, '_manifests'), { recursive: true });
     const forged = path.join(l, '_manifests', 'zz.json');
@@ -131,7 +131,7 @@ describe('a catalog file that cannot be read', () => {
     mkdirSync(path.join(l, '_compactions'));
     const record = path.join(l, '_compactions', '000000001-c.json');
     writeFileSync(record, '[1]');
-    expect(() => lakeSnapshot(l)).toThrow(`${record} is not a compaction record: not a JSON object`);
+    expect(() => lakeSnapshot(l)).toThrow(`${record} is not a catalog record: not a JSON object`);
     expect(existsSync(forged)).toBe(true);
   });
 });

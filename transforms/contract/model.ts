@@ -96,8 +96,18 @@ export interface EventType {
   fields: Field[];
 }
 
+/** A retention period as written in a contract: days, weeks, calendar months or years. */
+export interface Retention {
+  /** As written (`400d`), for messages and status. */
+  text: string;
+  amount: number;
+  unit: 'd' | 'w' | 'mo' | 'y';
+}
+
 export interface TableInfo {
   description: string;
+  /** How long the table's rows are kept (`retention: 90d`); absent: the product's. */
+  retention?: Retention;
 }
 
 export type SchemaMode = 'freeze' | 'evolve';
@@ -116,6 +126,8 @@ export interface ProductContract {
   secretKeys: string[];
   /** Descriptions of the tables the contract's events write. */
   tables: Map<string, TableInfo>;
+  /** How long the product's rows are kept (`retention: 400d`); absent: for ever. */
+  retention?: Retention;
   events: Map<string, EventType>;
 }
 

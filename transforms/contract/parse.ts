@@ -1,5 +1,6 @@
 import { ContractError } from '../errors.ts';
 import { isSecretKey } from '../secrets.ts';
+import { parseRetention } from '../retention.ts';
 import {
   DEFAULT_SECRET_KEYS,
   ENVELOPE_KEYS,
@@ -13,6 +14,7 @@ import {
   type ScalarSpec,
   type ScalarType,
   type SchemaMode,
+  type Retention,
   type TableInfo,
 } from './model.ts';
 
@@ -276,7 +278,7 @@ function checkRow(list: readonly Field[], parentColumns: readonly string[], at: 
 export function parseContract(raw: unknown, file: string): ProductContract {
   const at = new At(file, '');
   const d = doc(raw, at);
-  only(d, ['product', 'description', 'mode', 'secrets', 'tables', 'events'], at);
+  only(d, ['product', 'description', 'mode', 'secrets', 'retention', 'tables', 'events'], at);
   const product = str(d, 'product', at);
   if (!PRODUCT.test(product)) return at.child('product').fail(`"${product}" must be 1..64 lower case letters, digits, - and _`);
   const mode = str(d, 'mode', at, 'freeze');
@@ -289,8 +291,9 @@ export function parseContract(raw: unknown, file: string): ProductContract {
       const tat = at.child('tables').child(name);
       identifier(name, tat, 'table');
       const t = doc(info, tat);
-      only(t, ['description'], tat);
-      tables.set(name, { description: str(t, 'description', tat, '') });
+      only(t, ['description', 'retention'], tat);
+      const retention = retentionOf(t, tat);
+      tables.set(name, { description: str(t, 'description', tat, ''), ...(retention ? { retention } : {}) });
     }
   }
   const events = new Map<string, EventType>();
@@ -310,7 +313,15 @@ export function parseContract(raw: unknown, file: string): ProductContract {
     checkRow(list, [], tat.child('fields'));
     events.set(name, { name, description: str(e, 'description', tat, ''), table, fields: list });
   }
-  return { product, file, description: str(d, 'description', at, ''), mode: mode as SchemaMode, secretKeys, tables, events };
+  const retention = retentionOf(d, at);
+  return { product, file, description: str(d, 'description', at, ''), mode: mode as SchemaMode, secretKeys, tables, events, ...(retention ? { retention } : {}) };
+}
+
+/** A `retention:` key: 400d, 52w, 18mo or 2y. */
+function retentionOf(d: Doc, at: At): Retention | undefined {
+  if (d.retention === undefined || d.retention === null) return undefined;
+  const text = str(d, 'retention', at);
+  return parseRetention(text) ?? at.child('retention').fail(`"${text}" is not a retention: write a number and d (days), w (weeks), mo (months) or y (years), as in 400d`);
 }
 
 /** Combines contracts into a registry; two files for one product are an error. */
