@@ -3,15 +3,28 @@ import path from 'node:path';
 import { heartbeating, say, workflowRun } from './context.ts';
 import type { DataLayout } from '../lake/layout.ts';
 import type { ContractRegistry } from '../transforms/contract/model.ts';
-import { applyRetention, commitBatch, compactLake, readManifest, removePending, stageBatch, stageDir, withLakeLock, type CommitInput, type StageInput } from '../lake/index.ts';
+import {
+  applyRetention,
+  commitBatch,
+  compactLake,
+  planReplay,
+  readManifest,
+  removePending,
+  stageBatch,
+  stageDir,
+  withLakeLock,
+  type CommitInput,
+  type ReplaySelection,
+  type StageInput,
+} from '../lake/index.ts';
 import { prepareDataDir } from './data-dir.ts';
 import type { BatchManifest } from '../lake/index.ts';
 import { locateMatch, newestKnownMatch, planSweep, playerSnapshots, readScanState, recordSweep, revokedKeys, scanResumePoint, type SweepRecord } from './steam/index.ts';
-import { scanInbox, settleInboxFile } from './ingest/index.ts';
+import { batchIdOf, scanInbox, settleInboxFile } from './ingest/index.ts';
 
 export type { DataDirSummary } from './data-dir.ts';
 export { activityReporter } from './context.ts';
-export type { BatchManifest, StageResult, CompactReport, VacuumReport, RetentionReport } from '../lake/index.ts';
+export type { BatchManifest, StageResult, CompactReport, VacuumReport, RetentionReport, ReplaySelection, ReplayReasonCounts } from '../lake/index.ts';
 export type { InboxFile } from './ingest/index.ts';
 export type { PlayerSnapshot, MatchLocation, ScanState } from './steam/index.ts';
 export type { SteamFetchActivities, EntityCount, SweepWork, SweepPlan, SweepRecord } from './steam/index.ts';
@@ -105,6 +118,39 @@ export function createIngestActivities(deps: ActivityDeps) {
   };
 }
 
+/** Quarantine: planning a replay of quarantined lines under the contracts the worker has now. */
+export function createQuarantineActivities(deps: Pick<ActivityDeps, 'layout' | 'registry' | 'maxLineBytes' | 'maxClockSkewMs'>) {
+  const replayDir = path.join(deps.layout.root, 'replay');
+  return {
+    /**
+     * Which quarantined lines match and are not recovered yet, which of them pass now, by reason; unless a
+     * dry run, the replay batch of those that pass (data/replay/): its file, and the lines each one was.
+     */
+    async planReplay(input: { selection: ReplaySelection; dryRun?: boolean }) {
+      const plan = await heartbeating((progress) =>
+        planReplay({
+          lakeDir: deps.layout.lake,
+          registry: deps.registry,
+          selection: input.selection,
+          ...(input.dryRun ? {} : { outDir: replayDir }),
+          maxLineBytes: deps.maxLineBytes,
+          maxClockSkewMs: deps.maxClockSkewMs,
+          onProgress: progress,
+        }),
+      );
+      const { batch, ...counts } = plan;
+      return {
+        ...counts,
+        ...(batch ? { batch: { file: batch.file, sha256: batch.sha256, batchId: batchIdOf(batch.sha256, undefined, batch.sourcesSha256), recovers: batch.sources } } : {}),
+      };
+    },
+    /** Removes a replay batch's files once it is committed (the lake holds its lines; nothing else needs them). */
+    async removeReplayFiles(input: { file: string; recovers: string }) {
+      for (const f of [input.file, input.recovers]) if (path.dirname(f) === replayDir) rmSync(f, { force: true });
+    },
+  };
+}
+
 /** The lake's upkeep: merging small files, dropping what is past its contract's retention. */
 export function createCompactionActivities(deps: Pick<ActivityDeps, 'layout' | 'registry'>) {
   return {
@@ -163,7 +209,7 @@ export function createSteamBookkeepingActivities(deps: Pick<ActivityDeps, 'layou
 
 /** The main queue's activities, one factory per concern, around their dependencies (tests inject their own). */
 export function createActivities(deps: ActivityDeps) {
-  return { ...createIngestActivities(deps), ...createCompactionActivities(deps), ...createSteamBookkeepingActivities(deps) };
+  return { ...createIngestActivities(deps), ...createQuarantineActivities(deps), ...createCompactionActivities(deps), ...createSteamBookkeepingActivities(deps) };
 }
 
 export type Activities = ReturnType<typeof createActivities>;

@@ -1,7 +1,7 @@
 import { existsSync, mkdirSync, readdirSync, renameSync, writeFileSync } from 'node:fs';
 import { missingFields, readCatalogFile } from './catalog-file.ts';
 import path from 'node:path';
-import { COMPACTION_DIR, EVENT_ID_DIR, QUARANTINE_DIR } from './layout.ts';
+import { COMPACTION_DIR, EVENT_ID_DIR, QUARANTINE_DIR, RECOVERED_DIR } from './layout.ts';
 import { committedBatches, readManifest, type BatchManifest } from './manifest.ts';
 
 /**
@@ -77,7 +77,7 @@ export interface LakeSnapshot {
 }
 
 /** Tables every batch writes besides the contract's own (gamelake's bookkeeping). */
-export const BOOKKEEPING_TABLES = [QUARANTINE_DIR, EVENT_ID_DIR] as const;
+export const BOOKKEEPING_TABLES = [QUARANTINE_DIR, EVENT_ID_DIR, RECOVERED_DIR] as const;
 
 /** Table and partition of a lake-relative file path. */
 export function placeOf(rel: string): { table: string; partition: string } {

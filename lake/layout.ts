@@ -11,6 +11,8 @@ export const EVENT_ID_DIR = '_event_ids';
 /** Commits in progress: the files a batch is moving into the lake, so a crash can be rolled forward or cleaned. */
 export const PENDING_DIR = '_pending';
 export const QUARANTINE_DIR = 'quarantine';
+/** Which quarantined lines a replay took out of quarantine (one file per replay batch). */
+export const RECOVERED_DIR = 'quarantine_recovered';
 /** Compaction records: each replaces some live files of one table and partition with one merged file. */
 export const COMPACTION_DIR = '_compactions';
 /** Work in progress that must not be seen in the partition folders (compaction output before its commit). */

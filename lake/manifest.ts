@@ -27,6 +27,8 @@ export interface BatchManifest {
   duplicatesInBatch: number;
   duplicatesAcrossBatches: number;
   rejectedByReason: Record<string, number>;
+  /** The products its sender could write (a product-scoped write key), when it was limited: a replay of its quarantined lines keeps to them. */
+  scope?: string[];
   products: string[];
   eventTypes: Record<string, number>;
   /** Lines by product and outcome (absent in lakes written before it was kept). */

@@ -77,6 +77,24 @@ export const QUARANTINE_TABLE = {
   ] satisfies LakeColumn[],
 } as const;
 
+/** Quarantined lines a replay took out of quarantine: one row per line of a replay batch. */
+export const RECOVERED_TABLE = {
+  name: 'quarantine_recovered',
+  description: 'Quarantined lines a replay (gamelake quarantine replay) ingested again, each with what became of it.',
+  grain: 'one row per line of a replay batch',
+  columns: [
+    { name: 'batch_id', type: 'VARCHAR', description: 'The replay batch.' },
+    { name: 'line', type: 'BIGINT', description: 'Line in the replay batch file (1-based).' },
+    { name: 'source_batch_id', type: 'VARCHAR', description: 'The batch the line was quarantined in.' },
+    { name: 'source_line', type: 'BIGINT', description: 'Its line in that batch.' },
+    {
+      name: 'outcome',
+      type: 'VARCHAR',
+      description: "recovered (its event is in the lake: accepted, or a duplicate of one accepted since) or rejected (refused again: the replay batch's quarantine holds it now).",
+    },
+  ] satisfies LakeColumn[],
+} as const;
+
 /** Longest raw text kept in quarantine (a too_large line keeps its head). */
 export const QUARANTINE_RAW_LIMIT = 64 * 1024;
 

@@ -4,7 +4,7 @@ import path from 'node:path';
 import type { DuckDBValue } from '@duckdb/node-api';
 import type { ContractRegistry } from '../transforms/contract/model.ts';
 import type { ScoringSettings } from '../transforms/scoring.ts';
-import { fileColumns, lakeTables, PARTITION_COLUMN, QUARANTINE_TABLE, type LakeColumn } from '../transforms/tables.ts';
+import { fileColumns, lakeTables, PARTITION_COLUMN, QUARANTINE_TABLE, RECOVERED_TABLE, type LakeColumn } from '../transforms/tables.ts';
 import {
   createSteamState,
   fileList,
@@ -105,6 +105,7 @@ function lakeSources(registry: ContractRegistry): Array<[string, readonly LakeCo
   return [
     ...[...lakeTables(registry).values()].map((t) => [t.name, [...fileColumns(t), PARTITION_COLUMN]] as [string, LakeColumn[]]),
     [QUARANTINE_TABLE.name, QUARANTINE_TABLE.columns],
+    [RECOVERED_TABLE.name, RECOVERED_TABLE.columns],
   ];
 }
 
@@ -272,7 +273,7 @@ export async function buildWarehouse(options: BuildOptions): Promise<BuildReport
       // Lake-relative, as the catalog names them (the data directory may move).
       const list = textList(files.map((f) => path.relative(options.lakeDir, f).split(path.sep).join('/')));
       await db.run('INSERT INTO _lake_files SELECT unnest($files), $table', { files: list.value, table: name }, { files: list.type });
-      const table = name === QUARANTINE_TABLE.name ? QUARANTINE_TABLE : lakeTables(options.registry).get(name)!;
+      const table = name === QUARANTINE_TABLE.name ? QUARANTINE_TABLE : name === RECOVERED_TABLE.name ? RECOVERED_TABLE : lakeTables(options.registry).get(name)!;
       await comment(
         db,
         'VIEW',

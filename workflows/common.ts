@@ -51,6 +51,11 @@ export function lakeRetentionWorkflowId(taskQueue: string, dry = false): string 
   return `lake-retention-${dry ? 'dry-' : ''}${taskQueue}`;
 }
 
+/** A replay of quarantined lines: one per selection (the same selection again joins the run in flight). */
+export function quarantineReplayWorkflowId(taskQueue: string, selectionKey: string, dry = false): string {
+  return `quarantine-replay-${dry ? 'dry-' : ''}${selectionKey}-${taskQueue}`;
+}
+
 /** The scan of the match sequence feed (`steam scan`): one per task queue. */
 export function steamScanWorkflowId(taskQueue: string): string {
   return `steam-scan-${taskQueue}`;

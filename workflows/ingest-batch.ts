@@ -62,6 +62,8 @@ export interface IngestBatchInput {
   batchId: string;
   /** The products its sender may write (a product-scoped write key); a line of another is quarantined as unauthorized_product. */
   products?: string[];
+  /** A replay batch's sources file: the quarantined line each of its lines was (see quarantine-replay). */
+  recovers?: string;
 }
 
 /** What a batch's workflow returns: the manifest's counts (the file as this run was given it). */

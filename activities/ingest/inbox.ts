@@ -19,10 +19,10 @@ export async function hashFile(file: string): Promise<string> {
  * sender may write some products only is another batch than the same bytes from anyone: its id hashes the
  * products too.
  */
-export function batchIdOf(sha256: string, products?: readonly string[]): string {
-  if (!products) return sha256.slice(0, 16);
+export function batchIdOf(sha256: string, products?: readonly string[], sourcesSha256?: string): string {
+  if (!products && !sourcesSha256) return sha256.slice(0, 16);
   return createHash('sha256')
-    .update(`${sha256}\n${[...products].sort().join('\n')}`)
+    .update(`${sha256}\n${[...(products ?? [])].sort().join('\n')}${sourcesSha256 ? `\nrecovers ${sourcesSha256}` : ''}`)
     .digest('hex')
     .slice(0, 16);
 }

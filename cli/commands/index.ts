@@ -5,6 +5,7 @@ import { consumeRedisCommand, consumeStatusCommand } from './consume.ts';
 import { demoCommand } from './demo.ts';
 import { devCommand } from './dev.ts';
 import { ingestCommand } from './ingest.ts';
+import { quarantineReplayCommand } from './quarantine.ts';
 import { lakeCompactCommand, lakeRetentionCommand, lakeStatusCommand } from './lake.ts';
 import { martsBuildCommand, martsStatusCommand } from './marts.ts';
 import { queryCommand, sqlCommand } from './query.ts';
@@ -30,6 +31,7 @@ export const COMMANDS: Command[] = [
   lakeStatusCommand,
   lakeCompactCommand,
   lakeRetentionCommand,
+  quarantineReplayCommand,
   martsBuildCommand,
   martsStatusCommand,
   steamTrackCommand,

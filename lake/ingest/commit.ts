@@ -1,4 +1,4 @@
-import { existsSync, mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import type { ContractRegistry } from '../../transforms/contract/model.ts';
 import { maskSecrets } from '../../transforms/secrets.ts';
@@ -6,7 +6,7 @@ import { listValue } from '@duckdb/node-api';
 import { type Db, fileList, openDb, sqlLiteral } from '../duckdb.ts';
 import { BatchInvariantError, StageMissingError } from '../errors.ts';
 import { lakeSnapshot, tableFiles } from '../catalog.ts';
-import { EVENT_ID_DIR, pendingPath, QUARANTINE_DIR, stageDir } from '../layout.ts';
+import { EVENT_ID_DIR, pendingPath, QUARANTINE_DIR, RECOVERED_DIR, stageDir } from '../layout.ts';
 import { withLakeLock } from '../lock.ts';
 import { committedBatches, readManifest, writeManifest, type BatchManifest } from '../manifest.ts';
 import { fetchLines, filesUnder, OUTPUT_DIR, type BatchOutput } from './output.ts';
@@ -119,6 +119,7 @@ function manifestOf(input: CommitInput, stage: StageResult, output: BatchOutput,
     duplicatesInBatch: output.duplicatesInBatch,
     duplicatesAcrossBatches: output.duplicatesAcrossBatches,
     rejectedByReason: stage.rejectedByReason,
+    ...(stage.scope ? { scope: stage.scope } : {}),
     products: output.products,
     eventTypes: output.eventTypes,
     evolved: output.evolved,
@@ -268,6 +269,11 @@ async function rewriteWithoutLate(db: Db, files: readonly string[], out: string,
     const to = path.join(rewritten, rel);
     mkdirSync(path.dirname(to), { recursive: true });
     if (rel.startsWith(`${QUARANTINE_DIR}/`)) continue;
+    // A replay's record of its sources stands: a late duplicate's event is in the lake (recovered) all the same.
+    if (rel.startsWith(`${RECOVERED_DIR}/`)) {
+      copyFileSync(from, to);
+      continue;
+    }
     const [r] = await db.rows<{ Count: bigint }>(
       `COPY (SELECT * FROM read_parquet(${sqlLiteral(from)}) t WHERE t.line NOT IN (SELECT line FROM late)) TO ${sqlLiteral(to)} (FORMAT parquet, COMPRESSION zstd)`,
     );

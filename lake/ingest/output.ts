@@ -6,7 +6,7 @@ import { PARTITION_COLUMN, QUARANTINE_RAW_LIMIT } from '../../transforms/tables.
 import { fileList, sqlLiteral, textList, type Db } from '../duckdb.ts';
 import { lakeSnapshot, tableFiles } from '../catalog.ts';
 import { type ProductCounts, UNKNOWN_PRODUCT } from '../manifest.ts';
-import { batchFilePrefix, EVENT_ID_DIR, QUARANTINE_DIR } from '../layout.ts';
+import { batchFilePrefix, EVENT_ID_DIR, QUARANTINE_DIR, RECOVERED_DIR } from '../layout.ts';
 import { BatchReader } from './reader.ts';
 
 /** What a staged batch will add to the lake once committed. */
@@ -77,6 +77,8 @@ export interface OutputOptions {
   coercions: { sql: string; labels: Array<{ product: string; path: string; kind: string }> };
   /** DuckDB's memory limit while finding duplicates and writing (default 1GB). */
   memoryLimit?: string;
+  /** A replay batch's sources: the quarantined [batch, line] each of its lines was (written to quarantine_recovered). */
+  recovers?: ReadonlyArray<readonly [string, number]>;
   onStep?: (step: string) => void;
 }
 
@@ -158,6 +160,7 @@ export async function writeBatchOutput(db: Db, options: OutputOptions): Promise<
     `COPY (SELECT ${batch} AS batch_id, line, CASE WHEN starts_with(reason, 'duplicate_event_id:') THEN 'duplicate' ELSE 'rejected' END AS kind, reason, event_id, raw, raw_bytes
            FROM staged_quarantine ORDER BY line) TO ${sqlLiteral(path.join(out, QUARANTINE_DIR, `${options.batchId}.parquet`))} (FORMAT parquet, COMPRESSION zstd)`,
   );
+  if (options.recovers) await writeRecovered(db, options.recovers, path.join(out, RECOVERED_DIR, `${options.batchId}.parquet`), batch);
   mkdirSync(path.join(out, EVENT_ID_DIR), { recursive: true });
   await db.run(
     `COPY (SELECT f.event_id, ${batch} AS batch_id, f.first_line AS line FROM firsts f ANTI JOIN xdup USING (event_id) ORDER BY f.event_id)
@@ -192,6 +195,29 @@ export async function writeBatchOutput(db: Db, options: OutputOptions): Promise<
     checkedAgainst: committed,
     ...counted,
   };
+}
+
+/**
+ * A replay batch's record of its sources: line k of the batch was the quarantined line sources[k-1];
+ * recovered when its event is in the lake (accepted, or a duplicate of one already there), rejected when
+ * it was refused again (its quarantine row is now the replay batch's).
+ */
+async function writeRecovered(db: Db, sources: ReadonlyArray<readonly [string, number]>, file: string, batch: string): Promise<void> {
+  await db.run('CREATE OR REPLACE TABLE replay_sources (line BIGINT, source_batch_id VARCHAR, source_line BIGINT)');
+  const app = await db.conn.createAppender('replay_sources');
+  sources.forEach(([b, l], k) => {
+    app.appendBigInt(BigInt(k + 1));
+    app.appendVarchar(b);
+    app.appendBigInt(BigInt(l));
+    app.endRow();
+  });
+  app.closeSync();
+  mkdirSync(path.dirname(file), { recursive: true });
+  await db.run(
+    `COPY (SELECT ${batch} AS batch_id, s.line, s.source_batch_id, s.source_line,
+                  CASE WHEN q.line IS NOT NULL AND NOT starts_with(q.reason, 'duplicate_event_id:') THEN 'rejected' ELSE 'recovered' END AS outcome
+           FROM replay_sources s LEFT JOIN staged_quarantine q USING (line) ORDER BY s.line) TO ${sqlLiteral(file)} (FORMAT parquet, COMPRESSION zstd)`,
+  );
 }
 
 type Counted = Pick<BatchOutput, 'eventTypes' | 'products' | 'evolved' | 'coercions' | 'byProduct'>;

@@ -1,5 +1,5 @@
 import type { CoercionCounts } from '../manifest.ts';
-import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import type { DuckDBConnection } from '@duckdb/node-api';
 import { DEFAULT_MAX_LINE_BYTES, type ContractRegistry } from '../../transforms/contract/model.ts';
@@ -24,6 +24,11 @@ export interface StageInput {
    * quarantined as unauthorized_product. Absent: any product.
    */
   products?: readonly string[];
+  /**
+   * A replay batch (`gamelake quarantine replay`): a JSON file of the quarantined line each of its lines
+   * was, `[[batchId, line], ...]` in line order; the batch records what became of each.
+   */
+  recovers?: string;
 }
 
 export interface StageResult {
@@ -35,6 +40,8 @@ export interface StageResult {
   rejectedByReason: Record<string, number>;
   /** Products of the accepted events. */
   products: string[];
+  /** The products its sender could write (a product-scoped write key), when it was limited. */
+  scope?: string[];
   /** Accepted events (duplicates excluded) per type. */
   eventTypes: Record<string, number>;
   /** Events of types their contract does not name, accepted by schema evolution (mode: evolve). */
@@ -187,9 +194,11 @@ export async function stageBatch(input: StageInput, options: StageOptions): Prom
     }
     await db.run('CREATE VIEW acc AS SELECT * FROM staged_lines WHERE good AND NOT review');
     result.valid = Number((await db.rows<{ n: bigint }>('SELECT count(*) AS n FROM acc'))[0]!.n);
+    const recovers = input.recovers ? readSources(input, result.linesIn) : undefined;
     const output = await writeBatchOutput(db, {
       batchId: input.batchId,
       file: input.file,
+      ...(recovers ? { recovers } : {}),
       dir,
       lakeDir: options.lakeDir,
       registry,
@@ -199,6 +208,7 @@ export async function stageBatch(input: StageInput, options: StageOptions): Prom
     });
     const staged: StageResult = {
       ...result,
+      ...(input.products ? { scope: [...input.products].sort() } : {}),
       products: output.products,
       eventTypes: output.eventTypes,
       evolved: output.evolved,
@@ -328,4 +338,18 @@ async function appendQuarantine(conn: DuckDBConnection, rows: QuarantineRow[]): 
     if (i % 256 === 255) app.flushSync();
   });
   app.closeSync();
+}
+
+/** A replay batch's sources: one [batch, line] per line of the batch, checked against its line count. */
+function readSources(input: StageInput, lines: number): Array<[string, number]> {
+  let sources: unknown;
+  try {
+    sources = JSON.parse(readFileSync(input.recovers!, 'utf8'));
+  } catch (cause) {
+    throw new BatchFileError(`batch ${input.batchId}: cannot read its replay sources ${input.recovers}: ${(cause as Error).message}`, { cause });
+  }
+  if (!Array.isArray(sources) || sources.length !== lines || !sources.every((s) => Array.isArray(s) && typeof s[0] === 'string' && Number.isInteger(s[1]))) {
+    throw new BatchFileError(`batch ${input.batchId}: ${input.recovers} does not name one quarantined line for each of its ${lines} lines`);
+  }
+  return sources as Array<[string, number]>;
 }

@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import path from 'node:path';
 import { WorkflowExecutionAlreadyStartedError, type Client, type WorkflowHandle } from '@temporalio/client';
 import { WorkflowIdReusePolicy } from '@temporalio/common';
@@ -12,6 +13,8 @@ import {
   lakeRetentionWorkflowId,
   martsBuildWorkflow,
   martsBuildWorkflowId,
+  quarantineReplayWorkflow,
+  quarantineReplayWorkflowId,
   requestBuildSignal,
   requestSweepSignal,
   steamFindMatchesWorkflow,
@@ -26,6 +29,7 @@ import {
   type BuildRequest,
   type LakeCompactInput,
   type LakeRetentionInput,
+  type QuarantineReplayInput,
   type SteamScanInput,
 } from '../../workflows/index.ts';
 import { GAMELAKE_BATCH_ID, GAMELAKE_JOB } from '../../workflows/search-attributes.ts';
@@ -128,6 +132,28 @@ export async function startLakeRetention(client: Client, taskQueue: string, inpu
       args: [input],
       workflowIdReusePolicy: WorkflowIdReusePolicy.ALLOW_DUPLICATE,
       typedSearchAttributes: [{ key: GAMELAKE_JOB, value: 'lake-retention' }],
+    });
+  } catch (err) {
+    if (!(err instanceof WorkflowExecutionAlreadyStartedError)) throw err;
+    return client.workflow.getHandle(workflowId);
+  }
+}
+
+/** Starts a replay of quarantined lines (or returns the run of the same selection in flight). */
+export async function startQuarantineReplay(client: Client, taskQueue: string, input: QuarantineReplayInput): Promise<WorkflowHandle<typeof quarantineReplayWorkflow>> {
+  const sel = input.selection;
+  const key = createHash('sha256')
+    .update(JSON.stringify({ batches: [...(sel.batches ?? [])].sort(), reasons: [...(sel.reasons ?? [])].sort(), since: sel.since ?? null }))
+    .digest('hex')
+    .slice(0, 12);
+  const workflowId = quarantineReplayWorkflowId(taskQueue, key, input.dryRun);
+  try {
+    return await client.workflow.start(quarantineReplayWorkflow, {
+      taskQueue,
+      workflowId,
+      args: [input],
+      workflowIdReusePolicy: WorkflowIdReusePolicy.ALLOW_DUPLICATE,
+      typedSearchAttributes: [{ key: GAMELAKE_JOB, value: 'quarantine-replay' }],
     });
   } catch (err) {
     if (!(err instanceof WorkflowExecutionAlreadyStartedError)) throw err;

@@ -8,7 +8,7 @@ import { freePort, startDevServer, type DevServer } from '../../platform/server/
 import { ensureSearchAttributes } from '../../platform/search-attributes.ts';
 import { simulateEvents } from '../../sim/events/simulate.ts';
 import { ingestBatchWorkflow, ingestWorkflowId, type IngestBatchResult } from '../../workflows/index.ts';
-import { runCli, runningActivity, tempDataDir, uniqueTaskQueue, useTestClient, withWorker } from './helpers.ts';
+import { interruptedAttempts, runCli, runningActivity, tempDataDir, uniqueTaskQueue, useTestClient, withWorker } from './helpers.ts';
 import { catalogFingerprint, lakeFingerprint } from './lake.ts';
 
 const GAMELAKE = new URL('../../bin/gamelake.js', import.meta.url).pathname;
@@ -53,31 +53,6 @@ async function batchesAndReference(seed: string, batches: number, events: number
     }
   });
   return { files, expected, durations, referenceLake: path.join(reference, 'lake') };
-}
-
-/**
- * Staging and commit attempts a workflow's history shows were cut short: Temporal writes a retried
- * activity's ActivityTaskStarted once, when it closes, with the attempt it closed on, so every attempt
- * before that one ended without a result (here, its worker killed); an activity that timed out lost its
- * last attempt too. Counted from the server's record, not from the kills the test sent.
- */
-async function interruptedAttempts(handle: WorkflowHandle): Promise<number> {
-  const events = (await handle.fetchHistory()).events ?? [];
-  const names = new Map<string, string>();
-  const timedOut = new Set<string>();
-  for (const e of events) {
-    if (e.activityTaskScheduledEventAttributes) names.set(String(e.eventId), e.activityTaskScheduledEventAttributes.activityType?.name ?? '');
-    if (e.activityTaskTimedOutEventAttributes) timedOut.add(String(e.activityTaskTimedOutEventAttributes.scheduledEventId));
-  }
-  let interrupted = 0;
-  for (const e of events) {
-    const started = e.activityTaskStartedEventAttributes;
-    if (!started) continue;
-    const scheduled = String(started.scheduledEventId);
-    if (!['stageBatch', 'commitBatch'].includes(names.get(scheduled) ?? '')) continue;
-    interrupted += (started.attempt ?? 1) - 1 + (timedOut.has(scheduled) ? 1 : 0);
-  }
-  return interrupted;
 }
 
 const counts = (r: IngestBatchResult) => ({ linesIn: r.linesIn, accepted: r.accepted, quarantined: r.quarantined, duplicates: r.duplicates, alreadyIngested: r.alreadyIngested });

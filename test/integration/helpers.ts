@@ -168,3 +168,28 @@ export function exited(p: ChildProcess): Promise<void> {
 export function peakRssMiB(pid: number): number {
   return Number(/VmHWM:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))![1]) / 1024;
 }
+
+/**
+ * Staging and commit attempts a workflow's history shows were cut short: Temporal writes a retried
+ * activity's ActivityTaskStarted once, when it closes, with the attempt it closed on, so every attempt
+ * before that one ended without a result (here, its worker killed); an activity that timed out lost its
+ * last attempt too. Counted from the server's record, not from the kills the test sent.
+ */
+export async function interruptedAttempts(handle: WorkflowHandle): Promise<number> {
+  const events = (await handle.fetchHistory()).events ?? [];
+  const names = new Map<string, string>();
+  const timedOut = new Set<string>();
+  for (const e of events) {
+    if (e.activityTaskScheduledEventAttributes) names.set(String(e.eventId), e.activityTaskScheduledEventAttributes.activityType?.name ?? '');
+    if (e.activityTaskTimedOutEventAttributes) timedOut.add(String(e.activityTaskTimedOutEventAttributes.scheduledEventId));
+  }
+  let interrupted = 0;
+  for (const e of events) {
+    const started = e.activityTaskStartedEventAttributes;
+    if (!started) continue;
+    const scheduled = String(started.scheduledEventId);
+    if (!['stageBatch', 'commitBatch'].includes(names.get(scheduled) ?? '')) continue;
+    interrupted += (started.attempt ?? 1) - 1 + (timedOut.has(scheduled) ? 1 : 0);
+  }
+  return interrupted;
+}

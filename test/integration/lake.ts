@@ -94,3 +94,25 @@ export function manifestsOf(lakeDir: string): BatchManifest[] {
     .filter((f) => f.endsWith('.json'))
     .map((f) => JSON.parse(readFileSync(path.join(dir, f), 'utf8')) as BatchManifest);
 }
+
+/**
+ * Every file under dir as text a search can read: each Parquet file's rows decoded (its bytes are
+ * compressed, a grep would see nothing), every other file as it is. For "this value is nowhere" checks.
+ */
+export async function decodedText(dir: string): Promise<string> {
+  const parts: string[] = [];
+  const db = await openDb();
+  try {
+    for (const e of readdirSync(dir, { withFileTypes: true, recursive: true })) {
+      if (!e.isFile()) continue;
+      const file = path.join(e.parentPath, e.name);
+      if (file.endsWith('.parquet')) {
+        const [r] = await db.rows<{ t: string | null }>(`SELECT string_agg(CAST(t AS VARCHAR), '\n') AS t FROM read_parquet(${sqlLiteral(file)}) t`);
+        parts.push(r?.t ?? '');
+      } else if (existsSync(file)) parts.push(readFileSync(file).toString('latin1'));
+    }
+  } finally {
+    db.close();
+  }
+  return parts.join('\n');
+}

@@ -29,7 +29,7 @@ const IDENTIFIER = /^[a-z_][a-z0-9_]*$/;
 const PRODUCT = /^[a-z0-9][a-z0-9_-]{0,63}$/;
 const EVENT_TYPE = /^[A-Za-z0-9_][A-Za-z0-9_.:-]*$/;
 /** Table names gamelake uses itself. */
-const RESERVED_TABLES = new Set(['events', 'quarantine', 'steam', 'batches']);
+const RESERVED_TABLES = new Set(['events', 'quarantine', 'quarantine_recovered', 'steam', 'batches']);
 /** Columns every lake row has (a contract cannot use them for its own fields). */
 export const RESERVED_COLUMNS = new Set([
   'batch_id',

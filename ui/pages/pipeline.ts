@@ -65,13 +65,15 @@ export async function schedules(client: Client): Promise<ScheduleRow[]> {
 export async function pipelinePage(ctx: PageContext): Promise<Html> {
   const { deps } = ctx;
   const offset = offsetOf(ctx);
-  const [status, lake, batches, recent, reasons] = await Promise.all([
+  const [status, lake, batches, recent, reasons, replays] = await Promise.all([
     warehouseStatus(deps.warehousePath, deps.lakeDir),
     lakeStatus(deps.lakeDir),
     ctx.warehouse.named('batches', { limit: String(PAGE), offset: String(offset) }),
     ctx.warehouse.named('batches', { limit: '200', offset: '0' }),
     ctx.warehouse.named('quarantine_reasons', { limit: '10' }),
+    ctx.warehouse.named('quarantine_recovered', {}),
   ]);
+  const recovered = replays.rows.reduce((n, r) => n + Number(r.recovered as bigint), 0);
   // Batches in commit order, oldest first: each a stack of its accepted, quarantined and duplicate lines (together its lines in).
   const series = [...recent.rows].reverse().flatMap((b) =>
     (['accepted', 'quarantined', 'duplicates'] as const).map((m) => ({
@@ -121,7 +123,7 @@ ${temporal}
 ${section(
   'Quarantine: the most common reasons',
   table({ columns: ['reason', 'lines', 'batches', 'sample_batch', 'sample_line', 'sample_raw'], rows: reasons.rows }, { id: 'quarantine-reasons', empty: 'Nothing quarantined.' }),
-  'Each with the first line quarantined for it (secrets masked before they reached the lake).',
+  `Each with the first line quarantined for it (secrets masked before they reached the lake). Recovered by replays (gamelake quarantine replay): ${recovered.toLocaleString('en-US')} lines in ${replays.rows.length} replay batches; those are no longer counted here.`,
 )}
 ${section(
   "The lake's files",
