@@ -7,6 +7,7 @@ import {
   applyRetention,
   commitBatch,
   compactLake,
+  eraseFromLake,
   planReplay,
   readManifest,
   removePending,
@@ -21,10 +22,11 @@ import { prepareDataDir } from './data-dir.ts';
 import type { BatchManifest } from '../lake/index.ts';
 import { locateMatch, newestKnownMatch, planSweep, playerSnapshots, readScanState, recordSweep, revokedKeys, scanResumePoint, type SweepRecord } from './steam/index.ts';
 import { batchIdOf, scanInbox, settleInboxFile } from './ingest/index.ts';
+import { eraseFromSources } from './forget.ts';
 
 export type { DataDirSummary } from './data-dir.ts';
 export { activityReporter } from './context.ts';
-export type { BatchManifest, StageResult, CompactReport, VacuumReport, RetentionReport, ReplaySelection, ReplayReasonCounts } from '../lake/index.ts';
+export type { BatchManifest, StageResult, CompactReport, VacuumReport, RetentionReport, ReplaySelection, ReplayReasonCounts, EraseReport } from '../lake/index.ts';
 export type { InboxFile } from './ingest/index.ts';
 export type { PlayerSnapshot, MatchLocation, ScanState } from './steam/index.ts';
 export type { SteamFetchActivities, EntityCount, SweepWork, SweepPlan, SweepRecord } from './steam/index.ts';
@@ -151,6 +153,25 @@ export function createQuarantineActivities(deps: Pick<ActivityDeps, 'layout' | '
   };
 }
 
+/** Erasure of a player (`gamelake forget`): the copies outside the lake, then the lake. */
+export function createErasureActivities(deps: Pick<ActivityDeps, 'layout' | 'registry'>) {
+  return {
+    /** Lines holding the id removed from the inbox's done/ and failed/ files, the spools and replay batches. */
+    async eraseSources(input: { player: string }) {
+      return eraseFromSources(
+        { inboxDone: deps.layout.inboxDone, inboxFailed: deps.layout.inboxFailed, spool: deps.layout.spool, replay: path.join(deps.layout.root, 'replay') },
+        input.player,
+      );
+    },
+    /** The player's events out of every lake table and their lines out of the quarantine: one catalog commit, the erasure log's entry. */
+    async eraseFromLake(input: { product: string; player: string; sources: Record<string, number> }) {
+      const r = await heartbeating((progress) => eraseFromLake({ lakeDir: deps.layout.lake, registry: deps.registry, ...input, onProgress: progress }));
+      if (r.record) say('erased a player', { product: input.product, events: r.events, record: r.record });
+      return r;
+    },
+  };
+}
+
 /** The lake's upkeep: merging small files, dropping what is past its contract's retention. */
 export function createCompactionActivities(deps: Pick<ActivityDeps, 'layout' | 'registry'>) {
   return {
@@ -209,7 +230,13 @@ export function createSteamBookkeepingActivities(deps: Pick<ActivityDeps, 'layou
 
 /** The main queue's activities, one factory per concern, around their dependencies (tests inject their own). */
 export function createActivities(deps: ActivityDeps) {
-  return { ...createIngestActivities(deps), ...createQuarantineActivities(deps), ...createCompactionActivities(deps), ...createSteamBookkeepingActivities(deps) };
+  return {
+    ...createIngestActivities(deps),
+    ...createQuarantineActivities(deps),
+    ...createErasureActivities(deps),
+    ...createCompactionActivities(deps),
+    ...createSteamBookkeepingActivities(deps),
+  };
 }
 
 export type Activities = ReturnType<typeof createActivities>;

@@ -53,8 +53,10 @@ export interface RewriteRecord {
   committedAt: string;
   inputs: string[];
   outputs: LakeFile[];
-  /** Rows taken out, per table. */
+  /** Rows taken out, per table (an erasure also counts the lines it removed elsewhere, as `source:<place>`). */
   removed: Record<string, number>;
+  /** An erasure's log entry: the product and a salted hash of the player's id (never the id). */
+  erasure?: { product: string; subject: string };
 }
 
 export type CatalogRecord = CompactionRecord | RewriteRecord;

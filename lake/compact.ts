@@ -261,6 +261,9 @@ export interface TableStatus {
 export interface LakeStatus {
   batches: number;
   compactions: number;
+  /** Retention runs and erasures committed (the erasure log: `gamelake forget`). */
+  retentionRuns: number;
+  erasures: number;
   tables: TableStatus[];
   /** Retired files still on disk (waiting for nothing to refer to them). */
   retired: { files: number; bytes: number };
@@ -284,6 +287,8 @@ export async function lakeStatus(lakeDir: string, targetBytes = DEFAULT_TARGET_B
   return {
     batches: snapshot.batches.size,
     compactions: snapshot.compactions.length,
+    retentionRuns: snapshot.rewrites.filter((r) => r.kind === 'retention').length,
+    erasures: snapshot.rewrites.filter((r) => r.kind === 'erasure').length,
     tables: [...tables.values()].sort((a, b) => (a.table < b.table ? -1 : 1)),
     retired: { files: retired.length, bytes: retired.reduce((s, r) => s + statSync(path.join(lakeDir, r.path)).size, 0) },
     targetBytes,

@@ -22,3 +22,4 @@ export {
 export { flattenEvent, type Cell, type Row, type Emit } from './flatten.ts';
 export { fileStamp, openSegmentName, closedSegmentName, segmentTimes, type SegmentTimes } from './segment-name.ts';
 export { parseRetention, retentionCut, monthExpired, retentionByTable, expiredProducts } from './retention.ts';
+export { playerColumns, holdsId } from './erasure.ts';

@@ -23,7 +23,8 @@ const silent: ActivityReporter = { heartbeat: () => {}, say: () => {} };
 /** The warehouse's activities: builds, and removing the lake files a compaction replaced once no build reads them. */
 export function createWarehouseActivities(deps: WarehouseActivityDeps) {
   const report = deps.report ?? silent;
-  const vacuum = async () => vacuumLake(deps.layout.lake, { referenced: await referencedLakeFiles(deps.layout.warehouse, deps.layout.lake), minAgeMs: deps.vacuumMinAgeMs });
+  const vacuum = async (minAgeMs = deps.vacuumMinAgeMs) =>
+    vacuumLake(deps.layout.lake, { referenced: await referencedLakeFiles(deps.layout.warehouse, deps.layout.lake), minAgeMs });
   return {
     /** Brings warehouse.duckdb up to date with the lake (atomically replaced), then removes replaced lake files nothing reads. */
     async buildWarehouse(request: { full?: boolean } = {}) {
@@ -46,9 +47,12 @@ export function createWarehouseActivities(deps: WarehouseActivityDeps) {
       });
       return built;
     },
-    /** Removes lake files a compaction replaced that the current warehouse no longer reads. */
-    async vacuumLake() {
-      return vacuum();
+    /**
+     * Removes lake files a compaction replaced that the current warehouse no longer reads; `now`: however
+     * recently replaced (an erasure: the old files hold what was erased).
+     */
+    async vacuumLake(request: { now?: boolean } = {}) {
+      return vacuum(request.now ? 0 : undefined);
     },
   };
 }

@@ -16,6 +16,7 @@ import {
   steamFiles,
   tableFiles,
   textList,
+  withLakeLock,
   type Db,
   type LakeSnapshot,
 } from '../lake/index.ts';
@@ -230,6 +231,16 @@ async function start(options: BuildOptions, tmp: string, definition: string, sna
  * is the same work over every batch from an empty file. Every check runs; a failed one keeps the old file.
  */
 export async function buildWarehouse(options: BuildOptions): Promise<BuildReport> {
+  // One build at a time per lake, whoever runs it (the marts-build workflow, an erasure, a test): a build
+  // that took its snapshot before rows left the lake then finishes before the next one starts from the new
+  // snapshot, and never replaces the warehouse that one wrote.
+  return withLakeLock(options.lakeDir, () => buildHoldingLock(options), { name: BUILD_LOCK });
+}
+
+/** The lock builds take (a folder in the lake, as the commit lock). */
+export const BUILD_LOCK = '_build_lock';
+
+async function buildHoldingLock(options: BuildOptions): Promise<BuildReport> {
   const started = Date.now();
   const log = options.onProgress ?? (() => {});
   const buildId = `${new Date(started).toISOString().replace(/[-:.]/g, '').slice(0, 15)}-${randomUUID().slice(0, 8)}`;

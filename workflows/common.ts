@@ -56,6 +56,11 @@ export function quarantineReplayWorkflowId(taskQueue: string, selectionKey: stri
   return `quarantine-replay-${dry ? 'dry-' : ''}${selectionKey}-${taskQueue}`;
 }
 
+/** A player's erasure: `forget-<hash of the product and the id>` (the id itself is not in the workflow id). */
+export function forgetWorkflowId(taskQueue: string, subjectKey: string): string {
+  return `forget-${subjectKey}-${taskQueue}`;
+}
+
 /** The scan of the match sequence feed (`steam scan`): one per task queue. */
 export function steamScanWorkflowId(taskQueue: string): string {
   return `steam-scan-${taskQueue}`;

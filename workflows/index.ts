@@ -5,6 +5,7 @@ export { ingestBatchWorkflow, type IngestBatchInput, type IngestBatchResult } fr
 export { ingestInboxWorkflow, type InboxInput, type InboxResult } from './ingest-inbox.ts';
 export { martsBuildWorkflow, martsBuildRoundWorkflow, requestBuildSignal, type MartsBuildResult, type BuildRequest } from './marts-build.ts';
 export { lakeCompactWorkflow, type LakeCompactInput, type LakeCompactResult } from './lake-compact.ts';
+export { forgetWorkflow, type ForgetInput, type ForgetResult } from './forget.ts';
 export { quarantineReplayWorkflow, type QuarantineReplayInput, type QuarantineReplayResult } from './quarantine-replay.ts';
 export { lakeRetentionWorkflow, type LakeRetentionInput, type LakeRetentionResult } from './lake-retention.ts';
 export { steamSweepWorkflow, steamSweepScheduledWorkflow, requestSweepSignal, type SteamSweepInput, type SteamSweepResult } from './steam-sweep.ts';

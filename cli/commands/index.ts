@@ -6,6 +6,7 @@ import { demoCommand } from './demo.ts';
 import { devCommand } from './dev.ts';
 import { ingestCommand } from './ingest.ts';
 import { quarantineReplayCommand } from './quarantine.ts';
+import { forgetCommand } from './forget.ts';
 import { lakeCompactCommand, lakeRetentionCommand, lakeStatusCommand } from './lake.ts';
 import { martsBuildCommand, martsStatusCommand } from './marts.ts';
 import { queryCommand, sqlCommand } from './query.ts';
@@ -32,6 +33,7 @@ export const COMMANDS: Command[] = [
   lakeCompactCommand,
   lakeRetentionCommand,
   quarantineReplayCommand,
+  forgetCommand,
   martsBuildCommand,
   martsStatusCommand,
   steamTrackCommand,

@@ -128,7 +128,7 @@ Options:
       return 0;
     }
     const out = (line: string) => process.stdout.write(`${line}\n`);
-    out(`${s.batches} committed batches, ${s.compactions} compactions; target ${mib(s.targetBytes)}`);
+    out(`${s.batches} committed batches, ${s.compactions} compactions, ${s.retentionRuns} retention runs, ${s.erasures} erasures; target ${mib(s.targetBytes)}`);
     out(`${'table'.padEnd(24)} ${'files'.padStart(7)} ${'MiB'.padStart(10)} ${'rows'.padStart(12)} ${'under target'.padStart(13)}  ${'oldest'.padEnd(7)}  retention`);
     for (const t of s.tables)
       out(

@@ -5,6 +5,8 @@ import { WorkflowIdReusePolicy } from '@temporalio/common';
 import { batchIdOf, hashFile } from '../../activities/ingest/inbox.ts';
 import {
   demoWorkflow,
+  forgetWorkflow,
+  forgetWorkflowId,
   ingestBatchWorkflow,
   ingestWorkflowId,
   lakeCompactWorkflow,
@@ -27,6 +29,7 @@ import {
   steamSweepWorkflow,
   steamSweepWorkflowId,
   type BuildRequest,
+  type ForgetInput,
   type LakeCompactInput,
   type LakeRetentionInput,
   type QuarantineReplayInput,
@@ -154,6 +157,24 @@ export async function startQuarantineReplay(client: Client, taskQueue: string, i
       args: [input],
       workflowIdReusePolicy: WorkflowIdReusePolicy.ALLOW_DUPLICATE,
       typedSearchAttributes: [{ key: GAMELAKE_JOB, value: 'quarantine-replay' }],
+    });
+  } catch (err) {
+    if (!(err instanceof WorkflowExecutionAlreadyStartedError)) throw err;
+    return client.workflow.getHandle(workflowId);
+  }
+}
+
+/** Starts a player's erasure (or returns the one in flight): its id hashes the product and the player's id. */
+export async function startForget(client: Client, taskQueue: string, input: ForgetInput): Promise<WorkflowHandle<typeof forgetWorkflow>> {
+  const key = createHash('sha256').update(`${input.product}\n${input.player}`).digest('hex').slice(0, 16);
+  const workflowId = forgetWorkflowId(taskQueue, key);
+  try {
+    return await client.workflow.start(forgetWorkflow, {
+      taskQueue,
+      workflowId,
+      args: [input],
+      workflowIdReusePolicy: WorkflowIdReusePolicy.ALLOW_DUPLICATE,
+      typedSearchAttributes: [{ key: GAMELAKE_JOB, value: 'forget' }],
     });
   } catch (err) {
     if (!(err instanceof WorkflowExecutionAlreadyStartedError)) throw err;

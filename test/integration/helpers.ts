@@ -175,7 +175,7 @@ export function peakRssMiB(pid: number): number {
  * before that one ended without a result (here, its worker killed); an activity that timed out lost its
  * last attempt too. Counted from the server's record, not from the kills the test sent.
  */
-export async function interruptedAttempts(handle: WorkflowHandle): Promise<number> {
+export async function interruptedAttempts(handle: WorkflowHandle, activities: readonly string[] = ['stageBatch', 'commitBatch']): Promise<number> {
   const events = (await handle.fetchHistory()).events ?? [];
   const names = new Map<string, string>();
   const timedOut = new Set<string>();
@@ -188,7 +188,7 @@ export async function interruptedAttempts(handle: WorkflowHandle): Promise<numbe
     const started = e.activityTaskStartedEventAttributes;
     if (!started) continue;
     const scheduled = String(started.scheduledEventId);
-    if (!['stageBatch', 'commitBatch'].includes(names.get(scheduled) ?? '')) continue;
+    if (!activities.includes(names.get(scheduled) ?? '')) continue;
     interrupted += (started.attempt ?? 1) - 1 + (timedOut.has(scheduled) ? 1 : 0);
   }
   return interrupted;

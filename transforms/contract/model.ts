@@ -64,6 +64,8 @@ export interface ScalarField extends FieldBase, ScalarSpec {
   default?: string | number | boolean;
   /** Validated, never stored (a password). */
   secret: boolean;
+  /** Holds one of the product's player (or user) ids: `gamelake forget` finds a player's events by it. */
+  player?: boolean;
 }
 
 export interface ObjectField extends FieldBase {

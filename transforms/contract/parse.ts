@@ -122,7 +122,7 @@ function identifier(value: string, at: At, what: string): string {
   return value;
 }
 
-const SCALAR_KEYS = ['type', 'required', 'description', 'min', 'max', 'min_length', 'max_length', 'one_of', 'numeric_strings', 'column', 'default', 'secret'];
+const SCALAR_KEYS = ['type', 'required', 'description', 'min', 'max', 'min_length', 'max_length', 'one_of', 'numeric_strings', 'column', 'default', 'secret', 'player'];
 
 function scalarSpec(d: Doc, type: ScalarType, at: At): ScalarSpec {
   const spec: ScalarSpec = { type, numericStrings: bool(d, 'numeric_strings', at, false) };
@@ -225,7 +225,9 @@ function field(name: string, raw: unknown, at: At, context: FieldContext): Field
   const column = secret ? name : identifier(str(d, 'column', at, name), at.child('column'), 'column');
   if (!secret && RESERVED_COLUMNS.has(column)) return at.fail(`column "${column}" is one gamelake fills itself; give the field another column name`);
   const spec = scalarSpec(d, type, at);
-  const result = { kind: 'scalar' as const, name, required, description, column, secret, ...spec };
+  const player = bool(d, 'player', at, false);
+  if (player && (secret || (type !== 'id' && type !== 'string'))) return at.child('player').fail('a player id must be a stored id or string field');
+  const result = { kind: 'scalar' as const, name, required, description, column, secret, ...(player ? { player } : {}), ...spec };
   if (d.default !== undefined && d.default !== null) {
     if (required) return at.child('default').fail('a required field cannot have a default');
     const v = d.default;

@@ -13,6 +13,8 @@ export interface ScalarSlot {
   spec: ScalarSpec;
   default?: string | number | boolean;
   description: string;
+  /** Holds one of the product's player ids (the contract's `player: true`). */
+  player?: true;
 }
 
 /** A list whose elements become rows of a child table. */
@@ -60,6 +62,7 @@ function slot(f: ScalarField, keys: readonly string[]): ScalarSlot {
   if (oneOf !== undefined) spec.oneOf = oneOf;
   const out: ScalarSlot = { column: f.column, keys, spec, description: f.description };
   if (f.default !== undefined) out.default = f.default;
+  if (f.player) out.player = true;
   return out;
 }
 

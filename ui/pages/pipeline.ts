@@ -134,7 +134,7 @@ ${section(
     },
     { id: 'lake-files' },
   ),
-  `Live files per table (${lake.compactions} compactions so far; ${lake.retired.files} replaced files waiting for removal). Files under the ${lake.targetBytes / 2 ** 20} MiB target are merged by gamelake lake compact.`,
+  `Live files per table (${lake.compactions} compactions so far; ${lake.retired.files} replaced files waiting for removal). Files under the ${lake.targetBytes / 2 ** 20} MiB target are merged by gamelake lake compact. Erasure log (gamelake forget): ${lake.erasures} erasures; retention runs that dropped data: ${lake.retentionRuns}.`,
 )}
 ${section(
   'The warehouse',

@@ -1,0 +1,45 @@
+import { proxyActivities, upsertSearchAttributes } from '@temporalio/workflow';
+import type { Activities, EraseReport, VacuumReport } from '../activities/index.ts';
+import type { BuildReport } from '../warehouse/build.ts';
+import type { WarehouseActivities } from '../warehouse/activities.ts';
+import { GAMELAKE_JOB } from './search-attributes.ts';
+import { BOOKKEEPING_RETRY, BUILD_RETRY, COMPACT_RETRY } from './common.ts';
+
+const { eraseSources } = proxyActivities<Activities>({ startToCloseTimeout: '30 minutes', retry: BOOKKEEPING_RETRY });
+
+// Heartbeats every second: a killed worker's rewrite is noticed in 5 seconds and runs again on a live one
+// (what the dead one left half done is undone first; nothing is committed until the one catalog record).
+const { eraseFromLake } = proxyActivities<Activities>({ startToCloseTimeout: '2 hours', heartbeatTimeout: '5 seconds', retry: COMPACT_RETRY });
+
+const { buildWarehouse, vacuumLake } = proxyActivities<WarehouseActivities>({ startToCloseTimeout: '1 hour', heartbeatTimeout: '2 minutes', retry: BUILD_RETRY });
+
+export interface ForgetInput {
+  product: string;
+  /** The player's id as the product's events carry it. Kept only in this run's history (removed after the namespace's retention). */
+  player: string;
+}
+
+export interface ForgetResult {
+  /** Lines removed from the inbox's files, the spools and replay batches. */
+  sources: Record<string, number>;
+  lake: EraseReport;
+  /** The full build that took the player out of the marts (absent: nothing was erased). */
+  build?: Pick<BuildReport, 'kind' | 'batches' | 'ms'>;
+  /** The replaced lake files removed at once (they held the player's rows). */
+  vacuum?: Pick<VacuumReport, 'removed' | 'kept' | 'busy'>;
+}
+
+/**
+ * Erases a player (GDPR article 17): their events and quarantined lines out of the inbox's files, the
+ * spools, the lake (one catalog commit, recorded in the erasure log with a salted hash of the id), then a
+ * full warehouse build and the removal of the files that held them. Running it again is a no-op.
+ */
+export async function forgetWorkflow(input: ForgetInput): Promise<ForgetResult> {
+  upsertSearchAttributes([{ key: GAMELAKE_JOB, value: 'forget' }]);
+  const sources = await eraseSources({ player: input.player });
+  const lake = await eraseFromLake({ product: input.product, player: input.player, sources });
+  if (!lake.record) return { sources, lake };
+  const built = await buildWarehouse({ full: true });
+  const vacuum = await vacuumLake({ now: true });
+  return { sources, lake, build: { kind: built.kind, batches: built.batches, ms: built.ms }, vacuum: { removed: vacuum.removed, kept: vacuum.kept, busy: vacuum.busy } };
+}
