@@ -3,7 +3,7 @@
  * task queue names, workflow ids, search attribute keys, retry policies and the names of the error types
  * retrying cannot fix (taken from the error classes, never spelled out). Sandbox-safe: no Node module.
  */
-import type { RetryPolicy } from '@temporalio/common';
+import type { ActivityOptions, RetryPolicy } from '@temporalio/common';
 import { SteamAuthError, SteamRequestError } from '../activities/steam/errors.ts';
 import { BatchFileError, BatchInvariantError, LakeInvariantError, StageMissingError } from '../lake/errors.ts';
 import { ContractError } from '../transforms/errors.ts';
@@ -122,5 +122,13 @@ export const COMPACT_RETRY: RetryPolicy = {
   maximumAttempts: 10,
   nonRetryableErrorTypes: COMPACT_FATAL,
 };
+/**
+ * A long lake rewrite (compaction, retention, erasure): it heartbeats every second, so a killed worker is
+ * noticed in 5 seconds and the activity runs again on a live one (what the dead one left half done is
+ * undone first; nothing is visible until its one catalog record).
+ */
+export const LAKE_REWRITE_OPTIONS: ActivityOptions = { startToCloseTimeout: '2 hours', heartbeatTimeout: '5 seconds', retry: COMPACT_RETRY };
+/** Asking for a build, removing replaced files: short, retried a few times. */
+export const LAKE_FOLLOW_UP_OPTIONS: ActivityOptions = { startToCloseTimeout: '10 minutes', retry: { initialInterval: '1 second', maximumAttempts: 5 } };
 /** Bookkeeping activities (reads of the lake's state, requests for other jobs). */
 export const BOOKKEEPING_RETRY: RetryPolicy = { initialInterval: '2 seconds', backoffCoefficient: 2, maximumInterval: '1 minute', maximumAttempts: 10 };

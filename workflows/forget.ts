@@ -3,13 +3,11 @@ import type { Activities, EraseReport, VacuumReport } from '../activities/index.
 import type { BuildReport } from '../warehouse/build.ts';
 import type { WarehouseActivities } from '../warehouse/activities.ts';
 import { GAMELAKE_JOB } from './search-attributes.ts';
-import { BOOKKEEPING_RETRY, BUILD_RETRY, COMPACT_RETRY } from './common.ts';
+import { BOOKKEEPING_RETRY, BUILD_RETRY, LAKE_REWRITE_OPTIONS } from './common.ts';
 
 const { eraseSources } = proxyActivities<Activities>({ startToCloseTimeout: '30 minutes', retry: BOOKKEEPING_RETRY });
 
-// Heartbeats every second: a killed worker's rewrite is noticed in 5 seconds and runs again on a live one
-// (what the dead one left half done is undone first; nothing is committed until the one catalog record).
-const { eraseFromLake } = proxyActivities<Activities>({ startToCloseTimeout: '2 hours', heartbeatTimeout: '5 seconds', retry: COMPACT_RETRY });
+const { eraseFromLake } = proxyActivities<Activities>(LAKE_REWRITE_OPTIONS);
 
 const { buildWarehouse, vacuumLake } = proxyActivities<WarehouseActivities>({ startToCloseTimeout: '1 hour', heartbeatTimeout: '2 minutes', retry: BUILD_RETRY });
 

@@ -2,20 +2,11 @@ import { proxyActivities, upsertSearchAttributes } from '@temporalio/workflow';
 import type { Activities, CompactReport, VacuumReport } from '../activities/index.ts';
 import type { WarehouseActivities } from '../warehouse/activities.ts';
 import { GAMELAKE_JOB } from './search-attributes.ts';
-import { COMPACT_RETRY } from './common.ts';
+import { LAKE_FOLLOW_UP_OPTIONS, LAKE_REWRITE_OPTIONS } from './common.ts';
 
-// The activity heartbeats every second: a killed worker is noticed within the heartbeat timeout and the
-// compaction resumes on a live one (what the dead one left half done is undone first).
-const { compactLake } = proxyActivities<Activities>({
-  startToCloseTimeout: '2 hours',
-  heartbeatTimeout: '5 seconds',
-  retry: COMPACT_RETRY,
-});
+const { compactLake } = proxyActivities<Activities>(LAKE_REWRITE_OPTIONS);
 
-const { requestMartsBuild, vacuumLake } = proxyActivities<Activities & WarehouseActivities>({
-  startToCloseTimeout: '10 minutes',
-  retry: { initialInterval: '1 second', maximumAttempts: 5 },
-});
+const { requestMartsBuild, vacuumLake } = proxyActivities<Activities & WarehouseActivities>(LAKE_FOLLOW_UP_OPTIONS);
 
 export interface LakeCompactInput {
   /** Target file size in bytes (default 128 MiB). */

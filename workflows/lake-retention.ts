@@ -2,20 +2,13 @@ import { proxyActivities, upsertSearchAttributes } from '@temporalio/workflow';
 import type { Activities, RetentionReport, VacuumReport } from '../activities/index.ts';
 import type { WarehouseActivities } from '../warehouse/activities.ts';
 import { GAMELAKE_JOB } from './search-attributes.ts';
-import { COMPACT_RETRY } from './common.ts';
+import { LAKE_FOLLOW_UP_OPTIONS, LAKE_REWRITE_OPTIONS } from './common.ts';
 
 // Heartbeats every second: a killed worker's run is noticed in 5 seconds and runs again on a live one
 // (what the dead one left half done is undone first; nothing is committed until its one catalog record).
-const { applyRetention } = proxyActivities<Activities>({
-  startToCloseTimeout: '2 hours',
-  heartbeatTimeout: '5 seconds',
-  retry: COMPACT_RETRY,
-});
+const { applyRetention } = proxyActivities<Activities>(LAKE_REWRITE_OPTIONS);
 
-const { requestMartsBuild, vacuumLake } = proxyActivities<Activities & WarehouseActivities>({
-  startToCloseTimeout: '10 minutes',
-  retry: { initialInterval: '1 second', maximumAttempts: 5 },
-});
+const { requestMartsBuild, vacuumLake } = proxyActivities<Activities & WarehouseActivities>(LAKE_FOLLOW_UP_OPTIONS);
 
 export interface LakeRetentionInput {
   /** The instant retention is measured from (ISO 8601); default: when the workflow runs. */

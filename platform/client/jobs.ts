@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import path from 'node:path';
-import { WorkflowExecutionAlreadyStartedError, type Client, type WorkflowHandle } from '@temporalio/client';
-import { WorkflowIdReusePolicy } from '@temporalio/common';
+import { WorkflowExecutionAlreadyStartedError, type Client, type WorkflowHandle, type WorkflowStartOptions } from '@temporalio/client';
+import { WorkflowIdReusePolicy, type Workflow } from '@temporalio/common';
 import { batchIdOf, hashFile } from '../../activities/ingest/inbox.ts';
 import {
   demoWorkflow,
@@ -108,38 +108,36 @@ export async function startSteamSweep(client: Client, taskQueue: string): Promis
   return client.workflow.getHandle(workflowId);
 }
 
+/** Starts `workflow` as `workflowId`, or returns the run of that id in flight (never two at once). */
+async function startOrJoin<W extends Workflow>(
+  client: Client,
+  workflow: W,
+  options: { taskQueue: string; workflowId: string; args: Parameters<W>; job: string },
+): Promise<WorkflowHandle<W>> {
+  try {
+    return await client.workflow.start(workflow, {
+      taskQueue: options.taskQueue,
+      workflowId: options.workflowId,
+      args: options.args,
+      workflowIdReusePolicy: WorkflowIdReusePolicy.ALLOW_DUPLICATE,
+      typedSearchAttributes: [{ key: GAMELAKE_JOB, value: options.job }],
+    } as unknown as WorkflowStartOptions<W>);
+  } catch (err) {
+    if (!(err instanceof WorkflowExecutionAlreadyStartedError)) throw err;
+    return client.workflow.getHandle(options.workflowId);
+  }
+}
+
 /** Starts the lake's compaction, or returns the one running (never two at once). */
 export async function startLakeCompact(client: Client, taskQueue: string, input: LakeCompactInput = {}): Promise<WorkflowHandle<typeof lakeCompactWorkflow>> {
   const workflowId = lakeCompactWorkflowId(taskQueue);
-  try {
-    return await client.workflow.start(lakeCompactWorkflow, {
-      taskQueue,
-      workflowId,
-      args: [input],
-      workflowIdReusePolicy: WorkflowIdReusePolicy.ALLOW_DUPLICATE,
-      typedSearchAttributes: [{ key: GAMELAKE_JOB, value: 'lake-compact' }],
-    });
-  } catch (err) {
-    if (!(err instanceof WorkflowExecutionAlreadyStartedError)) throw err;
-    return client.workflow.getHandle(workflowId);
-  }
+  return startOrJoin(client, lakeCompactWorkflow, { taskQueue, workflowId, args: [input], job: 'lake-compact' });
 }
 
 /** Starts the lake's retention run (or returns the one running). */
 export async function startLakeRetention(client: Client, taskQueue: string, input: LakeRetentionInput = {}): Promise<WorkflowHandle<typeof lakeRetentionWorkflow>> {
   const workflowId = lakeRetentionWorkflowId(taskQueue, input.dryRun);
-  try {
-    return await client.workflow.start(lakeRetentionWorkflow, {
-      taskQueue,
-      workflowId,
-      args: [input],
-      workflowIdReusePolicy: WorkflowIdReusePolicy.ALLOW_DUPLICATE,
-      typedSearchAttributes: [{ key: GAMELAKE_JOB, value: 'lake-retention' }],
-    });
-  } catch (err) {
-    if (!(err instanceof WorkflowExecutionAlreadyStartedError)) throw err;
-    return client.workflow.getHandle(workflowId);
-  }
+  return startOrJoin(client, lakeRetentionWorkflow, { taskQueue, workflowId, args: [input], job: 'lake-retention' });
 }
 
 /** Starts a replay of quarantined lines (or returns the run of the same selection in flight). */
@@ -150,36 +148,14 @@ export async function startQuarantineReplay(client: Client, taskQueue: string, i
     .digest('hex')
     .slice(0, 12);
   const workflowId = quarantineReplayWorkflowId(taskQueue, key, input.dryRun);
-  try {
-    return await client.workflow.start(quarantineReplayWorkflow, {
-      taskQueue,
-      workflowId,
-      args: [input],
-      workflowIdReusePolicy: WorkflowIdReusePolicy.ALLOW_DUPLICATE,
-      typedSearchAttributes: [{ key: GAMELAKE_JOB, value: 'quarantine-replay' }],
-    });
-  } catch (err) {
-    if (!(err instanceof WorkflowExecutionAlreadyStartedError)) throw err;
-    return client.workflow.getHandle(workflowId);
-  }
+  return startOrJoin(client, quarantineReplayWorkflow, { taskQueue, workflowId, args: [input], job: 'quarantine-replay' });
 }
 
 /** Starts a player's erasure (or returns the one in flight): its id hashes the product and the player's id. */
 export async function startForget(client: Client, taskQueue: string, input: ForgetInput): Promise<WorkflowHandle<typeof forgetWorkflow>> {
   const key = createHash('sha256').update(`${input.product}\n${input.player}`).digest('hex').slice(0, 16);
   const workflowId = forgetWorkflowId(taskQueue, key);
-  try {
-    return await client.workflow.start(forgetWorkflow, {
-      taskQueue,
-      workflowId,
-      args: [input],
-      workflowIdReusePolicy: WorkflowIdReusePolicy.ALLOW_DUPLICATE,
-      typedSearchAttributes: [{ key: GAMELAKE_JOB, value: 'forget' }],
-    });
-  } catch (err) {
-    if (!(err instanceof WorkflowExecutionAlreadyStartedError)) throw err;
-    return client.workflow.getHandle(workflowId);
-  }
+  return startOrJoin(client, forgetWorkflow, { taskQueue, workflowId, args: [input], job: 'forget' });
 }
 
 /** What a running workflow's current activity last heartbeated (gamelake's activities heartbeat their progress). */

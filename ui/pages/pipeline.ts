@@ -6,7 +6,8 @@ import { warehouseStatus } from '../../warehouse/status.ts';
 import { listUrl, offsetOf, runUrl, withParams, type PageContext } from '../context.ts';
 import { chart, html, notice, section, show, table, tiles, type Html } from '../html.ts';
 
-const FAILED_BATCHES = 'GamelakeJob = "ingest-batch" AND GamelakeOutcome = "failed"';
+/** This deployment's failed batches (its task queue: one Temporal server may run several deployments). */
+const failedBatchesQuery = (taskQueue: string) => `GamelakeJob = "ingest-batch" AND GamelakeOutcome = "failed" AND TaskQueue = ${JSON.stringify(taskQueue)}`;
 const PAGE = 20;
 
 interface FailedBatch {
@@ -18,10 +19,10 @@ interface FailedBatch {
 }
 
 /** The most recent failed batches and why (the failure the workflow ended with). */
-export async function failedBatches(client: Client, lakeDir: string, limit = 10): Promise<FailedBatch[]> {
+export async function failedBatches(client: Client, lakeDir: string, taskQueue: string, limit = 10): Promise<FailedBatch[]> {
   const committed = lakeSnapshot(lakeDir).batches;
   const out: FailedBatch[] = [];
-  for await (const wf of client.workflow.list({ query: FAILED_BATCHES, pageSize: limit })) {
+  for await (const wf of client.workflow.list({ query: failedBatchesQuery(taskQueue), pageSize: limit })) {
     let reason = '';
     try {
       await client.workflow.getHandle(wf.workflowId, wf.runId).result();
@@ -86,7 +87,7 @@ export async function pipelinePage(ctx: PageContext): Promise<Html> {
   const client = await deps.temporal?.().catch(() => undefined);
   if (client) {
     try {
-      const [failed, plans] = await Promise.all([failedBatches(client, deps.lakeDir), schedules(client)]);
+      const [failed, plans] = await Promise.all([failedBatches(client, deps.lakeDir, deps.taskQueue), schedules(client)]);
       temporal = html`${section(
         'Failed batches',
         table(
@@ -95,7 +96,7 @@ export async function pipelinePage(ctx: PageContext): Promise<Html> {
         ),
         'The ingest-batch runs that ended failed, newest first; each links to its run in the Temporal UI. "ingested_since": a later run of the same file committed it.',
       )}
-      <p><a href="${listUrl(deps, FAILED_BATCHES)}" target="_blank" rel="noopener">All failed batches in the Temporal UI ↗</a></p>
+      <p><a href="${listUrl(deps, failedBatchesQuery(deps.taskQueue))}" target="_blank" rel="noopener">All failed batches in the Temporal UI ↗</a></p>
       ${section('Schedules', table({ columns: ['schedule', 'every', 'next_run', 'last_run', 'paused', 'note'], rows: plans as unknown as Array<Record<string, unknown>> }, { id: 'schedules', empty: 'No Schedules (gamelake dev and gamelake worker create them).' }))}`;
     } catch (err) {
       temporal = notice(`Temporal answered with an error: ${(err as Error).message}`);
