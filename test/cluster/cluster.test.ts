@@ -7,6 +7,7 @@ import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, readFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { Client, Connection } from '@temporalio/client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { batchIdOf, hashFile } from '../../activities/ingest/inbox.ts';
 import { commitBatch, loadContracts, openDb, stageBatch } from '../../lake/index.ts';
@@ -21,6 +22,7 @@ import { buildWarehouse, defaultScoring } from '../../warehouse/build.ts';
 import { serveUi } from '../../ui/index.ts';
 import { eventContent, manifestsOf } from '../integration/lake.ts';
 import { exited } from '../integration/helpers.ts';
+import { ingestWorkflowId } from '../../workflows/index.ts';
 
 const GAMELAKE = path.resolve(import.meta.dirname, '../../bin/gamelake.js');
 let TEMPORAL = path.join(LOCAL_BIN_DIR, 'temporal');
@@ -89,6 +91,28 @@ describe('the production topology: temporal-server on PostgreSQL, three workers 
     const files = truth.batches.map((b) => path.join(simDir, b.file));
     // Three batches as files, at once; meanwhile a worker is killed and the server restarted.
     const ingests = files.slice(0, 3).map((f) => run(['ingest', f, '--wait'], env));
+    // Once their workflows exist (a CLI still starting when the server goes would find no server to submit to).
+    const connection = await Connection.connect({ address: cluster.address });
+    try {
+      const client = new Client({ connection });
+      const ids = await Promise.all(files.slice(0, 3).map(async (f) => ingestWorkflowId(batchIdOf(await hashFile(f)))));
+      for (const id of ids) {
+        for (let tries = 0; ; tries++) {
+          const found = await client.workflow
+            .getHandle(id)
+            .describe()
+            .then(
+              () => true,
+              () => false,
+            );
+          if (found) break;
+          if (tries > 600) throw new Error(`${id} was never started`);
+          await sleep(100);
+        }
+      }
+    } finally {
+      await connection.close();
+    }
     await sleep(1500);
     workers[0]!.kill('SIGKILL');
     await exited(workers[0]!);
