@@ -8,6 +8,8 @@ import {
   commitBatch,
   compactLake,
   eraseFromLake,
+  eraseSteamPlayer,
+  recordErasure,
   planReplay,
   readManifest,
   removePending,
@@ -23,6 +25,7 @@ import type { BatchManifest } from '../lake/index.ts';
 import { locateMatch, newestKnownMatch, planSweep, playerSnapshots, readScanState, recordSweep, revokedKeys, scanResumePoint, type SweepRecord } from './steam/index.ts';
 import { batchIdOf, scanInbox, settleInboxFile } from './ingest/index.ts';
 import { eraseFromSources } from './forget.ts';
+import { STEAM_PRODUCT } from '../transforms/steam/ids.ts';
 
 export type { DataDirSummary } from './data-dir.ts';
 export { activityReporter } from './context.ts';
@@ -54,6 +57,8 @@ export interface ActivityDeps {
   onCommitted?: (manifest: BatchManifest) => void;
   /** Told of each batch that failed for good (its workflow cleans up after it). */
   onFailed?: (batchId: string) => void;
+  /** Deletes a Dota 2 player's tracking Schedule (an erasure); absent: no-op. */
+  untrackSteamPlayer?: (accountId: number) => Promise<void>;
 }
 
 /** Batches: the data directory, staging and committing a batch, cleaning up after one, the inbox. */
@@ -154,8 +159,22 @@ export function createQuarantineActivities(deps: Pick<ActivityDeps, 'layout' | '
 }
 
 /** Erasure of a player (`gamelake forget`): the copies outside the lake, then the lake. */
-export function createErasureActivities(deps: Pick<ActivityDeps, 'layout' | 'registry'>) {
+export function createErasureActivities(deps: Pick<ActivityDeps, 'layout' | 'registry' | 'untrackSteamPlayer'>) {
   return {
+    /**
+     * A Dota 2 player (a Steam account) out of the Steam mirror: profile, history and facts removed, match
+     * slots anonymized, raw responses scrubbed, their tracking Schedule deleted; recorded in the erasure log
+     * when anything was there.
+     */
+    async eraseSteamPlayer(input: { accountId: number }) {
+      const r = await eraseSteamPlayer(deps.layout.lake, input.accountId);
+      await deps.untrackSteamPlayer?.(input.accountId);
+      const removed = { ...Object.fromEntries(Object.entries(r.rows).map(([t, n]) => [`steam_${t}`, n])), ...(r.raw ? { 'source:steam_raw': r.raw } : {}) };
+      if (Object.keys(removed).length === 0 && r.renamed === 0) return { ...r };
+      const record = await recordErasure(deps.layout.lake, { product: STEAM_PRODUCT, player: String(input.accountId), removed });
+      say('erased a Dota 2 player', { record });
+      return { ...r, record };
+    },
     /** Lines holding the id removed from the inbox's done/ and failed/ files, the spools and replay batches. */
     async eraseSources(input: { player: string }) {
       return eraseFromSources(

@@ -166,6 +166,34 @@ export async function eraseFromLake(options: EraseOptions): Promise<EraseReport>
   );
 }
 
+/**
+ * Records an erasure that rewrote no lake file of the catalog (a Dota 2 player: the Steam mirror is
+ * rewritten in place): the erasure log's entry, with what was removed where. Idempotent per call only.
+ */
+export async function recordErasure(lakeDir: string, entry: { product: string; player: string; removed: Record<string, number> }): Promise<string> {
+  const id = `${Date.now().toString(36)}${randomBytes(4).toString('hex')}`;
+  const subject = subjectHash(lakeDir, entry.product, entry.player);
+  await withLakeLock(
+    lakeDir,
+    async () => {
+      const work = path.join(LAKE_WORK_DIR, `rewrite-${id}`);
+      mkdirSync(path.join(lakeDir, work), { recursive: true });
+      await commitReplacement(lakeDir, { id, inputs: [], outputs: [], work }, (seq, committedAt) => ({
+        kind: 'erasure',
+        seq,
+        id,
+        committedAt,
+        inputs: [],
+        outputs: [],
+        removed: entry.removed,
+        erasure: { product: entry.product, subject },
+      }));
+    },
+    { name: COMPACT_LOCK },
+  );
+  return id;
+}
+
 async function columnNames(db: Db, files: string[]): Promise<Set<string>> {
   const rows = await db.rows<{ name: string }>(`SELECT DISTINCT name FROM parquet_schema(${fileList(files)})`);
   return new Set(rows.map((r) => r.name));

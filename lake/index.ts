@@ -13,7 +13,8 @@ export { BatchReader, isGzipFile } from './ingest/reader.ts';
 export { writeRaw, writeSteamRows, rawDir, steamDir } from './steam/writer.ts';
 export { loadSteamLake, createSteamState, steamFiles } from './steam/read.ts';
 export { lakeSnapshot, tableFiles, placeOf, type LakeFile, type LakeSnapshot, type CompactionRecord, type RewriteRecord, type CatalogRecord } from './catalog.ts';
-export { eraseFromLake, subjectHash, type EraseOptions, type EraseReport } from './erase.ts';
+export { eraseFromLake, recordErasure, subjectHash, type EraseOptions, type EraseReport } from './erase.ts';
+export { eraseSteamPlayer, type SteamEraseReport } from './steam/erase.ts';
 export { planReplay, type ReplaySelection, type ReplayPlan, type ReplayReasonCounts, type ReplayPlanOptions } from './replay.ts';
 export { applyRetention, retentionStatus, type RetentionOptions, type RetentionReport, type RetentionPartition } from './retention.ts';
 export {

@@ -1,5 +1,8 @@
 /** Valve's id conventions (see the Steam Web API reference). */
 
+/** The product name of the Steam mirror's players (`gamelake forget --product dota2 --player <account_id>`). */
+export const STEAM_PRODUCT = 'dota2';
+
 /** steamid64 = account_id + this. */
 export const STEAMID64_BASE = 76561197960265728n;
 
