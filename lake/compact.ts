@@ -1,8 +1,7 @@
-import { randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, rmSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { lakeSnapshot, type CompactionRecord, type LakeFile, type LakeSnapshot } from './catalog.ts';
-import { commitReplacement, recoverReplacements } from './replace.ts';
+import { commitReplacement, newReplacement, recoverReplacements } from './replace.ts';
 import { fileList, openDb, sqlLiteral, type Db } from './duckdb.ts';
 import { LakeInvariantError, LakeLockTimeoutError } from './errors.ts';
 import { LAKE_WORK_DIR } from './layout.ts';
@@ -122,9 +121,8 @@ function outputPath(table: string, partition: string, id: string): string {
 
 /** Merges one group into a file under _work; returns its record (not yet committed). */
 async function mergeGroup(db: Db, lakeDir: string, group: CompactionGroup): Promise<{ record: Omit<CompactionRecord, 'seq' | 'committedAt'>; work: string }> {
-  const id = `${Date.now().toString(36)}${randomBytes(4).toString('hex')}`;
+  const { id, work } = newReplacement('compact');
   const output = outputPath(group.table, group.partition, id);
-  const work = path.join(LAKE_WORK_DIR, `compact-${id}`);
   const tmp = path.join(lakeDir, work, output);
   mkdirSync(path.dirname(tmp), { recursive: true });
   const inputs = group.inputs.map((f) => path.join(lakeDir, f.path));

@@ -10,7 +10,7 @@ import { fileList, openDb, sqlLiteral, type Db } from './duckdb.ts';
 import { LakeInvariantError } from './errors.ts';
 import { LAKE_WORK_DIR, QUARANTINE_DIR } from './layout.ts';
 import { withLakeLock } from './lock.ts';
-import { commitReplacement } from './replace.ts';
+import { commitReplacement, newReplacement } from './replace.ts';
 
 /**
  * Erasure of one player (`gamelake forget`): every event of the product that names them in a field the
@@ -72,8 +72,7 @@ export async function eraseFromLake(options: EraseOptions): Promise<EraseReport>
     async () => {
       recoverCompactions(lakeDir);
       const snapshot = lakeSnapshot(lakeDir);
-      const id = `${Date.now().toString(36)}${randomBytes(4).toString('hex')}`;
-      const work = path.join(LAKE_WORK_DIR, `rewrite-${id}`);
+      const { id, work } = newReplacement('rewrite');
       const tmpDir = path.join(lakeDir, LAKE_WORK_DIR, `duckdb-tmp-${id}`);
       const db = await openDb({ threads: 2, memoryLimit: '512MB', tempDirectory: tmpDir, preserveInsertionOrder: true });
       const report: EraseReport = { events: 0, removed: {} };
@@ -143,19 +142,13 @@ export async function eraseFromLake(options: EraseOptions): Promise<EraseReport>
         return report;
       }
       options.onProgress?.({ step: `committing: ${inputs.length} files rewritten` });
-      const subject = subjectHash(lakeDir, product, player);
-      const record = (seq: number, committedAt: string): RewriteRecord => ({
-        kind: 'erasure',
-        seq,
-        id,
-        committedAt,
-        inputs,
-        outputs,
-        removed: { ...report.removed, ...Object.fromEntries(Object.entries(sources).map(([k, v]) => [`source:${k}`, v])) },
-        erasure: { product, subject },
-      });
+      const removed = { ...report.removed, ...Object.fromEntries(Object.entries(sources).map(([k, v]) => [`source:${k}`, v])) };
       mkdirSync(path.join(lakeDir, work), { recursive: true });
-      const committed = await commitReplacement(lakeDir, { id, inputs, outputs: outputs.map((o) => o.path), work }, record);
+      const committed = await commitReplacement(
+        lakeDir,
+        { id, inputs, outputs: outputs.map((o) => o.path), work },
+        erasureRecord(lakeDir, { id, inputs, outputs, product, player, removed }),
+      );
       if (!committed) {
         rmSync(path.join(lakeDir, work), { recursive: true, force: true });
         throw new LakeInvariantError('the lake changed while the erasure was rewriting it (a compaction or retention run committed meanwhile); run it again');
@@ -171,27 +164,34 @@ export async function eraseFromLake(options: EraseOptions): Promise<EraseReport>
  * rewritten in place): the erasure log's entry, with what was removed where. Idempotent per call only.
  */
 export async function recordErasure(lakeDir: string, entry: { product: string; player: string; removed: Record<string, number> }): Promise<string> {
-  const id = `${Date.now().toString(36)}${randomBytes(4).toString('hex')}`;
-  const subject = subjectHash(lakeDir, entry.product, entry.player);
+  const { id, work } = newReplacement('rewrite');
   await withLakeLock(
     lakeDir,
     async () => {
-      const work = path.join(LAKE_WORK_DIR, `rewrite-${id}`);
       mkdirSync(path.join(lakeDir, work), { recursive: true });
-      await commitReplacement(lakeDir, { id, inputs: [], outputs: [], work }, (seq, committedAt) => ({
-        kind: 'erasure',
-        seq,
-        id,
-        committedAt,
-        inputs: [],
-        outputs: [],
-        removed: entry.removed,
-        erasure: { product: entry.product, subject },
-      }));
+      await commitReplacement(lakeDir, { id, inputs: [], outputs: [], work }, erasureRecord(lakeDir, { id, inputs: [], outputs: [], ...entry }));
     },
     { name: COMPACT_LOCK },
   );
   return id;
+}
+
+/** An erasure's catalog record (its log entry): the id appears only as its salted hash. */
+function erasureRecord(
+  lakeDir: string,
+  e: { id: string; inputs: string[]; outputs: LakeFile[]; product: string; player: string; removed: Record<string, number> },
+): (seq: number, committedAt: string) => RewriteRecord {
+  const subject = subjectHash(lakeDir, e.product, e.player);
+  return (seq, committedAt) => ({
+    kind: 'erasure',
+    seq,
+    id: e.id,
+    committedAt,
+    inputs: e.inputs,
+    outputs: e.outputs,
+    removed: e.removed,
+    erasure: { product: e.product, subject },
+  });
 }
 
 async function columnNames(db: Db, files: string[]): Promise<Set<string>> {

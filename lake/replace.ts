@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { lakeSnapshot, writeCatalogRecord, type CatalogRecord } from './catalog.ts';
@@ -13,6 +14,12 @@ import { withLakeLock } from './lock.ts';
  * compaction lock) removes the outputs it names from the partitions. The inputs stay on disk, retired, until
  * vacuum finds that nothing refers to them.
  */
+
+/** A new replacement's id (sorts by time) and its work folder (lake-relative), `_work/<prefix>-<id>`. */
+export function newReplacement(prefix: 'compact' | 'rewrite'): { id: string; work: string } {
+  const id = `${Date.now().toString(36)}${randomBytes(4).toString('hex')}`;
+  return { id, work: path.join(LAKE_WORK_DIR, `${prefix}-${id}`) };
+}
 
 interface Intent {
   id: string;

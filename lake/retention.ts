@@ -1,4 +1,3 @@
-import { randomBytes } from 'node:crypto';
 import { mkdirSync, rmSync } from 'node:fs';
 import path from 'node:path';
 import type { ContractRegistry } from '../transforms/contract/model.ts';
@@ -11,7 +10,7 @@ import { fileList, openDb, sqlLiteral, textList, type Db } from './duckdb.ts';
 import { LakeInvariantError } from './errors.ts';
 import { LAKE_WORK_DIR } from './layout.ts';
 import { withLakeLock } from './lock.ts';
-import { commitReplacement } from './replace.ts';
+import { commitReplacement, newReplacement } from './replace.ts';
 
 /**
  * Retention: drops the month partitions past each contract's retention through the catalog. A partition
@@ -98,8 +97,7 @@ export async function applyRetention(options: RetentionOptions): Promise<Retenti
         places.set(key, place);
       }
       if (places.size === 0) return { ...report, ms: Date.now() - started };
-      const id = `${Date.now().toString(36)}${randomBytes(4).toString('hex')}`;
-      const work = path.join(LAKE_WORK_DIR, `rewrite-${id}`);
+      const { id, work } = newReplacement('rewrite');
       const db = await openDb({ threads: 2, memoryLimit: '512MB', tempDirectory: path.join(lakeDir, LAKE_WORK_DIR, `duckdb-tmp-${id}`), preserveInsertionOrder: true });
       const inputs: string[] = [];
       const outputs: LakeFile[] = [];

@@ -111,11 +111,12 @@ Options:
   --json           print one JSON object`,
   options: { json: { type: 'boolean' }, 'target-mib': { type: 'string' } },
   async run({ values }) {
-    const layout = dataLayout(loadConfig().dataDir);
+    const config = loadConfig();
+    const layout = dataLayout(config.dataDir);
     checkDataDir(layout.root);
     const target = values['target-mib'] === undefined ? DEFAULT_TARGET_BYTES : intFlag(values, 'target-mib', undefined, 1) * 2 ** 20;
     const s = await lakeStatus(layout.lake, target);
-    const kept = new Map(retentionStatus(layout.lake, loadContracts(loadConfig().contractsDir)).map((r) => [r.table, r]));
+    const kept = new Map(retentionStatus(layout.lake, loadContracts(config.contractsDir)).map((r) => [r.table, r]));
     const retentionOf = (table: string) => {
       const r = Object.entries(kept.get(table)?.retention ?? {});
       if (r.length === 0) return 'for ever';

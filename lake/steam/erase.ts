@@ -55,6 +55,8 @@ export async function eraseSteamPlayer(lakeDir: string, accountId: number): Prom
     [ids[1]!, String(ANONYMOUS_ACCOUNT_ID)],
   ]);
   const report: SteamEraseReport = { rows: {}, raw: 0, renamed: 0 };
+  const params = { id: BigInt(accountId), pattern: ids.map((i) => `(?:${idPattern(i)})`).join('|') };
+  const used = (sql: string) => Object.fromEntries(Object.entries(params).filter(([k]) => sql.includes(`$${k}`)));
   const db = await openDb({ threads: 2 });
   try {
     for (const table of STEAM_TABLE_NAMES) {
@@ -73,8 +75,6 @@ export async function eraseSteamPlayer(lakeDir: string, accountId: number): Prom
       ];
       for (const f of readdirSync(dir).filter((x) => x.endsWith('.parquet'))) {
         const file = path.join(dir, f);
-        const params = { id: BigInt(accountId), pattern: ids.map((i) => `(?:${idPattern(i)})`).join('|') };
-        const used = (sql: string) => Object.fromEntries(Object.entries(params).filter(([k]) => sql.includes(`$${k}`)));
         const where = hits.length ? hits.map((h) => `(${h})`).join(' OR ') : 'false';
         const [hit] = await db.rows<{ n: bigint }>(`SELECT count(*) AS n FROM read_parquet(${sqlLiteral(file)}) WHERE ${where}`, used(where));
         const renamed = renamedFor(f, ids);
