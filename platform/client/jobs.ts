@@ -198,12 +198,22 @@ export async function awaitWorkflow<T>(handle: WorkflowHandle, options: AwaitOpt
   const started = Date.now();
   const every = options.progressEveryMs ?? 3000;
   let unreachableSince: number | undefined;
+  // One result() at a time, kept across progress reports: a new one every report would leave the earlier
+  // ones long-polling (and retrying through a server restart) after the caller closed the connection,
+  // where a retry's call on the closed channel throws out of a timer and kills the process.
+  let outcome: Promise<{ ok: true; r: T } | { ok: false; err: unknown }> | undefined;
   for (;;) {
     try {
-      const result = handle.result() as Promise<T>;
-      const settled = await Promise.race([result.then((r) => ({ done: true as const, r })), new Promise<{ done: false }>((r) => setTimeout(() => r({ done: false }), every))]);
-      if (settled.done) return settled.r;
-      result.catch(() => undefined);
+      outcome ??= (handle.result() as Promise<T>).then(
+        (r) => ({ ok: true as const, r }),
+        (err: unknown) => ({ ok: false as const, err }),
+      );
+      const settled = await Promise.race([outcome, new Promise<undefined>((r) => setTimeout(() => r(undefined), every))]);
+      if (settled?.ok) return settled.r;
+      if (settled) {
+        outcome = undefined;
+        throw settled.err;
+      }
       const p = await progressOf(handle);
       unreachableSince = undefined;
       if (p && options.onProgress) options.onProgress({ ...p, seconds: Math.round((Date.now() - started) / 1000) });
