@@ -21,7 +21,7 @@ import {
   type StageInput,
 } from '../lake/index.ts';
 import { prepareDataDir } from './data-dir.ts';
-import type { BatchManifest } from '../lake/index.ts';
+import type { BatchManifest, SteamEraseReport } from '../lake/index.ts';
 import { locateMatch, newestKnownMatch, planSweep, playerSnapshots, readScanState, recordSweep, revokedKeys, scanResumePoint, type SweepRecord } from './steam/index.ts';
 import { batchIdOf, scanInbox, settleInboxFile } from './ingest/index.ts';
 import { eraseFromSources } from './forget.ts';
@@ -166,8 +166,8 @@ export function createErasureActivities(deps: Pick<ActivityDeps, 'layout' | 'reg
      * slots anonymized, raw responses scrubbed, their tracking Schedule deleted; recorded in the erasure log
      * when anything was there.
      */
-    async eraseSteamPlayer(input: { accountId: number }) {
-      const r = await eraseSteamPlayer(deps.layout.lake, input.accountId);
+    async eraseSteamPlayer(input: { accountId: number }): Promise<SteamEraseReport & { record?: string }> {
+      const r = await heartbeating(() => eraseSteamPlayer(deps.layout.lake, input.accountId));
       await deps.untrackSteamPlayer?.(input.accountId);
       const removed = { ...Object.fromEntries(Object.entries(r.rows).map(([t, n]) => [`steam_${t}`, n])), ...(r.raw ? { 'source:steam_raw': r.raw } : {}) };
       if (Object.keys(removed).length === 0 && r.renamed === 0) return { ...r };

@@ -1,5 +1,6 @@
 -- Average asking price per Placebo item type (all purchase attempts).
-SELECT item_type, round(sum(cost_sum) / sum(priced), 2) AS avg_cost
+-- round: avg_cost=2
+SELECT item_type, sum(cost_sum) / sum(priced) AS avg_cost
 FROM mart_placebo_purchases
 GROUP BY ALL
 HAVING sum(priced) > 0

@@ -1,5 +1,6 @@
 -- Time from a Placebo player's first login to their first guild or team join (players who did both).
+-- round: mean_seconds=1, median_seconds=1
 SELECT count(seconds_to_first_join) AS players,
-       round(avg(seconds_to_first_join), 1) AS mean_seconds,
-       round(median(seconds_to_first_join), 1) AS median_seconds
+       avg(seconds_to_first_join) AS mean_seconds,
+       median(seconds_to_first_join) AS median_seconds
 FROM mart_engagement;

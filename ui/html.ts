@@ -104,7 +104,7 @@ export interface TableOptions {
 }
 
 /** An HTML table of a query result (numbers right-aligned), with paging links when the result is long. */
-export function table(result: { columns: string[]; rows: Array<Record<string, unknown>> }, options: TableOptions): Html {
+export function table(result: { columns: string[]; rows: Array<Record<string, unknown>>; round?: Record<string, number> }, options: TableOptions): Html {
   const numeric = result.columns.map((c) => result.rows.length > 0 && result.rows.every((r) => r[c] === null || typeof r[c] === 'number' || typeof r[c] === 'bigint'));
   const p = options.paging;
   const pager = p
@@ -122,7 +122,7 @@ export function table(result: { columns: string[]; rows: Array<Record<string, un
       html`<tr>${result.columns.map((c, k) => {
         const link = options.links?.[c]?.(r);
         // Ids are names, not quantities: shown as they are, without grouping.
-        const cell = /(^|_)id$/.test(c) && (typeof r[c] === 'bigint' || typeof r[c] === 'number') ? String(r[c]) : show(r[c]);
+        const cell = /(^|_)id$/.test(c) && (typeof r[c] === 'bigint' || typeof r[c] === 'number') ? String(r[c]) : show(r[c], result.round?.[c]);
         return html`<td${numeric[k] ? raw(' class="num"') : ''} data-col="${c}">${link ? html`<a href="${link}">${cell}</a>` : cell}</td>`;
       })}</tr>`,
   )}</tbody>

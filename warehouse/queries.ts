@@ -114,6 +114,8 @@ export interface QueryResult {
   /** DuckDB's types and values as they are, for exports that keep every type exactly. */
   duckTypes: DuckDBType[];
   values: DuckDBValue[][];
+  /** A named query's decimals per column for tables (its `-- round:` line); the values keep every digit. */
+  round?: Record<string, number>;
   /** More rows followed the ones read (the call asked for at most `maxRows`). */
   truncated: boolean;
 }
@@ -320,7 +322,7 @@ export async function withWarehouse<T>(warehousePath: string, fn: (reader: Wareh
       named: (name, given = {}) => {
         const q = loadQuery(name);
         const bound = bindParams(q, given);
-        return serial(() => runOne(db.conn, q.sql, bound, base));
+        return serial(async () => ({ ...(await runOne(db.conn, q.sql, bound, base)), round: q.round }));
       },
       parquet: (sql, params) => {
         if (!exportDir) throw new QueryRefusedError('this session was not opened for Parquet exports');

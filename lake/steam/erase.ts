@@ -1,18 +1,17 @@
 import { existsSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { gunzipSync, gzipSync } from 'node:zlib';
-import { holdsId } from '../../transforms/erasure.ts';
 import { ANONYMOUS_ACCOUNT_ID, steamId64 } from '../../transforms/steam/ids.ts';
 import { STEAM_TABLE_NAMES, STEAM_TABLES, type SteamTableName } from '../../transforms/steam/tables.ts';
 import { openDb, sqlLiteral } from '../duckdb.ts';
-import { idPattern } from '../erase.ts';
 import { STEAM_DIR } from '../layout.ts';
 import { rawDir } from './writer.ts';
 
 /**
  * Erasure of a Dota 2 player (a Steam account) from the Steam mirror: their profile, match history and
  * facts go; in the matches they played their slot stays (a match has ten) but as Valve shows a player who
- * hides their data: account_id 4294967295, anonymous, no steamid64; a team they administer loses its
+ * hides their data (anonymous, no account_id or steamid64: what parsing a response with Valve's
+ * 4294967295 gives, and the raw responses get that id); a team they administer loses its
  * admin. Every Parquet file and every raw response holding the account id or its steamid64 is written
  * again (a new file renamed over the old; a file named after the player is renamed), so a kill leaves
  * each file before or after, and running it again finishes the job.
@@ -25,7 +24,7 @@ const POLICY: Partial<Record<SteamTableName, { drop?: string; anonymize?: Record
   entity_facts: { drop: "entity = 'player' AND entity_id = $id" },
   match_players: {
     anonymize: {
-      account_id: `CASE WHEN account_id = $id THEN ${ANONYMOUS_ACCOUNT_ID} ELSE account_id END`,
+      account_id: 'CASE WHEN account_id = $id THEN NULL ELSE account_id END',
       anonymous: 'CASE WHEN account_id = $id THEN true ELSE anonymous END',
       steamid64: 'CASE WHEN account_id = $id THEN NULL ELSE steamid64 END',
     },
@@ -36,16 +35,42 @@ const POLICY: Partial<Record<SteamTableName, { drop?: string; anonymize?: Record
 export interface SteamEraseReport {
   /** Rows removed (players, match history, facts) or anonymized (match slots, team admins), per table. */
   rows: Record<string, number>;
-  /** Raw responses rewritten. */
+  /** Raw responses rewritten or (a response to a request for the player: their history, their profile) removed. */
   raw: number;
-  /** Files renamed because their name held the id. */
+  /** Parquet files renamed because their name held the id. */
   renamed: number;
 }
 
-/** The id as a whole token (not part of a longer number or word): lookarounds, so adjacent ones are all found. */
-const token = (id: string) => new RegExp(`(?<![A-Za-z0-9_-])${id}(?![A-Za-z0-9_-])`, 'g');
-/** A file name with the id (between non-digits: `GetMatchHistory_<id>.parquet`) replaced. */
-const renamedFor = (name: string, ids: string[]) => ids.reduce((n, id) => n.replace(new RegExp(`(?<![0-9])${id}(?![0-9])`, 'g'), 'erased'), name);
+/**
+ * The id as a number in text: not part of a longer number, whatever else is next to it (an avatar URL's
+ * `<id>_medium.jpg` holds it too). Lookarounds, so adjacent ones are all found.
+ */
+const token = (id: string) => new RegExp(`(?<![0-9])${id}(?![0-9])`, 'g');
+/** The same for DuckDB's RE2 (no lookarounds: the neighbours are captured and put back). */
+const numberPattern = (id: string) => `(^|[^0-9])${id}([^0-9]|$)`;
+/** A file name with the id (`GetMatchHistory_<id>.parquet`) replaced. */
+const renamedFor = (name: string, ids: string[]) => ids.reduce((n, id) => n.replace(token(id), 'erased'), name);
+
+/**
+ * A raw response without the player: a profile of theirs (an object whose steamid is their steamid64,
+ * as GetPlayerSummaries lists them) is removed whole, and every other mention becomes Valve's anonymous
+ * id. A body that is not JSON (a malformed response kept as it came) has its mentions replaced only.
+ */
+function scrubResponse(text: string, steamid: string, anonymous: Map<string, string>): string {
+  let body = text;
+  try {
+    const without = (v: unknown): unknown => {
+      if (Array.isArray(v)) return v.filter((x) => !(x && typeof x === 'object' && String((x as Record<string, unknown>).steamid) === steamid)).map(without);
+      if (v && typeof v === 'object') return Object.fromEntries(Object.entries(v).map(([k, x]) => [k, without(x)]));
+      return v;
+    };
+    body = JSON.stringify(without(JSON.parse(text)));
+  } catch {
+    // Not JSON: the mentions below are all there is to do.
+  }
+  for (const [id, anon] of anonymous) body = body.replace(token(id), anon);
+  return body;
+}
 
 export async function eraseSteamPlayer(lakeDir: string, accountId: number): Promise<SteamEraseReport> {
   const ids = [String(steamId64(accountId)), String(accountId)];
@@ -55,7 +80,7 @@ export async function eraseSteamPlayer(lakeDir: string, accountId: number): Prom
     [ids[1]!, String(ANONYMOUS_ACCOUNT_ID)],
   ]);
   const report: SteamEraseReport = { rows: {}, raw: 0, renamed: 0 };
-  const params = { id: BigInt(accountId), pattern: ids.map((i) => `(?:${idPattern(i)})`).join('|') };
+  const params = { id: BigInt(accountId), pattern: ids.map((i) => `(?:${numberPattern(i)})`).join('|') };
   const used = (sql: string) => Object.fromEntries(Object.entries(params).filter(([k]) => sql.includes(`$${k}`)));
   const db = await openDb({ threads: 2 });
   try {
@@ -86,7 +111,7 @@ export async function eraseSteamPlayer(lakeDir: string, accountId: number): Prom
             if (!json.includes(c)) return `${base} AS "${c}"`;
             // RE2 has no lookarounds: each pass may skip an id right after one it replaced, so two passes.
             let expr = base;
-            for (const [id, anon] of anonymous) for (let pass = 0; pass < 2; pass++) expr = `regexp_replace(${expr}, ${sqlLiteral(idPattern(id))}, '\\1${anon}\\2', 'g')`;
+            for (const [id, anon] of anonymous) for (let pass = 0; pass < 2; pass++) expr = `regexp_replace(${expr}, ${sqlLiteral(numberPattern(id))}, '\\1${anon}\\2', 'g')`;
             return `${expr} AS "${c}"`;
           })
           .join(', ');
@@ -109,17 +134,17 @@ export async function eraseSteamPlayer(lakeDir: string, accountId: number): Prom
   if (existsSync(raw)) {
     for (const f of readdirSync(raw).filter((x) => x.endsWith('.json.gz'))) {
       const file = path.join(raw, f);
-      const text = gunzipSync(readFileSync(file)).toString('utf8');
-      const renamed = renamedFor(f, ids);
-      if (!ids.some((id) => holdsId(text, id)) && renamed === f) continue;
-      const scrubbed = ids.reduce((t, id) => t.replace(token(id), anonymous.get(id)!), text);
-      const tmp = path.join(raw, `.${renamed}.erase-tmp`);
-      writeFileSync(tmp, gzipSync(scrubbed));
-      renameSync(tmp, path.join(raw, renamed));
-      if (renamed !== f) {
+      if (renamedFor(f, ids) !== f) {
+        // A request for the player (their history, their profile): the whole response is theirs.
         rmSync(file, { force: true });
-        report.renamed += 1;
+        report.raw += 1;
+        continue;
       }
+      const text = gunzipSync(readFileSync(file)).toString('utf8');
+      if (!ids.some((id) => token(id).test(text))) continue;
+      const tmp = path.join(raw, `.${f}.erase-tmp`);
+      writeFileSync(tmp, gzipSync(scrubResponse(text, ids[0]!, anonymous)));
+      renameSync(tmp, file);
       report.raw += 1;
     }
   }

@@ -10,6 +10,7 @@ import { assertKeyInRotation, createSteamClient, createSteamFetchActivities } fr
 import { steamKeyQueue } from '../../workflows/index.ts';
 import { loadConfig, steamKeys, type SteamConfig } from '../env.ts';
 import { startMartsBuild, startSteamSweep } from '../client/jobs.ts';
+import { untrackPlayers } from '../client/schedules.ts';
 import { workflowBundle } from './workflow-bundle.ts';
 
 export { workflowBundle, WORKFLOWS_PATH } from './workflow-bundle.ts';
@@ -91,6 +92,9 @@ export async function createGamelakeWorker(options: WorkerOptions): Promise<{ wo
         },
         requestSteamSweep: async () => {
           await startSteamSweep(client, options.taskQueue);
+        },
+        untrackSteamPlayer: async (accountId) => {
+          await untrackPlayers(client, [accountId]);
         },
         steamKeyCount: keys.length,
         steamRatePerSec: steamConfig.ratePerSec,

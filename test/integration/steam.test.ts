@@ -1,13 +1,16 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { dataLayout, type SteamConfig } from '../../platform/env.ts';
-import { startSteamSweep } from '../../platform/client/jobs.ts';
+import { startForget, startSteamSweep } from '../../platform/client/jobs.ts';
+import { STEAM_PLAYER_SCHEDULE_PREFIX } from '../../platform/client/schedules.ts';
+import { steamId64 } from '../../transforms/steam/ids.ts';
+import { decodedText } from './lake.ts';
 import { groundTruth, startSteamSim, type GroundTruth, type SteamSim } from '../../sim/steam/index.ts';
 import { openSteamState } from '../../activities/steam/plan.ts';
 import { openDb } from '../../lake/duckdb.ts';
 import { loadContracts } from '../../lake/contracts.ts';
 import { buildWarehouse } from '../../warehouse/build.ts';
 import { bindParams, loadQuery, runSql } from '../../warehouse/queries.ts';
-import { steamPlayerWorkflow, steamScanWorkflow, steamSweepWorkflowId } from '../../workflows/index.ts';
+import { steamPlayerWorkflow, steamScanWorkflow, steamSweepWorkflowId, type ForgetResult } from '../../workflows/index.ts';
 import { tempDataDir, uniqueTaskQueue, useTestClient, withWorker, filesText } from './helpers.ts';
 
 const KEY = 'TESTKEY-5f3c9e1d7a2b';
@@ -225,5 +228,77 @@ describe('Steam mirroring against the simulator', { timeout: 300_000 }, () => {
       expect(text).not.toContain(KEY);
     }
     expect(filesText(layout.lake)).not.toContain(KEY);
+  });
+
+  // Last: it takes a tracked player out of the mirror the tests above read.
+  it('forgets a Dota 2 player: no file or warehouse row names them, their match slots anonymous, every other row unchanged, a second run a no-op', async () => {
+    const client = holder.client;
+    const gone = tracked[1]!;
+    const ids = [String(gone), String(steamId64(gone))];
+    const named = (text: string) => ids.some((id) => new RegExp(`(?<![0-9])${id}(?![0-9])`).test(text));
+    expect(named(await decodedText(layout.lake))).toBe(true);
+    const slots = async () => {
+      const db = await openDb({ path: layout.warehouse, readOnly: true });
+      try {
+        return await db.rows<{ match_id: bigint; player_slot: number; account_id: bigint | null; steamid64: bigint | null; anonymous: boolean; kills: number; hero_id: number }>(
+          'SELECT match_id, player_slot, account_id, steamid64, anonymous, kills, hero_id FROM mart_dota_match_players ORDER BY match_id, player_slot',
+        );
+      } finally {
+        db.close();
+      }
+    };
+    const before = await slots();
+    const theirs = before.filter((r) => r.account_id === BigInt(gone)).length;
+    expect(theirs).toBeGreaterThan(0);
+    // Their tracking Schedule (paused: it must not fetch them again during the test) goes with them.
+    const scheduleId = `${STEAM_PLAYER_SCHEDULE_PREFIX}${gone}`;
+    await client.schedule.create({
+      scheduleId,
+      spec: { intervals: [{ every: '1 day' }] },
+      action: { type: 'startWorkflow', workflowType: steamPlayerWorkflow, args: [{ accountId: gone }], workflowId: `${taskQueue}-tracked-${gone}`, taskQueue },
+      state: { paused: true },
+    });
+    const [first, second] = await withWorker(
+      dataDir,
+      taskQueue,
+      async () => {
+        // By steamid64 the first time, by account id the second: the same account.
+        const a = (await (await startForget(client, taskQueue, { product: 'dota2', player: ids[1]! })).result()) as ForgetResult;
+        const b = (await (await startForget(client, taskQueue, { product: 'dota2', player: ids[0]! })).result()) as ForgetResult;
+        return [a, b];
+      },
+      steamConfig(sim, rate),
+    );
+    expect(first.steam?.record).toMatch(/./);
+    expect(first.steam!.rows.match_players).toBe(theirs);
+    expect(first.steam!.rows.players).toBeGreaterThanOrEqual(1);
+    expect(first.steam!.raw).toBeGreaterThan(0);
+    expect(first.build?.kind).toBe('full');
+    expect(second.steam?.record).toBeUndefined();
+    expect(second.build).toBeUndefined();
+    await expect(client.schedule.getHandle(scheduleId).describe()).rejects.toThrow();
+
+    // No file of the data directory (gzip opened, Parquet decoded) and no row of any warehouse table names them.
+    expect(named(filesText(dataDir))).toBe(false);
+    expect(named(await decodedText(dataDir))).toBe(false);
+    const db = await openDb({ path: layout.warehouse, readOnly: true });
+    try {
+      const tables = await db.rows<{ t: string }>("SELECT table_name AS t FROM duckdb_tables() WHERE schema_name = 'main' ORDER BY 1");
+      expect(tables.length).toBeGreaterThan(10);
+      for (const { t } of tables) {
+        const [hit] = await db.rows<{ n: bigint }>(`SELECT count(*) AS n FROM "${t}" x WHERE regexp_matches(CAST(x AS VARCHAR), $p)`, {
+          p: ids.map((id) => `(^|[^0-9])${id}([^0-9]|$)`).join('|'),
+        });
+        expect(Number(hit!.n), t).toBe(0);
+      }
+      const facts = await db.rows<{ n: bigint }>("SELECT count(*) AS n FROM stg_steam_entity_facts WHERE entity = 'player' AND entity_id = $id", { id: gone });
+      expect(Number(facts[0]!.n)).toBe(0);
+    } finally {
+      db.close();
+    }
+    // Their slots stay, anonymous; every other slot is as it was.
+    const after = await slots();
+    expect(after.length).toBe(before.length);
+    expect(after).toEqual(before.map((r) => (r.account_id === BigInt(gone) ? { ...r, account_id: null, steamid64: null, anonymous: true } : r)));
   });
 });

@@ -2,7 +2,8 @@ import { renameSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, inject, it } from 'vitest';
 import { simulateEvents } from '../../sim/events/simulate.ts';
-import { bindParams, loadQuery, runSql } from '../../warehouse/queries.ts';
+import { exportQuery } from '../../warehouse/export.ts';
+import { bindParams, listQueries, loadQuery, runSql, withWarehouse } from '../../warehouse/queries.ts';
 import { startMartsBuild } from '../../platform/client/jobs.ts';
 import { martsBuildWorkflow, martsBuildWorkflowId } from '../../workflows/index.ts';
 import { runCli, tempDataDir, uniqueTaskQueue, useTestClient, withWorker } from './helpers.ts';
@@ -86,6 +87,44 @@ describe('simulate -> ingest -> build -> queries', () => {
 
     const cli = await runCli(['query', 'trades_count', '--format', 'json'], env);
     expect(cli.stdout).toBe('{"trades":10000}\n');
+
+    // Exact answers: no named query rounds in its SQL (a table's `-- round:` line is the only rounding), and
+    // every one's json carries every digit of what DuckDB computed.
+    const pick = async (sql: string) => String((await runSql(warehouse, sql)).rows[0]!.p);
+    const needed: Record<string, Record<string, string>> = {
+      hero_benchmarks: { hero_id: '1' },
+      player_matches: { account_id: '1' },
+      player_stats: { player: await pick("SELECT min(player_id) AS p FROM mart_player_stats WHERE product_id = 'exrps'") },
+      player_wealth_over_time: { player: await pick("SELECT min(player_id) AS p FROM mart_wealth_history WHERE product_id = 'trade-engine'") },
+    };
+    let compared = 0;
+    for (const q of listQueries()) {
+      expect(q.sql, q.name).not.toMatch(/\bround\s*\(/i);
+      const params = bindParams(q, needed[q.name] ?? {});
+      const exact = await runSql(warehouse, q.sql, params);
+      const json = String(await withWarehouse(warehouse, (reader) => exportQuery(reader, { sql: q.sql, params, round: q.round }, 'json')));
+      const rows = json
+        .split('\n')
+        .filter(Boolean)
+        .map((l) => JSON.parse(l) as Record<string, unknown>);
+      expect(rows.length, q.name).toBe(exact.rows.length);
+      exact.rows.forEach((row, i) => {
+        for (const c of exact.columns) {
+          const v = row[c];
+          if (typeof v === 'number' && Number.isFinite(v)) {
+            expect(rows[i]![c], `${q.name} row ${i} ${c}`).toBe(v);
+            compared++;
+          } else if (typeof v === 'bigint') expect(BigInt(rows[i]![c] as number), `${q.name} row ${i} ${c}`).toBe(v);
+          else if (typeof v === 'string' || typeof v === 'boolean' || v === null) expect(rows[i]![c], `${q.name} row ${i} ${c}`).toBe(v);
+        }
+      });
+    }
+    expect(compared).toBeGreaterThan(100);
+    // Through the CLI too: the Gini as DuckDB has it (0.7452 was what the SQL used to give), rounded only in a table.
+    const gini = (await ask('wealth_summary'))[0]!.gini as number;
+    expect(Number(gini.toFixed(4))).not.toBe(gini);
+    expect(JSON.parse((await runCli(['query', 'wealth_summary', '--format', 'json'], env)).stdout).gini).toBe(gini);
+    expect((await runCli(['query', 'wealth_summary'], env)).stdout).toContain(gini.toFixed(4));
 
     // A data directory moved after its build (or restored elsewhere) is read where it is now, in the sandbox.
     const sql =

@@ -1,11 +1,12 @@
-import { existsSync, mkdtempSync, readdirSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync } from 'node:fs';
+import { gunzipSync } from 'node:zlib';
 import os from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { openDb, writeRaw, writeSteamRows } from '../../lake/index.ts';
 import { eraseSteamPlayer } from '../../lake/steam/erase.ts';
 import { holdsId } from '../../transforms/erasure.ts';
-import { ANONYMOUS_ACCOUNT_ID, steamId64 } from '../../transforms/steam/ids.ts';
+import { steamId64 } from '../../transforms/steam/ids.ts';
 import { decodedText } from '../integration/lake.ts';
 
 const PLAYER = 181_818_181;
@@ -58,18 +59,33 @@ describe('erasing a Dota 2 player from the Steam mirror', () => {
       }),
     );
     writeRaw(lake, 'GetPlayerSummaries', String(steamId64(PLAYER)), JSON.stringify({ response: { players: [{ steamid: String(steamId64(PLAYER)), personaname: 'erase me' }] } }));
+    // A batch of profiles: theirs goes whole (name, avatar URLs with the id in them), the other stays.
+    const profile = (account: number, name: string) => ({
+      steamid: String(steamId64(account)),
+      personaname: name,
+      avatarmedium: `https://avatars.example.test/${account}_medium.jpg`,
+    });
+    writeRaw(lake, 'GetPlayerSummaries', 'batch-1', JSON.stringify({ response: { players: [profile(PLAYER, 'erase me'), profile(OTHER, 'keep me')] } }));
     const ids = [String(PLAYER), String(steamId64(PLAYER))];
     const before = await decodedText(lake);
     expect(ids.every((id) => holdsId(before, id))).toBe(true);
 
     const report = await eraseSteamPlayer(lake, PLAYER);
     expect(report.rows).toEqual({ match_players: 1, players: 1, teams: 1, match_refs: 1, entity_facts: 1 });
-    expect(report.raw).toBe(3);
-    expect(report.renamed).toBe(4);
+    // Rewritten: the match's details and the batch of profiles; removed: their history and their own profile request.
+    expect(report.raw).toBe(4);
+    expect(report.renamed).toBe(2);
 
     // No byte of the mirror holds either form of the id, and no file name does.
-    const after = await decodedText(lake);
-    for (const id of ids) expect(holdsId(after, id), id).toBe(false);
+    const rawText = () =>
+      readdirSync(path.join(lake, 'steam', 'raw'))
+        .map((f) => gunzipSync(readFileSync(path.join(lake, 'steam', 'raw', f))).toString('utf8'))
+        .join('\n');
+    const after = `${await decodedText(lake)}\n${rawText()}`;
+    for (const id of ids) expect(new RegExp(`(?<![0-9])${id}(?![0-9])`).test(after), id).toBe(false);
+    expect(after).not.toContain('erase me');
+    expect(after).toContain(`https://avatars.example.test/${OTHER}_medium.jpg`);
+    expect(readdirSync(path.join(lake, 'steam', 'raw')).sort()).toEqual(['GetMatchDetails_42.json.gz', 'GetPlayerSummaries_batch-1.json.gz']);
     for (const f of readdirSync(lake, { recursive: true, encoding: 'utf8' })) for (const id of ids) expect(holdsId(f, id), f).toBe(false);
     // The other player, the match and its fact are as they were.
     const db = await openDb();
@@ -77,7 +93,7 @@ describe('erasing a Dota 2 player from the Steam mirror', () => {
       const q = async (sql: string) => db.rows(sql.replaceAll('$steam', `'${path.join(lake, 'steam')}'`));
       expect(await q("SELECT account_id, personaname FROM read_parquet($steam || '/players/*.parquet')")).toEqual([{ account_id: BigInt(OTHER), personaname: 'keep me' }]);
       expect(await q("SELECT player_slot, account_id, anonymous, steamid64 FROM read_parquet($steam || '/match_players/*.parquet') ORDER BY 1")).toEqual([
-        { player_slot: 0, account_id: BigInt(ANONYMOUS_ACCOUNT_ID), anonymous: true, steamid64: null },
+        { player_slot: 0, account_id: null, anonymous: true, steamid64: null },
         { player_slot: 128, account_id: BigInt(OTHER), anonymous: false, steamid64: steamId64(OTHER) },
       ]);
       expect(await q("SELECT entity, fact FROM read_parquet($steam || '/entity_facts/*.parquet')")).toEqual([{ entity: 'match', fact: 'details_unavailable' }]);

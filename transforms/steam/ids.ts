@@ -13,6 +13,19 @@ export function steamId64(accountId: number): bigint {
   return BigInt(accountId) + STEAMID64_BASE;
 }
 
+/**
+ * A Dota 2 player's account id from what a user gives: the 32-bit account id or the steamid64.
+ * Throws a RangeError naming the value when it is neither.
+ */
+export function steamAccountId(id: string): number {
+  const text = id.trim();
+  if (!/^[0-9]{1,20}$/.test(text)) throw new RangeError(`"${id}" is not a Steam account id (digits: the 32-bit account id or the steamid64)`);
+  const n = BigInt(text);
+  const account = n >= STEAMID64_BASE ? n - STEAMID64_BASE : n;
+  if (account <= 0n || account >= BigInt(ANONYMOUS_ACCOUNT_ID)) throw new RangeError(`"${id}" is not a Steam account id (the account id is 1..${ANONYMOUS_ACCOUNT_ID - 1})`);
+  return Number(account);
+}
+
 export function accountIdOf(steamid64: string | bigint): number {
   return Number(BigInt(steamid64) - STEAMID64_BASE);
 }
