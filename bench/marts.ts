@@ -23,6 +23,7 @@ const { values } = parseArgs({
     keep: { type: 'boolean' },
     reuse: { type: 'boolean' },
     'queries-only': { type: 'boolean' },
+    'fixed-cost-only': { type: 'boolean' },
   },
 });
 const target = Number(values.events);
@@ -148,12 +149,63 @@ async function queries(): Promise<Array<{ name: string; p50: number; p95: number
 const filesOf = async () => (await lakeStatus(lakeDir)).tables.reduce((n, t) => n + t.files, 0);
 const lakeBytes = async () => (await lakeStatus(lakeDir)).tables.reduce((n, t) => n + t.bytes, 0);
 
+// The build's fixed cost: builds with nothing new, and builds after one 10,000-line segment (as a collector
+// ships every few seconds), `k` of each, medians; their targets at 10M events: <= 0.5 s and <= 1.5 s.
+async function fixedCost(k = 5): Promise<{ idle: number[]; segment: number[]; segmentLines: number; idleKind: string }> {
+  const idle: number[] = [];
+  await build(false);
+  let idleKind = '';
+  for (let i = 0; i < k; i++) {
+    const r = await build(false);
+    idle.push(r.ms);
+    idleKind = r.unchanged ? 'unchanged' : r.kind;
+  }
+  const segment: number[] = [];
+  let segmentLines = 0;
+  for (let i = 0; i < k; i++) {
+    const segDir = path.join(dir, `segment-${i}`);
+    const truth = await simulateEvents({
+      game: 'all',
+      players: 20000,
+      events: Math.round(10_000 / 3),
+      seed: `segment-${i}-${Date.now()}`,
+      badRate: 0.001,
+      cheatRate: 0.02,
+      batches: 1,
+      outDir: segDir,
+    });
+    segmentLines = truth.batches[0]!.lines;
+    await ingest(path.join(segDir, truth.batches[0]!.file));
+    rmSync(segDir, { recursive: true, force: true });
+    segment.push((await build(false)).ms);
+  }
+  return { idle, segment, segmentLines, idleKind };
+}
+const median = (a: number[]) => [...a].sort((x, y) => x - y)[Math.floor(a.length / 2)]!;
+function fixedCostLines(f: Awaited<ReturnType<typeof fixedCost>>): string[] {
+  const mark = (v: number, t: number) => (v <= t ? 'met' : 'MISSED');
+  return [
+    `\nbuild fixed cost at ${fmt(events)} events (warehouse ${(statSync(warehousePath).size / 2 ** 20).toFixed(1)} MiB), ${f.idle.length} builds each, median (min-max)`,
+    '| build | seconds | target |',
+    '|---|---:|---|',
+    `| nothing new (${f.idleKind}) | ${s(median(f.idle))} (${s(Math.min(...f.idle))}-${s(Math.max(...f.idle))}) | <= 0.5 s at 10M: ${mark(median(f.idle), 500)} |`,
+    `| after one ${fmt(f.segmentLines)}-line segment | ${s(median(f.segment))} (${s(Math.min(...f.segment))}-${s(Math.max(...f.segment))}) | <= 1.5 s at 10M: ${mark(median(f.segment), 1500)} |`,
+  ];
+}
+
 // --reuse --queries-only: every named query's p50/p95 on the kept warehouse, and nothing else.
 if (values['queries-only']) {
   if (!values.reuse) throw new Error('--queries-only measures a kept warehouse: use it with --reuse');
   const qs = await queries();
   process.stdout.write(`\nnamed queries on ${warehousePath}, ${runs} runs each\n| named query | rows | p50 ms | p95 ms | p95 < 50 ms |\n|---|---:|---:|---:|:---:|\n`);
   for (const q of qs) process.stdout.write(`| ${q.name} | ${q.rows} | ${q.p50.toFixed(1)} | ${q.p95.toFixed(1)} | ${q.p95 < 50 ? 'yes' : 'no'} |\n`);
+  process.exit(0);
+}
+
+// --reuse --fixed-cost-only: the build's fixed cost on the kept lake and warehouse, and nothing else.
+if (values['fixed-cost-only']) {
+  if (!values.reuse) throw new Error('--fixed-cost-only measures a kept lake: use it with --reuse');
+  for (const line of fixedCostLines(await fixedCost())) process.stdout.write(`${line}\n`);
   process.exit(0);
 }
 
@@ -197,6 +249,8 @@ const mx = mean(xs);
 const my = mean(series.map((p) => p.ms));
 const slope = n > 1 ? xs.reduce((acc, x, i) => acc + (x - mx) * (series[i]!.ms - my), 0) / xs.reduce((acc, x) => acc + (x - mx) ** 2, 0) : 0;
 
+log('build fixed cost: builds with nothing new, then after one 10,000-line segment');
+const fixed = await fixedCost();
 const out = (line: string) => process.stdout.write(`${line}\n`);
 out(
   `\nmarts benchmark: ${fmt(baseEvents)} events in ${batches} batches (then ${increments + 1} more, ${fmt(events)} in all), ${os.availableParallelism()} cores, Node ${process.version}\n`,
@@ -218,7 +272,9 @@ out(
 out(`\n| incremental build | events in the lake | seconds |`);
 out('|---:|---:|---:|');
 series.forEach((p, i) => out(`| ${i + 1} | ${fmt(p.events)} | ${s(p.ms)} |`));
-out(`slope: ${slope >= 0 ? '+' : ''}${slope.toFixed(1)} ms per build (mean ${s(my)} s; ${series.filter((p) => p.kind !== 'incremental').length} were not incremental)\n`);
+out(`slope: ${slope >= 0 ? '+' : ''}${slope.toFixed(1)} ms per build (mean ${s(my)} s; ${series.filter((p) => p.kind !== 'incremental').length} were not incremental)`);
+for (const line of fixedCostLines(fixed)) out(line);
+out('');
 out('| named query | rows | p95 ms before compaction | p95 ms after | p95 < 50 ms |');
 out('|---|---:|---:|---:|:---:|');
 for (const [i, q] of queriesAfter.entries()) out(`| ${q.name} | ${q.rows} | ${queriesBefore[i]!.p95.toFixed(1)} | ${q.p95.toFixed(1)} | ${q.p95 < 50 ? 'yes' : 'no'} |`);

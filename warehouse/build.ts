@@ -66,6 +66,11 @@ export interface BuildReport {
   newSteamFiles: number;
   /** Rows of every table of the warehouse (marts and gamelake's own). */
   tables: Record<string, number>;
+  /**
+   * Nothing new since the last build (no batch, Steam file, rewrite or compaction; same models, contracts
+   * and scoring): the warehouse file was left as it was, not copied, and no check ran again.
+   */
+  unchanged?: boolean;
   /** Models this build refreshed, with their time and rows. */
   models: ModelRun[];
   checks: number;
@@ -223,12 +228,50 @@ async function start(options: BuildOptions, tmp: string, definition: string, sna
 }
 
 /**
+ * Whether the warehouse already holds everything the lake has: the same definition, every batch and no
+ * other, the same count of rewrites, every Steam file, and views over exactly the live files (a compaction
+ * since changes them). Read from the warehouse opened read-only, beside its readers; the tables' row counts
+ * when it does, undefined when a build has work to do (or the warehouse cannot tell: an older one).
+ */
+async function upToDate(options: BuildOptions, definition: string, snapshot: LakeSnapshot, steam: string[]): Promise<{ tables: Record<string, number> } | undefined> {
+  if (!existsSync(options.warehousePath)) return undefined;
+  let db: Db | undefined;
+  try {
+    db = await openDb({ path: options.warehousePath, readOnly: true });
+    const state = new Map((await db.rows<{ key: string; value: string }>('SELECT key, value FROM _warehouse_state')).map((r) => [r.key, r.value]));
+    if (state.get('definition') !== definition || state.get('rewrites') !== String(snapshot.rewrites.length)) return undefined;
+    const batches = await db.rows<{ batch_id: string }>('SELECT batch_id FROM batches');
+    if (batches.length !== snapshot.batches.size || batches.some((b) => !snapshot.batches.has(b.batch_id))) return undefined;
+    const haveSteam = new Set((await db.rows<{ path: string }>('SELECT path FROM _steam_files')).map((r) => r.path));
+    if (steam.some((f) => !haveSteam.has(f))) return undefined;
+    const viewed = (await db.rows<{ f: string }>("SELECT table_name || '/' || path AS f FROM _lake_files")).map((r) => r.f).sort();
+    const live = lakeSources(options.registry)
+      .flatMap(([name]) => tableFiles(snapshot, options.lakeDir, name).map((f) => `${name}/${path.relative(options.lakeDir, f).split(path.sep).join('/')}`))
+      .sort();
+    if (viewed.length !== live.length || viewed.some((f, i) => f !== live[i])) return undefined;
+    const tables: Record<string, number> = {};
+    for (const { table_name } of await db.rows<{ table_name: string }>(
+      "SELECT table_name FROM information_schema.tables WHERE table_type = 'BASE TABLE' AND table_schema = 'main' ORDER BY 1",
+    )) {
+      tables[table_name] = await count(db, `SELECT count(*) AS n FROM ${quoted(table_name)}`);
+    }
+    return { tables };
+  } catch {
+    // A warehouse without these tables (made by an older gamelake, or half made): the build decides.
+    return undefined;
+  } finally {
+    db?.close();
+  }
+}
+
+/**
  * Brings the warehouse up to date with the lake, into a new file that replaces the old one in one rename:
  * readers see the old warehouse or the new one, never half of either. The new file starts as a copy of the
  * current warehouse, which holds only marts and state (the lake's tables are views over its Parquet files),
  * and takes in only the batches and Steam files it lacks: each mart merges the new rows, or is recomputed
  * from the marts it depends on. A full build (asked for, the first, or after models or contracts changed)
  * is the same work over every batch from an empty file. Every check runs; a failed one keeps the old file.
+ * With nothing new, the warehouse is left as it is (read, not copied).
  */
 export async function buildWarehouse(options: BuildOptions): Promise<BuildReport> {
   // One build at a time per lake, whoever runs it (the marts-build workflow, an erasure, a test): a build
@@ -255,6 +298,26 @@ async function buildHoldingLock(options: BuildOptions): Promise<BuildReport> {
     for (const f of [tmp, `${tmp}.wal`]) rmSync(f, { force: true });
     rmSync(`${tmp}.tmp`, { recursive: true, force: true });
   };
+  if (!options.full) {
+    const same = await upToDate(options, definition, snapshot, steam);
+    if (same) {
+      log('nothing new since the last build: the warehouse is left as it is');
+      return {
+        buildId,
+        kind: 'incremental',
+        fullBecause: '',
+        unchanged: true,
+        batches: snapshot.batches.size,
+        newBatches: 0,
+        steamFiles: steam.length,
+        newSteamFiles: 0,
+        tables: same.tables,
+        models: [],
+        checks: 0,
+        ms: Date.now() - started,
+      };
+    }
+  }
   cleanup();
   const { db, kind, fullBecause } = await start(options, tmp, definition, snapshot, options.memoryLimit ?? '1GB');
   log(`${kind} build${fullBecause ? ` (${fullBecause})` : ''}`);

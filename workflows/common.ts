@@ -26,6 +26,17 @@ export function steamKeyQueue(taskQueue: string, position: number): string {
   return position === 1 ? steamTaskQueue(taskQueue) : `${steamTaskQueue(taskQueue)}-${position}`;
 }
 
+/**
+ * The one task queue every key's Steam worker polls (workflows since STEAM_ONE_QUEUE_PATCH): a worker
+ * asks for a call only when its key has a free slot, so whichever key is free takes the next call.
+ */
+export function steamSharedQueue(taskQueue: string): string {
+  return `${steamTaskQueue(taskQueue)}-keys`;
+}
+
+/** Workflows before it send each call to a key's own queue (steamKeyQueue), chosen round-robin. */
+export const STEAM_ONE_QUEUE_PATCH = 'steam-one-queue';
+
 /** Workflow id of a batch: derived from the file's content, so the same file is one workflow. */
 export function ingestWorkflowId(batchId: string): string {
   return `ingest-batch-${batchId}`;

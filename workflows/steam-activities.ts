@@ -1,6 +1,6 @@
-import { ActivityFailure, ApplicationFailure, log, proxyActivities, workflowInfo } from '@temporalio/workflow';
+import { ActivityFailure, ApplicationFailure, log, patched, proxyActivities, workflowInfo } from '@temporalio/workflow';
 import type { Activities, SteamFetchActivities } from '../activities/index.ts';
-import { STEAM_AUTH_ERROR, STEAM_CALL_RETRY, steamKeyQueue } from './common.ts';
+import { STEAM_AUTH_ERROR, STEAM_CALL_RETRY, STEAM_ONE_QUEUE_PATCH, steamKeyQueue, steamSharedQueue } from './common.ts';
 
 const { steamKeyState } = proxyActivities<Activities>({ startToCloseTimeout: '1 minute', retry: { maximumAttempts: 10 } });
 
@@ -8,8 +8,10 @@ const { steamKeyState } = proxyActivities<Activities>({ startToCloseTimeout: '1 
 const CALLS = ['steamMatchHistoryPage', 'steamSequencePage', 'steamMatchDetails', 'steamPlayerSummaries', 'steamHeroes', 'steamItems', 'steamLeagues', 'steamTeam'] as const;
 
 /**
- * Steam API activities, one call each, on the rate-limited task queues of the deployment's keys: calls go
- * round-robin over the keys in rotation. Retried for as long as it takes (429 after Retry-After, 5xx,
+ * Steam API activities, one call each, on the one queue every key's worker polls: a worker takes a call
+ * only when its key has a free slot, and a key Steam refuses (401/403) stops taking calls (its call is
+ * retried at once by another key). Runs from before that (STEAM_ONE_QUEUE_PATCH) keep the per-key
+ * task queues: calls go round-robin over the keys in rotation. Retried for as long as it takes (429 after Retry-After, 5xx,
  * timeouts, malformed answers); a key Steam refuses (401/403) is taken out of rotation (the worker records it
  * in the lake, so no workflow uses it again) and the call goes to the next key; with no key left, or a gone
  * endpoint, the call fails at once.
@@ -19,6 +21,15 @@ export async function steamActivities(): Promise<SteamFetchActivities & { inFlig
   const live = Array.from({ length: state.count }, (_, i) => i + 1).filter((k) => !state.revoked.includes(k));
   if (live.length === 0) throw ApplicationFailure.nonRetryable(`every Steam key (${state.count}) was refused (401/403): check STEAM_API_KEYS`, STEAM_AUTH_ERROR);
   const queue = workflowInfo().taskQueue;
+  // Enough calls in flight to keep every key's budget busy: each call spends part of its time outside the
+  // rate limiter (scheduling, parsing, writing the lake), so twice the rate, at least 4 and at most 32.
+  const rate = state.ratePerSec > 0 ? state.ratePerSec * live.length : 16;
+  const inFlight = Math.max(4, Math.min(32, Math.ceil(2 * rate)));
+  if (patched(STEAM_ONE_QUEUE_PATCH)) {
+    const calls = proxyActivities<SteamFetchActivities>({ taskQueue: steamSharedQueue(queue), startToCloseTimeout: '2 minutes', retry: STEAM_CALL_RETRY });
+    // The proxy has no keys of its own to spread: each call taken from it by name.
+    return { ...(Object.fromEntries(CALLS.map((name) => [name, calls[name]])) as unknown as SteamFetchActivities), inFlight };
+  }
   const proxies = new Map(
     live.map((k) => [
       k,
@@ -47,10 +58,6 @@ export async function steamActivities(): Promise<SteamFetchActivities & { inFlig
       }
     }
   };
-  // Enough calls in flight to keep every key's budget busy: each call spends part of its time outside the
-  // rate limiter (scheduling, parsing, writing the lake), so twice the rate, at least 4 and at most 32.
-  const rate = state.ratePerSec > 0 ? state.ratePerSec * live.length : 16;
-  const inFlight = Math.max(4, Math.min(32, Math.ceil(2 * rate)));
   return { ...(Object.fromEntries(CALLS.map((name) => [name, (input: unknown) => dispatch(name, input)])) as unknown as SteamFetchActivities), inFlight };
 }
 

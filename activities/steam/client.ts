@@ -54,6 +54,8 @@ export interface SteamResponse {
 
 export interface SteamClient {
   get(endpoint: SteamEndpoint, params: Record<string, string | number>): Promise<SteamResponse>;
+  /** When a call made now would leave (epoch ms): the key's first free slot; now without a rate. */
+  nextSendAt(): number;
   close(): Promise<void>;
 }
 
@@ -87,6 +89,7 @@ export function createSteamClient(options: SteamClientOptions): SteamClient {
     if (slot > now) await new Promise((r) => setTimeout(r, slot - now));
   };
   return {
+    nextSendAt: () => (interval === 0 ? Date.now() : shared ? shared.peek() : Math.max(Date.now(), nextSlot)),
     async get(endpoint, params) {
       await pace();
       options.beforeSend?.(endpoint);

@@ -23,16 +23,23 @@ import type { SteamClient, SteamEndpoint } from './client.ts';
 import { SteamAuthError, SteamRateLimitedError, SteamRequestError } from './errors.ts';
 import { writeRaw, writeSteamRows } from '../../lake/index.ts';
 import { assertKeyInRotation, isOutOfRotation, revokeKey } from './keys.ts';
+import { say } from '../context.ts';
 import { mirroredMatchIds, onlyMatches, recordScanPage } from './mirror.ts';
 
 export interface SteamFetchDeps {
   lakeDir: string;
-  client: SteamClient;
+  /** The key's client (one key per worker; see `pick` for a worker with all of them). */
+  client?: SteamClient;
   /** Which of several keys this client calls with (STEAM_API_KEYS): named by position in messages, never by value. */
   key?: { position: number; count: number };
   /** Identifies this attempt's activity across retries (run id + activity id); makes file names repeatable. */
   callId?: () => string;
   now?: () => number;
+  /**
+   * On the queue every key shares (workflows since STEAM_ONE_QUEUE_PATCH): chooses the key of each call
+   * (undefined: none is in rotation). A key Steam refuses is taken out and the call goes to the next.
+   */
+  pick?: () => { client: SteamClient; key: { position: number; count: number } } | undefined;
   /** Told of each call's outcome (ok, rate_limited, refused, failed): the worker's metrics. */
   onCall?: (endpoint: SteamEndpoint, outcome: 'ok' | 'rate_limited' | 'refused' | 'failed', key: number) => void;
 }
@@ -54,30 +61,40 @@ export function createSteamFetchActivities(deps: SteamFetchDeps) {
   const now = deps.now ?? Date.now;
   const suffix = () => (deps.callId ? `_${createHash('sha256').update(deps.callId()).digest('hex').slice(0, 12)}` : `_${now()}`);
   const key = deps.key ?? { position: 1, count: 1 };
-  const keyName = `Steam key ${key.position} of ${key.count}`;
   const call = async (endpoint: SteamEndpoint, params: Record<string, string | number>, rawKey: string) => {
-    // A key Steam refused is not used again, by this worker or another (the refusal is kept in the lake).
-    try {
-      assertKeyInRotation(deps.lakeDir, key, endpoint);
-      const res = await deps.client.get(endpoint, params);
-      deps.onCall?.(endpoint, 'ok', key.position);
-      writeRaw(deps.lakeDir, endpoint, rawKey, res.text);
-      return res;
-    } catch (err) {
-      if (!isOutOfRotation(err as Error)) {
-        deps.onCall?.(
-          endpoint,
-          err instanceof SteamRateLimitedError ? 'rate_limited' : err instanceof SteamAuthError || err instanceof SteamRequestError ? 'refused' : 'failed',
-          key.position,
-        );
+    for (;;) {
+      // Which key sends it: the worker's choice (the key whose next slot comes first), or this worker's one key.
+      const chosen = deps.pick ? deps.pick() : { client: deps.client!, key };
+      if (!chosen) throw ApplicationFailure.nonRetryable(`every Steam key was refused (401/403): check STEAM_API_KEYS`, SteamAuthError.name);
+      const name = `Steam key ${chosen.key.position} of ${chosen.key.count}`;
+      // A key Steam refused is not used again, by this worker or another (the refusal is kept in the lake).
+      try {
+        assertKeyInRotation(deps.lakeDir, chosen.key, endpoint);
+        const res = await chosen.client.get(endpoint, params);
+        deps.onCall?.(endpoint, 'ok', chosen.key.position);
+        writeRaw(deps.lakeDir, endpoint, rawKey, res.text);
+        return res;
+      } catch (err) {
+        const seenBefore = isOutOfRotation(err as Error);
+        if (!seenBefore) {
+          deps.onCall?.(
+            endpoint,
+            err instanceof SteamRateLimitedError ? 'rate_limited' : err instanceof SteamAuthError || err instanceof SteamRequestError ? 'refused' : 'failed',
+            chosen.key.position,
+          );
+        }
+        if (err instanceof SteamAuthError && chosen.key.count > 1) {
+          const reason = err.message.replace(/ \(http[^)]*\)$/, '');
+          if (!seenBefore) revokeKey(deps.lakeDir, chosen.key.position, reason);
+          // Rotation in the worker: the next key takes the call at once.
+          if (deps.pick) {
+            if (!seenBefore) say(`${name} was refused (${reason}): taken out of rotation, the other keys carry on`, { key: chosen.key.position, endpoint });
+            continue;
+          }
+          if (!seenBefore) throw toActivityFailure(new SteamAuthError(`${name} was refused (${reason}): taken out of rotation, the other keys carry on`, err.url));
+        }
+        throw toActivityFailure(err);
       }
-      if (err instanceof SteamAuthError && key.count > 1 && !isOutOfRotation(err)) {
-        revokeKey(deps.lakeDir, key.position, err.message.replace(/ \(http[^)]*\)$/, ''));
-        throw toActivityFailure(
-          new SteamAuthError(`${keyName} was refused (${err.message.replace(/ \(http[^)]*\)$/, '')}): taken out of rotation, the other keys carry on`, err.url),
-        );
-      }
-      throw toActivityFailure(err);
     }
   };
   const write = async (name: string, rows: SteamRows) => {

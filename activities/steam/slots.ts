@@ -1,4 +1,4 @@
-import { closeSync, mkdirSync, openSync, readdirSync, rmSync } from 'node:fs';
+import { closeSync, existsSync, mkdirSync, openSync, readdirSync, rmSync } from 'node:fs';
 import path from 'node:path';
 
 /**
@@ -10,11 +10,11 @@ import path from 'node:path';
  * out in bursts with pauses after them, which a per-process pacer cannot fill). Resolves with the slot's
  * instant (epoch ms) once it has come.
  */
-export function createSlotLedger(dir: string, intervalMs: number): () => Promise<number> {
+export function createSlotLedger(dir: string, intervalMs: number): SlotLedger {
   mkdirSync(dir, { recursive: true });
   let last = 0;
   let cleanedAt = Date.now();
-  return async () => {
+  const take = async () => {
     let k = Math.max(Math.ceil(Date.now() / intervalMs), last + 1);
     for (;;) {
       try {
@@ -36,4 +36,17 @@ export function createSlotLedger(dir: string, intervalMs: number): () => Promise
     }
     return k * intervalMs;
   };
+  // The instant of the first slot no process has taken (what a call taken now would wait for): a few stats.
+  take.peek = () => {
+    let k = Math.max(Math.ceil(Date.now() / intervalMs), last + 1);
+    while (existsSync(path.join(dir, String(k)))) k += 1;
+    return k * intervalMs;
+  };
+  return take;
+}
+
+/** Takes the key's next free slot and resolves at its instant; `peek` says when that would be, taking nothing. */
+export interface SlotLedger {
+  (): Promise<number>;
+  peek(): number;
 }

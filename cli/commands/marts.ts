@@ -36,7 +36,7 @@ Options:
       if (!values.wait) return 0;
       const report = await handle.result();
       process.stdout.write(
-        `warehouse built from ${report.batches} batches in ${seconds(report.ms)} (${report.kind}${report.fullBecause ? `: ${report.fullBecause}` : ''}; ` +
+        `warehouse built from ${report.batches} batches in ${seconds(report.ms)} (${report.unchanged ? 'nothing new: left as it was' : report.kind}${report.fullBecause ? `: ${report.fullBecause}` : ''}; ` +
           `${report.newBatches} new batches, ${report.newSteamFiles} new Steam files; ${report.rounds} round${report.rounds === 1 ? '' : 's'}), ${report.checks} checks passed\n`,
       );
       for (const [table, rows] of Object.entries(report.tables)) process.stdout.write(`  ${table.padEnd(28)} ${String(rows).padStart(10)}\n`);

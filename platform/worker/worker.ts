@@ -6,8 +6,9 @@ import { activityReporter, createActivities, type ActivityDeps } from '../../act
 import { createWarehouseActivities } from '../../warehouse/activities.ts';
 import type { WorkerMetrics } from '../metrics.ts';
 import { loadContracts, recoverLake, STEAM_DIR } from '../../lake/index.ts';
-import { assertKeyInRotation, createSteamClient, createSteamFetchActivities } from '../../activities/steam/index.ts';
-import { steamKeyQueue } from '../../workflows/index.ts';
+import { assertKeyInRotation, createSteamClient, createSteamFetchActivities, revokedKeys } from '../../activities/steam/index.ts';
+import { steamKeyQueue, steamSharedQueue } from '../../workflows/index.ts';
+import { steamKeySlots } from './steam-key-slots.ts';
 import { loadConfig, steamKeys, type SteamConfig } from '../env.ts';
 import { startMartsBuild, startSteamSweep } from '../client/jobs.ts';
 import { untrackPlayers } from '../client/schedules.ts';
@@ -34,7 +35,7 @@ export interface WorkerOptions {
 /** The worker of a task queue and the worker of its Steam activities, run and stopped together. */
 export interface GamelakeWorkers {
   main: Worker;
-  /** One per Steam key (STEAM_API_KEYS), each on its key's task queue. */
+  /** The worker of the Steam queue every key shares, then one per key (STEAM_API_KEYS) on its key's own queue. */
   steam: Worker[];
   /** Runs both until a shutdown signal (SIGINT/SIGTERM) or until one fails. */
   run(): Promise<void>;
@@ -44,9 +45,9 @@ export interface GamelakeWorkers {
 }
 
 /**
- * Workers for gamelake's task queue (workflows and local activities) and for `<queue>-steam`, whose
- * activities each make one Steam API call: its maxTaskQueueActivitiesPerSecond is enforced by the Temporal
- * server across every worker of the queue, so it is the global Steam call rate (STEAM_RATE_PER_SEC).
+ * Workers for gamelake's task queue (workflows and local activities) and for the Steam queues, whose
+ * activities each make one Steam API call at a slot of its key (the lake's steam/_slots: each key's rate,
+ * STEAM_RATE_PER_SEC, across every worker).
  */
 export async function createGamelakeWorker(options: WorkerOptions): Promise<{ worker: GamelakeWorkers; close(): Promise<void> }> {
   // The contracts first: a bad contract file stops the worker with a message naming the file and the field.
@@ -106,32 +107,62 @@ export async function createGamelakeWorker(options: WorkerOptions): Promise<{ wo
       ...createWarehouseActivities({ layout: options.deps.layout, registry, report: activityReporter, onBuilt: options.metrics?.onBuilt }),
     },
   });
-  // One Steam worker per key, on the key's own task queue: the server enforces each queue's rate limit
-  // across every worker, so N keys give N times STEAM_RATE_PER_SEC.
-  const steam = await Promise.all(
+  const keyOf = (i: number) => ({ position: i + 1, count: keys.length });
+  const callId = () => {
+    const info = Context.current().info;
+    return `${info.workflowExecution?.runId ?? 'standalone'}/${info.activityId}`;
+  };
+  const live = () => {
+    const revoked = keys.length > 1 ? revokedKeys(options.deps.layout.lake) : [];
+    return steamClients.map((client, i) => ({ client, key: keyOf(i) })).filter((k) => !revoked.includes(k.key.position));
+  };
+  // The queue every key shares (workflows since STEAM_ONE_QUEUE_PATCH): one worker per process (the SDK
+  // allows one per queue) holding every key. It polls only while its keys have room (about a second's
+  // worth at the rate, per key in rotation), and each call goes to the key whose next slot comes first
+  // (shared by every process through the lake's slots): whichever key is free takes the next call. A key
+  // Steam refuses is taken out of rotation in the worker and the call goes to the next key.
+  let turn = 0;
+  const perKey = steamConfig.ratePerSec > 0 ? Math.ceil(steamConfig.ratePerSec) + 1 : 16;
+  const fixed = (numSlots: number) => ({ type: 'fixed-size' as const, numSlots });
+  const shared = await Worker.create({
+    connection,
+    namespace: options.namespace,
+    taskQueue: steamSharedQueue(options.taskQueue),
+    tuner: {
+      activityTaskSlotSupplier: steamKeySlots({ capacity: () => perKey * live().length }),
+      workflowTaskSlotSupplier: fixed(1),
+      localActivityTaskSlotSupplier: fixed(1),
+      nexusTaskSlotSupplier: fixed(1),
+    },
+    activities: createSteamFetchActivities({
+      lakeDir: options.deps.layout.lake,
+      pick: () => {
+        // The key whose next slot comes first; among keys free now, the next in turn (spreads the calls).
+        const keysLive = live();
+        turn += 1;
+        const inTurn = keysLive.map((_, j) => keysLive[(j + turn) % keysLive.length]!);
+        return inTurn.reduce<(typeof inTurn)[number] | undefined>((best, k) => (best === undefined || k.client.nextSendAt() < best.client.nextSendAt() ? k : best), undefined);
+      },
+      callId,
+      onCall: options.metrics?.onSteamCall,
+    }),
+  });
+  // And one worker per key on the key's own queue, for workflow runs that started before that patch and
+  // still send calls there (the server's limit on it, at twice the rate, only keeps activities from piling
+  // up in workers: the slots are the limit). Remove once no such run is left (then deprecatePatch).
+  const perKeyQueues = await Promise.all(
     steamClients.map((steamClient, i) =>
       Worker.create({
         connection,
         namespace: options.namespace,
         taskQueue: steamKeyQueue(options.taskQueue, i + 1),
-        // The slots are the limit; the server's limit, at twice the rate, only keeps activities from piling
-        // up in workers (it hands a queue's tasks out in bursts with pauses, which slots at the rate would
-        // inherit as unused budget).
         ...(steamConfig.ratePerSec > 0 ? { maxTaskQueueActivitiesPerSecond: 2 * steamConfig.ratePerSec } : {}),
         maxConcurrentActivityTaskExecutions: 16,
-        activities: createSteamFetchActivities({
-          lakeDir: options.deps.layout.lake,
-          client: steamClient,
-          key: { position: i + 1, count: keys.length },
-          callId: () => {
-            const info = Context.current().info;
-            return `${info.workflowExecution?.runId ?? 'standalone'}/${info.activityId}`;
-          },
-          onCall: options.metrics?.onSteamCall,
-        }),
+        activities: createSteamFetchActivities({ lakeDir: options.deps.layout.lake, client: steamClient, key: keyOf(i), callId, onCall: options.metrics?.onSteamCall }),
       }),
     ),
   );
+  const steam = [shared, ...perKeyQueues];
   const all = [main, ...steam];
   const workers: GamelakeWorkers = {
     main,

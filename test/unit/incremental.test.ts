@@ -1,5 +1,5 @@
 import { spawn } from 'node:child_process';
-import { copyFileSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { copyFileSync, mkdtempSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -53,6 +53,13 @@ describe('the incremental warehouse', () => {
     const reports: BuildReport[] = [];
     await l.ingest(files[0]!);
     reports.push(await l.build());
+    // Nothing new: the warehouse is left as it is (the same file, not a copy), and says what it holds.
+    const held = statSync(l.warehouse);
+    const idle = await l.build();
+    expect(idle.unchanged).toBe(true);
+    expect([idle.newBatches, idle.checks, idle.batches]).toEqual([0, 0, 1]);
+    expect(idle.tables).toEqual(reports[0]!.tables);
+    expect([statSync(l.warehouse).ino, statSync(l.warehouse).mtimeMs]).toEqual([held.ino, held.mtimeMs]);
     await l.ingest(files[2]!);
     reports.push(await l.build());
     const lateManifest = await l.ingest(lateFile);
@@ -90,6 +97,8 @@ describe('the incremental warehouse', () => {
 
     expect(reports.map((r) => r.kind)).toEqual(['full', 'incremental', 'incremental', 'incremental', 'incremental', 'incremental', 'incremental']);
     expect(reports.map((r) => r.newBatches)).toEqual([1, 1, 1, 0, 0, 1, 1]);
+    // A compaction (new files, no new batch) and a Steam sweep are work: none of these left the file as it was.
+    expect(reports.map((r) => r.unchanged ?? false)).toEqual([false, false, false, false, false, false, false]);
     expect(reports[4]!.newSteamFiles).toBeGreaterThan(0);
     expect(reports[6]!.batches).toBe(5);
 
