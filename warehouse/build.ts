@@ -227,6 +227,20 @@ async function start(options: BuildOptions, tmp: string, definition: string, sna
   return { db: await open(), kind: 'full', fullBecause };
 }
 
+/** Rows of every base table of the warehouse (marts and gamelake's own). */
+async function tableRows(db: Db): Promise<Record<string, number>> {
+  const tables: Record<string, number> = {};
+  for (const { table_name } of await db.rows<{ table_name: string }>(
+    "SELECT table_name FROM information_schema.tables WHERE table_type = 'BASE TABLE' AND table_schema = 'main' ORDER BY 1",
+  )) {
+    tables[table_name] = await count(db, `SELECT count(*) AS n FROM ${quoted(table_name)}`);
+  }
+  return tables;
+}
+
+/** A lake file's path as the catalog and `_lake_files` name it: relative to the lake, with `/` (the data directory may move). */
+const lakeRelative = (lakeDir: string, file: string) => path.relative(lakeDir, file).split(path.sep).join('/');
+
 /**
  * Whether the warehouse already holds everything the lake has: the same definition, every batch and no
  * other, the same count of rewrites, every Steam file, and views over exactly the live files (a compaction
@@ -246,16 +260,10 @@ async function upToDate(options: BuildOptions, definition: string, snapshot: Lak
     if (steam.some((f) => !haveSteam.has(f))) return undefined;
     const viewed = (await db.rows<{ f: string }>("SELECT table_name || '/' || path AS f FROM _lake_files")).map((r) => r.f).sort();
     const live = lakeSources(options.registry)
-      .flatMap(([name]) => tableFiles(snapshot, options.lakeDir, name).map((f) => `${name}/${path.relative(options.lakeDir, f).split(path.sep).join('/')}`))
+      .flatMap(([name]) => tableFiles(snapshot, options.lakeDir, name).map((f) => `${name}/${lakeRelative(options.lakeDir, f)}`))
       .sort();
     if (viewed.length !== live.length || viewed.some((f, i) => f !== live[i])) return undefined;
-    const tables: Record<string, number> = {};
-    for (const { table_name } of await db.rows<{ table_name: string }>(
-      "SELECT table_name FROM information_schema.tables WHERE table_type = 'BASE TABLE' AND table_schema = 'main' ORDER BY 1",
-    )) {
-      tables[table_name] = await count(db, `SELECT count(*) AS n FROM ${quoted(table_name)}`);
-    }
-    return { tables };
+    return { tables: await tableRows(db) };
   } catch {
     // A warehouse without these tables (made by an older gamelake, or half made): the build decides.
     return undefined;
@@ -345,7 +353,7 @@ async function buildHoldingLock(options: BuildOptions): Promise<BuildReport> {
       const files = tableFiles(snapshot, options.lakeDir, name);
       await db.run(`CREATE OR REPLACE VIEW lake_${name} AS ${filesSelect(columns, files, '', options.lakeDir)}`);
       // Lake-relative, as the catalog names them (the data directory may move).
-      const list = textList(files.map((f) => path.relative(options.lakeDir, f).split(path.sep).join('/')));
+      const list = textList(files.map((f) => lakeRelative(options.lakeDir, f)));
       await db.run('INSERT INTO _lake_files SELECT unnest($files), $table', { files: list.value, table: name }, { files: list.type });
       const table = name === QUARANTINE_TABLE.name ? QUARANTINE_TABLE : name === RECOVERED_TABLE.name ? RECOVERED_TABLE : lakeTables(options.registry).get(name)!;
       await comment(
@@ -437,11 +445,7 @@ async function buildHoldingLock(options: BuildOptions): Promise<BuildReport> {
       steam: steam.length,
       checks: report.checks,
     });
-    for (const { table_name } of await db.rows<{ table_name: string }>(
-      "SELECT table_name FROM information_schema.tables WHERE table_type = 'BASE TABLE' AND table_schema = 'main' ORDER BY 1",
-    )) {
-      report.tables[table_name] = await count(db, `SELECT count(*) AS n FROM ${quoted(table_name)}`);
-    }
+    report.tables = await tableRows(db);
     await db.run('CHECKPOINT');
   } catch (err) {
     db.close();

@@ -27,8 +27,8 @@ export function steamKeyQueue(taskQueue: string, position: number): string {
 }
 
 /**
- * The one task queue every key's Steam worker polls (workflows since STEAM_ONE_QUEUE_PATCH): a worker
- * asks for a call only when its key has a free slot, so whichever key is free takes the next call.
+ * The one Steam task queue every key shares (workflows since STEAM_ONE_QUEUE_PATCH): a worker holding the
+ * keys polls only while they have free slots and sends each call with the key free first.
  */
 export function steamSharedQueue(taskQueue: string): string {
   return `${steamTaskQueue(taskQueue)}-keys`;

@@ -53,13 +53,17 @@ export async function forgetWorkflow(input: ForgetInput): Promise<ForgetResult> 
     }
     const steam = await eraseSteamPlayer({ accountId });
     if (!steam.record) return { sources: {}, steam };
-    const built = await buildWarehouse({ full: true });
-    return { sources: {}, steam, build: { kind: built.kind, batches: built.batches, ms: built.ms } };
+    return { sources: {}, steam, build: buildSummary(await buildWarehouse({ full: true })) };
   }
   const sources = await eraseSources({ player: input.player });
   const lake = await eraseFromLake({ product: input.product, player: input.player, sources });
   if (!lake.record) return { sources, lake };
   const built = await buildWarehouse({ full: true });
   const vacuum = await vacuumLake({ now: true });
-  return { sources, lake, build: { kind: built.kind, batches: built.batches, ms: built.ms }, vacuum: { removed: vacuum.removed, kept: vacuum.kept, busy: vacuum.busy } };
+  return { sources, lake, build: buildSummary(built), vacuum: { removed: vacuum.removed, kept: vacuum.kept, busy: vacuum.busy } };
+}
+
+/** What a forget's result keeps of its build. */
+function buildSummary(built: BuildReport): NonNullable<ForgetResult['build']> {
+  return { kind: built.kind, batches: built.batches, ms: built.ms };
 }

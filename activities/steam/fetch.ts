@@ -85,13 +85,14 @@ export function createSteamFetchActivities(deps: SteamFetchDeps) {
         }
         if (err instanceof SteamAuthError && chosen.key.count > 1) {
           const reason = err.message.replace(/ \(http[^)]*\)$/, '');
+          const refusal = `${name} was refused (${reason}): taken out of rotation, the other keys carry on`;
           if (!seenBefore) revokeKey(deps.lakeDir, chosen.key.position, reason);
           // Rotation in the worker: the next key takes the call at once.
           if (deps.pick) {
-            if (!seenBefore) say(`${name} was refused (${reason}): taken out of rotation, the other keys carry on`, { key: chosen.key.position, endpoint });
+            if (!seenBefore) say(refusal, { key: chosen.key.position, endpoint });
             continue;
           }
-          if (!seenBefore) throw toActivityFailure(new SteamAuthError(`${name} was refused (${reason}): taken out of rotation, the other keys carry on`, err.url));
+          if (!seenBefore) throw toActivityFailure(new SteamAuthError(refusal, err.url));
         }
         throw toActivityFailure(err);
       }

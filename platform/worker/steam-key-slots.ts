@@ -39,10 +39,8 @@ export function steamKeySlots(options: { capacity: () => number; recheckMs?: num
     markSlotUsed: () => {},
     releaseSlot: () => {
       used -= 1;
-      for (const wake of waiting) {
-        wake();
-        break;
-      }
+      // One waiting reservation tries again (the oldest).
+      waiting.values().next().value?.();
     },
   };
 }

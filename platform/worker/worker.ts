@@ -140,8 +140,13 @@ export async function createGamelakeWorker(options: WorkerOptions): Promise<{ wo
         // The key whose next slot comes first; among keys free now, the next in turn (spreads the calls).
         const keysLive = live();
         turn += 1;
-        const inTurn = keysLive.map((_, j) => keysLive[(j + turn) % keysLive.length]!);
-        return inTurn.reduce<(typeof inTurn)[number] | undefined>((best, k) => (best === undefined || k.client.nextSendAt() < best.client.nextSendAt() ? k : best), undefined);
+        let best: { k: (typeof keysLive)[number]; at: number } | undefined;
+        for (let j = 0; j < keysLive.length; j++) {
+          const k = keysLive[(j + turn) % keysLive.length]!;
+          const at = k.client.nextSendAt(); // reads the key's slots in the lake: once per key
+          if (best === undefined || at < best.at) best = { k, at };
+        }
+        return best?.k;
       },
       callId,
       onCall: options.metrics?.onSteamCall,
