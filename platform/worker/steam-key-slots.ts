@@ -2,7 +2,7 @@ import type { ActivitySlotInfo, CustomSlotSupplier, SlotPermit } from '@temporal
 
 /**
  * The activity slots of a worker on the Steam queue every key shares: it polls for a call only while one of
- * its keys has room, `capacity()` calls held at once (about a second's worth at each key's rate, per key in
+ * its keys has room, `capacity()` calls held at once (two seconds' worth at each key's rate plus two, per key in
  * rotation: the worker never sits on calls another worker's keys could send now; none when every key was
  * refused). Asked again when a slot is released and every `recheckMs`.
  */

@@ -122,7 +122,7 @@ export async function createGamelakeWorker(options: WorkerOptions): Promise<{ wo
   // (shared by every process through the lake's slots): whichever key is free takes the next call. A key
   // Steam refuses is taken out of rotation in the worker and the call goes to the next key.
   let turn = 0;
-  const perKey = steamConfig.ratePerSec > 0 ? Math.ceil(steamConfig.ratePerSec) + 1 : 16;
+  const perKey = steamConfig.ratePerSec > 0 ? Math.ceil(2 * steamConfig.ratePerSec) + 2 : 16;
   const fixed = (numSlots: number) => ({ type: 'fixed-size' as const, numSlots });
   const shared = await Worker.create({
     connection,
