@@ -162,18 +162,21 @@ async function fixedCost(k = 5): Promise<{ idle: number[]; segment: number[]; se
   }
   const segment: number[] = [];
   let segmentLines = 0;
+  // The simulator writes a line per player and about five per event (`events` is per game): two probes
+  // give the line, and so the events for a 10,000-line segment.
+  const simulate = (events: number, seed: string, outDir: string) =>
+    simulateEvents({ game: 'all', players: 500, events, seed, badRate: 0.001, cheatRate: 0.02, batches: 1, outDir });
+  const probeLines = async (events: number) => {
+    const probeDir = path.join(dir, `segment-probe-${events}`);
+    const lines = (await simulate(events, 'segment-probe', probeDir)).batches[0]!.lines;
+    rmSync(probeDir, { recursive: true, force: true });
+    return lines;
+  };
+  const [l1, l2] = [await probeLines(1000), await probeLines(2000)];
+  const perSegment = Math.max(1, Math.round(1000 + ((10_000 - l1) * 1000) / (l2 - l1)));
   for (let i = 0; i < k; i++) {
     const segDir = path.join(dir, `segment-${i}`);
-    const truth = await simulateEvents({
-      game: 'all',
-      players: 20000,
-      events: Math.round(10_000 / 3),
-      seed: `segment-${i}-${Date.now()}`,
-      badRate: 0.001,
-      cheatRate: 0.02,
-      batches: 1,
-      outDir: segDir,
-    });
+    const truth = await simulate(perSegment, `segment-${i}-${Date.now()}`, segDir);
     segmentLines = truth.batches[0]!.lines;
     await ingest(path.join(segDir, truth.batches[0]!.file));
     rmSync(segDir, { recursive: true, force: true });
